@@ -1,0 +1,71 @@
+/**
+ * Azure names and ownership tags of a proxy's resources. Names are derived
+ * from the proxy name only, so a re-run after a crash finds what an earlier
+ * run created instead of creating duplicates.
+ */
+
+export const TOOL_NAME = "azure-ipv6-proxy";
+
+/** Tag keys (also DNS record-set metadata keys: alphanumeric only, which DNS metadata requires). */
+export const TAG_MANAGED_BY = "managedBy";
+export const TAG_OWNER = "ipv6ProxyOwner";
+export const TAG_PROXY = "ipv6ProxyName";
+/** sha256 of the HAProxy config in the VM's userData: lets a list call tell whether userData changed. */
+export const TAG_CONFIG_HASH = "ipv6ProxyConfigSha256";
+
+export interface ResourceNames {
+  networkSecurityGroup: string;
+  virtualNetwork: string;
+  subnet: string;
+  publicIpV4: string;
+  publicIpV6: string;
+  networkInterface: string;
+  virtualMachine: string;
+  osDisk: string;
+  /** Linux host name inside the VM. */
+  computerName: string;
+}
+
+export function resourceNames(proxy: string): ResourceNames {
+  const base = `ipv6px-${proxy}`;
+  return {
+    networkSecurityGroup: `${base}-nsg`,
+    virtualNetwork: `${base}-vnet`,
+    subnet: "proxy",
+    publicIpV4: `${base}-pip4`,
+    publicIpV6: `${base}-pip6`,
+    networkInterface: `${base}-nic`,
+    virtualMachine: `${base}-vm`,
+    osDisk: `${base}-osdisk`,
+    computerName: base,
+  };
+}
+
+export function ownershipTags(owner: string, proxy: string): Record<string, string> {
+  return { [TAG_MANAGED_BY]: TOOL_NAME, [TAG_OWNER]: owner, [TAG_PROXY]: proxy };
+}
+
+/** Who owns a resource, judged by its tags (or DNS metadata). */
+export type Ownership =
+  | { kind: "ours"; proxy: string }
+  | { kind: "other-owner"; owner: string; proxy: string }
+  | { kind: "foreign" };
+
+export function ownershipOf(tags: Record<string, string> | undefined, owner: string): Ownership {
+  if (!tags || tags[TAG_MANAGED_BY] !== TOOL_NAME || !tags[TAG_PROXY]) return { kind: "foreign" };
+  const proxy = tags[TAG_PROXY];
+  const tagOwner = tags[TAG_OWNER] ?? "";
+  return tagOwner === owner ? { kind: "ours", proxy } : { kind: "other-owner", owner: tagOwner, proxy };
+}
+
+/** Address space of every proxy VNet: private, and never routed anywhere, so it may repeat. */
+export const NETWORK = {
+  vnetIpv4: "10.64.0.0/24",
+  vnetIpv6: "fd00:64:64::/48",
+  subnetIpv4: "10.64.0.0/26",
+  subnetIpv6: "fd00:64:64::/64",
+} as const;
+
+export function armId(subscriptionId: string, resourceGroup: string, provider: string, ...typeNamePairs: string[]): string {
+  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${provider}/${typeNamePairs.join("/")}`;
+}

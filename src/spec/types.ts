@@ -1,0 +1,82 @@
+/**
+ * The user's proxy file, after validation and defaults. This is the public
+ * contract of `proxies/<name>.yaml` (see schema/proxy.schema.json).
+ */
+
+/** Where a value sits in a proxy file; lines and columns are 1-based. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export type ProxyProtocol = "none" | "v1" | "v2";
+
+export interface DnsSpec {
+  zone: string;
+  /** Defaults to the proxy's resourceGroup. */
+  resourceGroup: string;
+  /** Relative record names; "@" is the apex. */
+  records: string[];
+  ttl: number;
+}
+
+export interface RouteSpec {
+  /** Exact names or a single leading wildcard label ("*.api.example.nl"). */
+  hostnames: string[];
+  backends: string[];
+}
+
+export interface SshSpec {
+  /** IPv4 or IPv6 CIDRs allowed to reach port 22. */
+  allowFrom: string[];
+  publicKeys: string[];
+}
+
+export interface ProxySpec {
+  /** 1-40 chars of [a-z0-9-], starts with a letter; defaults to the file name. */
+  name: string;
+  /** Path of the file the spec came from, relative to the working directory. */
+  file: string;
+  location: string;
+  resourceGroup: string;
+  /** Undefined means: use the action/CLI default subscription. */
+  subscriptionId?: string;
+  /** 1-16 IPv4 addresses that receive unmatched traffic. */
+  backends: string[];
+  /** TCP ports forwarded 1:1; default [80, 443]. */
+  ports: number[];
+  /** Ports on which TLS SNI routing applies; default: 443 when listed in ports. */
+  tlsPorts: number[];
+  vmSize: string;
+  dns?: DnsSpec;
+  tags: Record<string, string>;
+  routes: RouteSpec[];
+  proxyProtocol: ProxyProtocol;
+  /** Undefined means no SSH at all (no NSG rule, no key but a throwaway one). */
+  ssh?: SshSpec;
+  /** Location of each top-level field in the file, for located plan errors. */
+  locations: Partial<Record<string, SourceLocation>>;
+}
+
+export const DEFAULT_PORTS = [80, 443] as const;
+export const DEFAULT_VM_SIZE = "Standard_B2ats_v2";
+export const DEFAULT_DNS_TTL = 300;
+
+/** One problem in one proxy file. */
+export interface SpecError extends SourceLocation {
+  /** Field path such as `backends[1]` or `dns.records[0]`; empty for the whole file. */
+  field: string;
+  message: string;
+}
+
+/** `proxies/www.yaml:4:3 backends[1]: "10.0.0.300" is not an IPv4 address` */
+export function formatSpecError(e: SpecError): string {
+  const where = `${e.file}:${e.line}:${e.column}`;
+  return e.field ? `${where} ${e.field}: ${e.message}` : `${where} ${e.message}`;
+}
+
+export interface LoadResult {
+  proxies: ProxySpec[];
+  errors: SpecError[];
+}
