@@ -1,0 +1,123 @@
+/**
+ * Observe: read what Azure holds with list calls, per subscription, resource
+ * group and resource type, and per DNS zone. The number of requests grows with
+ * the number of resource groups and zones (and list pages), never with one GET
+ * per proxy. The only per-VM reads are for VMs whose config changes, to show
+ * the live config next to the desired one.
+ */
+import type { ResourceKind } from "../plan/types.js";
+import { ownershipOf, TAG_CONFIG_HASH, TAG_OWNER } from "../model/names.js";
+import type { DesiredProxy } from "../engine/desired.js";
+import { TAG_DNS_ZONE } from "../engine/desired.js";
+import type { ObservedResource, ObservedState } from "../engine/observed.js";
+import { emptyObserved, rgKey } from "../engine/observed.js";
+import { mapLimit } from "../engine/concurrency.js";
+import { decodeUserData } from "../dataplane/vmscripts.js";
+import type { AzureClients } from "./clients.js";
+import { isNotFound, parseArmId } from "./ids.js";
+
+export interface ObserveInput {
+  desired: DesiredProxy[];
+  owner: string;
+  subscriptions: string[];
+  clientsFor: (subscriptionId: string) => AzureClients;
+  concurrency: number;
+}
+
+type Body = Record<string, unknown>;
+
+async function collect<T>(iter: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iter) out.push(item);
+  return out;
+}
+
+function toObserved(kind: ResourceKind, raw: unknown): ObservedResource {
+  const body = JSON.parse(JSON.stringify(raw)) as Body;
+  const id = String(body.id);
+  const { subscriptionId, resourceGroup } = parseArmId(id);
+  return {
+    kind, id, subscriptionId, resourceGroup, name: String(body.name), body,
+    tags: (body.tags as Record<string, string>) ?? {},
+    ...(typeof body.provisioningState === "string" ? { provisioningState: body.provisioningState } : {}),
+  };
+}
+
+export async function observe(input: ObserveInput): Promise<ObservedState> {
+  const state = emptyObserved();
+  const { desired, owner, clientsFor, concurrency } = input;
+
+  // 1. Per subscription: which resource groups exist, and where our resources live.
+  const rgsToRead = new Map<string, { subscriptionId: string; resourceGroup: string }>();
+  await mapLimit(input.subscriptions, concurrency, async (sub) => {
+    const clients = clientsFor(sub);
+    const [groups, ours] = await Promise.all([
+      collect(clients.resources.resourceGroups.list()),
+      collect(clients.resources.resources.list({ filter: `tagName eq '${TAG_OWNER}' and tagValue eq '${owner}'` })),
+    ]);
+    for (const g of groups) state.resourceGroups.add(rgKey(sub, String(g.name)));
+    for (const r of ours) {
+      const { resourceGroup } = parseArmId(String(r.id));
+      rgsToRead.set(rgKey(sub, resourceGroup), { subscriptionId: sub, resourceGroup });
+    }
+  });
+  for (const d of desired) {
+    const key = rgKey(d.subscriptionId, d.spec.resourceGroup);
+    if (state.resourceGroups.has(key)) rgsToRead.set(key, { subscriptionId: d.subscriptionId, resourceGroup: d.spec.resourceGroup });
+  }
+
+  // 2. Per resource group and type: one paged list each.
+  await mapLimit([...rgsToRead.values()], concurrency, async ({ subscriptionId, resourceGroup: rg }) => {
+    const { network, compute } = clientsFor(subscriptionId);
+    const [nsgs, vnets, pips, nics, vms] = await Promise.all([
+      collect(network.networkSecurityGroups.list(rg)),
+      collect(network.virtualNetworks.list(rg)),
+      collect(network.publicIPAddresses.list(rg)),
+      collect(network.networkInterfaces.list(rg)),
+      collect(compute.virtualMachines.list(rg)),
+    ]);
+    const add = (r: ObservedResource) => state.resources.set(r.id.toLowerCase(), r);
+    nsgs.forEach((x) => add(toObserved("networkSecurityGroup", x)));
+    vnets.forEach((x) => add(toObserved("virtualNetwork", x)));
+    pips.forEach((x) => add(toObserved(x.publicIPAddressVersion === "IPv6" ? "publicIpV6" : "publicIpV4", x)));
+    nics.forEach((x) => add(toObserved("networkInterface", x)));
+    vms.forEach((x) => add(toObserved("virtualMachine", x)));
+  });
+
+  // 3. Per DNS zone: the AAAA record sets (zones of current specs, and zones our IPv6 addresses were published in).
+  const zones = new Set<string>();
+  for (const d of desired) if (d.dnsZoneId) zones.add(d.dnsZoneId);
+  for (const r of state.resources.values()) {
+    const zone = r.kind === "publicIpV6" && ownershipOf(r.tags, owner).kind === "ours" ? r.tags[TAG_DNS_ZONE] : undefined;
+    if (zone) zones.add(zone);
+  }
+  await mapLimit([...zones], concurrency, async (zoneId) => {
+    const { subscriptionId, resourceGroup, name: zone } = parseArmId(zoneId);
+    try {
+      const records = await collect(clientsFor(subscriptionId).dns.recordSets.listByType(resourceGroup, zone, "AAAA"));
+      state.dnsZones.add(zoneId.toLowerCase());
+      for (const rec of records) {
+        const body = JSON.parse(JSON.stringify(rec)) as Body;
+        const id = `${zoneId}/AAAA/${String(body.name)}`;
+        state.resources.set(id.toLowerCase(), {
+          kind: "dnsRecord", id, subscriptionId, resourceGroup, name: String(body.name), body,
+          tags: (body.metadata as Record<string, string>) ?? {},
+          ...(typeof body.etag === "string" ? { etag: body.etag } : {}),
+        });
+      }
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  });
+
+  // 4. The live config of VMs whose config changes, for the plan's line diff.
+  const stale = desired.flatMap((d) => {
+    const vm = state.resources.get(d.resources.find((r) => r.kind === "virtualMachine")!.id.toLowerCase());
+    return vm && ownershipOf(vm.tags, owner).kind === "ours" && vm.tags[TAG_CONFIG_HASH] !== d.configSha256 ? [vm] : [];
+  });
+  await mapLimit(stale, concurrency, async (vm) => {
+    const full = await clientsFor(vm.subscriptionId).compute.virtualMachines.get(vm.resourceGroup, vm.name, { expand: "userData" });
+    if (full.userData) state.vmConfigs.set(vm.id.toLowerCase(), decodeUserData(full.userData));
+  });
+  return state;
+}

@@ -1,0 +1,179 @@
+/**
+ * `azure-ipv6-proxy plan|apply|demo|emulator`: the engine from a terminal,
+ * against live Azure (DefaultAzureCredential) or the embedded emulator.
+ * Exit codes follow Terraform: 0 ok, 1 error, 2 (plan --detailed-exitcode) changes.
+ */
+import { parseArgs } from "node:util";
+import { DefaultAzureCredential } from "@azure/identity";
+import { consoleLogger } from "./log.js";
+import { formatSpecError, type SpecError } from "./spec/types.js";
+import { planFromDir, applyPlan, defaultOwner, type OperationContext, type PlanOutcome } from "./operations.js";
+import { checkOwner } from "./model/owner.js";
+import { renderPlanText } from "./plan/render-text.js";
+import { renderPlanMarkdown } from "./plan/render-markdown.js";
+import { renderPlanJson } from "./plan/render-json.js";
+import { defaultScope, type AzureConnection } from "./azure/clients.js";
+import { startEmulator, type Emulator } from "./emulator/server.js";
+import { loadProxyDir } from "./spec/load.js";
+import { stickyMarker, stateMarker } from "./action/marker.js";
+import { applyResultBody, planBody } from "./action/comment.js";
+import type { AppliedProxy } from "./operations.js";
+
+const USAGE = `usage: azure-ipv6-proxy <plan|apply|demo|emulator> [options]
+
+  plan                  show what apply would change (read-only)
+  apply                 plan, then carry the plan out
+  demo                  plan and apply proxies/ on the embedded Azure emulator, printing the PR comment
+  emulator              run the Azure emulator on its own (prints endpoint, CA file and credentials)
+
+options:
+  --path DIR                     proxy files (default: proxies)
+  --emulator                     use an embedded Azure emulator instead of Azure
+  --subscription-id ID           default subscription (or AZURE_SUBSCRIPTION_ID)
+  --resource-manager-endpoint U  default https://management.azure.com
+  --authority-host URL           Entra ID authority (or AZURE_AUTHORITY_HOST)
+  --owner NAME                   ownership instance (default: GITHUB_REPOSITORY or the git remote's org/repo)
+  --allow-destroy                let apply delete or replace resources
+  --json                         plan: print the plan as JSON
+  --markdown                     plan: print the PR comment Markdown
+  --detailed-exitcode            plan: exit 2 when there are changes
+  --concurrency N                proxies worked on at once (default 8)
+`;
+
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv, allowPositionals: true, strict: true,
+      options: {
+        path: { type: "string", default: "proxies" },
+        emulator: { type: "boolean", default: false },
+        "subscription-id": { type: "string" },
+        "resource-manager-endpoint": { type: "string", default: "https://management.azure.com" },
+        "authority-host": { type: "string" },
+        owner: { type: "string" },
+        "allow-destroy": { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
+        markdown: { type: "boolean", default: false },
+        "detailed-exitcode": { type: "boolean", default: false },
+        concurrency: { type: "string", default: "8" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
+    return 1;
+  }
+  const { values: o, positionals } = args;
+  const command = positionals[0];
+  if (o.help || !command) {
+    (o.help ? out : process.stderr).write(USAGE);
+    return o.help ? 0 : 1;
+  }
+  if (!["plan", "apply", "demo", "emulator"].includes(command)) {
+    process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+    return 1;
+  }
+  const log = consoleLogger(process.stderr);
+  const owner = o.owner ?? defaultOwner(process.env, process.cwd()) ?? "local";
+  const ownerProblem = checkOwner(owner);
+  if (ownerProblem) {
+    process.stderr.write(`--owner "${owner}" ${ownerProblem}\n`);
+    return 1;
+  }
+  const concurrency = Number(o.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+    process.stderr.write(`--concurrency must be a whole number from 1 to 64\n`);
+    return 1;
+  }
+
+  if (command === "emulator") return runEmulatorOnly(out);
+
+  let emulator: Emulator | undefined;
+  try {
+    let connection: AzureConnection;
+    let subscriptionId = o["subscription-id"] ?? process.env.AZURE_SUBSCRIPTION_ID;
+    if (o.emulator || command === "demo") {
+      // Validate before starting anything, so bad files fail the same way with or without the emulator.
+      const check = await loadProxyDir(o.path);
+      if (check.errors.length) return reportSpecErrors(check.errors);
+      emulator = await startEmulator();
+      subscriptionId ??= emulator.subscriptionId;
+      for (const p of check.proxies) {
+        if (p.dns) emulator.seedDnsZone(p.subscriptionId ?? subscriptionId, p.dns.resourceGroup, p.dns.zone);
+      }
+      log.info(`Azure emulator at ${emulator.endpoint} (DNS zones of the proxy files seeded)`);
+      connection = emulator.connection();
+    } else {
+      const authorityHost = o["authority-host"] ?? process.env.AZURE_AUTHORITY_HOST;
+      connection = {
+        resourceManagerEndpoint: o["resource-manager-endpoint"],
+        credential: new DefaultAzureCredential(authorityHost ? { authorityHost } : {}),
+        scope: defaultScope(o["resource-manager-endpoint"]),
+      };
+    }
+    const ctx: OperationContext = { connection, owner, log, concurrency, ...(subscriptionId ? { defaultSubscriptionId: subscriptionId } : {}) };
+
+    if (command === "demo") return await demo(o.path, ctx, out);
+
+    const outcome = await planFromDir(o.path, ctx);
+    if (!outcome.plan) return reportSpecErrors(outcome.specErrors);
+    const plan = outcome.plan;
+    if (command === "plan") {
+      if (o.json) out.write(renderPlanJson(plan));
+      else if (o.markdown) out.write(`${renderPlanMarkdown(plan, { marker: planMarkers(o.path, owner, plan.fingerprint) })}\n`);
+      else out.write(`${renderPlanText(plan, { color: process.stdout.isTTY === true })}\n`);
+      if (plan.errors.length) return 1;
+      const changes = plan.counts.add + plan.counts.change + plan.counts.destroy;
+      return o["detailed-exitcode"] && changes > 0 ? 2 : 0;
+    }
+    out.write(`${renderPlanText(plan, { color: process.stdout.isTTY === true })}\n`);
+    const result = await applyPlan(plan, ctx, { allowDestroy: o["allow-destroy"] });
+    out.write(`${applyResultText(result.proxies, result.durationMs)}\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  } finally {
+    await emulator?.close();
+  }
+}
+
+/** What a new user sees first: the PR comment for the sample proxies, the apply, and a clean re-plan. */
+async function demo(path: string, ctx: OperationContext, out: NodeJS.WritableStream): Promise<number> {
+  const first: PlanOutcome = await planFromDir(path, ctx);
+  if (!first.plan) return reportSpecErrors(first.specErrors);
+  const title = `azure-ipv6-proxy plan for \`${path}\``;
+  const marker = planMarkers(path, ctx.owner, first.plan.fingerprint);
+  out.write(`\n----- PR comment the action would post (plan) -----\n\n`);
+  out.write(`${planBody(first.plan, { marker, title })}\n`);
+  const result = await applyPlan(first.plan, ctx, { allowDestroy: false });
+  out.write(`\n----- PR comment the action would post (after merge: apply) -----\n\n`);
+  const applyMarker = `${stickyMarker("apply", path, ctx.owner)}\n${stateMarker({ status: "applied", fingerprint: first.plan.fingerprint })}`;
+  out.write(`${applyResultBody(result, { marker: applyMarker, title: `azure-ipv6-proxy apply for \`${path}\`` })}\n`);
+  const again = await planFromDir(path, ctx);
+  out.write(`\n----- Plan again (should be empty: apply is idempotent) -----\n\n`);
+  out.write(`${renderPlanText(again.plan!, { color: false })}\n`);
+  return 0;
+}
+
+function planMarkers(path: string, owner: string, fingerprint: string): string {
+  return `${stickyMarker("plan", path, owner)}\n${stateMarker({ status: "planned", fingerprint })}`;
+}
+
+function applyResultText(proxies: AppliedProxy[], durationMs: number): string {
+  const rows = proxies.map((p) => `  ${p.name.padEnd(30)} ${p.status.padEnd(10)} ${(p.ipv6Address ?? "-").padEnd(40)} ${p.dnsNames.join(", ")}`);
+  return [`Apply complete in ${(durationMs / 1000).toFixed(1)} s:`, ...rows].join("\n");
+}
+
+async function runEmulatorOnly(out: NodeJS.WritableStream): Promise<number> {
+  const { runStandalone } = await import("./emulator/main.js");
+  await runStandalone(out);
+  return 0;
+}
+
+function reportSpecErrors(errors: SpecError[]): number {
+  for (const e of errors) process.stderr.write(`${formatSpecError(e)}\n`);
+  process.stderr.write(`\n${errors.length} error(s) in the proxy files; nothing was sent to Azure.\n`);
+  return 1;
+}

@@ -1,0 +1,185 @@
+/**
+ * Desired state: what Azure should hold for each proxy file. Pure: the
+ * request bodies use the SDK models' field names, so the same projection
+ * (owned.ts) reads desired bodies and observed resources alike.
+ */
+import { createHash } from "node:crypto";
+import type { ProxySpec } from "../spec/types.js";
+import type { ResourceKind } from "../plan/types.js";
+import { NETWORK, armId, ownershipTags, resourceNames, type ResourceNames, TAG_CONFIG_HASH } from "../model/names.js";
+import { renderHaproxyConfig } from "../dataplane/haproxy.js";
+import { configSha256 } from "../dataplane/vmscripts.js";
+
+/** Tag on the VM: a hash of the SSH keys it was created with (keys can only be set at creation). */
+export const TAG_SSH_KEYS = "ipv6ProxySshKeys";
+/** Tag on the IPv6 public IP: the DNS zone id holding its records, so a later run finds records of a removed proxy. */
+export const TAG_DNS_ZONE = "ipv6ProxyDnsZone";
+
+export const UBUNTU_IMAGE = {
+  publisher: "Canonical",
+  offer: "ubuntu-24_04-lts",
+  sku: "server",
+  version: "latest",
+} as const;
+export const ADMIN_USER = "ipv6proxy";
+
+export interface DesiredResource {
+  kind: ResourceKind;
+  address: string;
+  id: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  /** Request body in the SDK model shape (for DNS: the record set; the address is filled at apply time). */
+  body: Record<string, unknown>;
+}
+
+export interface DesiredProxy {
+  spec: ProxySpec;
+  subscriptionId: string;
+  names: ResourceNames;
+  config: string;
+  configSha256: string;
+  resources: DesiredResource[];
+  /** DNS zone id, when the spec has records. */
+  dnsZoneId?: string;
+}
+
+export function dnsZoneId(subscriptionId: string, resourceGroup: string, zone: string): string {
+  return armId(subscriptionId, resourceGroup, "Microsoft.Network", "dnszones", zone);
+}
+
+export function sshKeysHash(keys: readonly string[]): string {
+  return keys.length === 0 ? "none" : createHash("sha256").update(keys.join("\n")).digest("hex").slice(0, 16);
+}
+
+export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: string): DesiredProxy {
+  const names = resourceNames(spec.name);
+  const rg = spec.resourceGroup;
+  const net = (type: string, name: string) => armId(subscriptionId, rg, "Microsoft.Network", type, name);
+  const ids = {
+    nsg: net("networkSecurityGroups", names.networkSecurityGroup),
+    vnet: net("virtualNetworks", names.virtualNetwork),
+    subnet: `${net("virtualNetworks", names.virtualNetwork)}/subnets/${names.subnet}`,
+    pip4: net("publicIPAddresses", names.publicIpV4),
+    pip6: net("publicIPAddresses", names.publicIpV6),
+    nic: net("networkInterfaces", names.networkInterface),
+    vm: armId(subscriptionId, rg, "Microsoft.Compute", "virtualMachines", names.virtualMachine),
+  };
+  const tags = { ...spec.tags, ...ownershipTags(owner, spec.name) };
+  const config = renderHaproxyConfig(spec);
+  const sha = configSha256(config);
+  const zoneId = spec.dns ? dnsZoneId(subscriptionId, spec.dns.resourceGroup, spec.dns.zone) : undefined;
+  const common = { subscriptionId, resourceGroup: rg };
+  const at = (kind: ResourceKind, suffix?: string) => `${spec.name}.${kind}${suffix ? `.${suffix}` : ""}`;
+  const location = spec.location;
+
+  const resources: DesiredResource[] = [
+    {
+      kind: "resourceGroup", address: at("resourceGroup"), id: `/subscriptions/${subscriptionId}/resourceGroups/${rg}`,
+      ...common, name: rg, body: { location },
+    },
+    {
+      kind: "networkSecurityGroup", address: at("networkSecurityGroup"), id: ids.nsg, ...common, name: names.networkSecurityGroup,
+      body: { location, tags, securityRules: securityRules(spec) },
+    },
+    {
+      kind: "virtualNetwork", address: at("virtualNetwork"), id: ids.vnet, ...common, name: names.virtualNetwork,
+      body: {
+        location, tags,
+        addressSpace: { addressPrefixes: [NETWORK.vnetIpv4, NETWORK.vnetIpv6] },
+        subnets: [{
+          name: names.subnet,
+          addressPrefixes: [NETWORK.subnetIpv4, NETWORK.subnetIpv6],
+          networkSecurityGroup: { id: ids.nsg },
+          // New VNets have no default outbound access; the VM's own public IPv4 carries outbound traffic.
+          defaultOutboundAccess: false,
+        }],
+      },
+    },
+    {
+      kind: "publicIpV4", address: at("publicIpV4"), id: ids.pip4, ...common, name: names.publicIpV4,
+      body: publicIp(location, tags, "IPv4"),
+    },
+    {
+      kind: "publicIpV6", address: at("publicIpV6"), id: ids.pip6, ...common, name: names.publicIpV6,
+      body: publicIp(location, zoneId ? { ...tags, [TAG_DNS_ZONE]: zoneId } : tags, "IPv6"),
+    },
+    {
+      kind: "networkInterface", address: at("networkInterface"), id: ids.nic, ...common, name: names.networkInterface,
+      body: {
+        location, tags,
+        ipConfigurations: [
+          { name: "ipconfig-v4", primary: true, privateIPAddressVersion: "IPv4", privateIPAllocationMethod: "Dynamic", subnet: { id: ids.subnet }, publicIPAddress: { id: ids.pip4 } },
+          { name: "ipconfig-v6", primary: false, privateIPAddressVersion: "IPv6", privateIPAllocationMethod: "Dynamic", subnet: { id: ids.subnet }, publicIPAddress: { id: ids.pip6 } },
+        ],
+      },
+    },
+    {
+      kind: "virtualMachine", address: at("virtualMachine"), id: ids.vm, ...common, name: names.virtualMachine,
+      body: {
+        location,
+        tags: { ...tags, [TAG_CONFIG_HASH]: sha, [TAG_SSH_KEYS]: sshKeysHash(spec.ssh?.publicKeys ?? []) },
+        hardwareProfile: { vmSize: spec.vmSize },
+        storageProfile: {
+          imageReference: { ...UBUNTU_IMAGE },
+          osDisk: { name: names.osDisk, createOption: "FromImage", deleteOption: "Delete", managedDisk: { storageAccountType: "StandardSSD_LRS" } },
+        },
+        networkProfile: { networkInterfaces: [{ id: ids.nic, primary: true, deleteOption: "Detach" }] },
+        osProfile: {
+          computerName: names.computerName,
+          adminUsername: ADMIN_USER,
+          linuxConfiguration: { disablePasswordAuthentication: true, provisionVMAgent: true },
+        },
+        securityProfile: { securityType: "TrustedLaunch", uefiSettings: { secureBootEnabled: true, vTpmEnabled: true } },
+      },
+    },
+  ];
+  if (spec.dns) {
+    for (const record of spec.dns.records) {
+      resources.push({
+        kind: "dnsRecord", address: at("dnsRecord", record), ...common, resourceGroup: spec.dns.resourceGroup,
+        id: `${zoneId}/AAAA/${record}`,
+        name: record,
+        body: { ttl: spec.dns.ttl, metadata: ownershipTags(owner, spec.name), zone: spec.dns.zone },
+      });
+    }
+  }
+  return { spec, subscriptionId, names, config, configSha256: sha, resources, dnsZoneId: zoneId };
+}
+
+function publicIp(location: string, tags: Record<string, string>, version: "IPv4" | "IPv6"): Record<string, unknown> {
+  return {
+    location, tags,
+    sku: { name: "Standard", tier: "Regional" },
+    publicIPAllocationMethod: "Static",
+    publicIPAddressVersion: version,
+    // Azure fixes the IPv6 idle timeout at 4 minutes; HAProxy sends keepalives well inside it.
+    idleTimeoutInMinutes: 4,
+  };
+}
+
+export const PROXY_RULE_PRIORITY = 100;
+export const SSH_RULE_PRIORITY = 110;
+
+function securityRules(spec: ProxySpec): Record<string, unknown>[] {
+  const rules: Record<string, unknown>[] = [{
+    name: "allow-proxy-ports",
+    priority: PROXY_RULE_PRIORITY, direction: "Inbound", access: "Allow", protocol: "Tcp",
+    sourceAddressPrefix: "Internet", sourcePortRange: "*",
+    destinationAddressPrefix: "*",
+    destinationPortRanges: [...spec.ports].sort((a, b) => a - b).map(String),
+  }];
+  // One NSG rule cannot mix IPv4 and IPv6 prefixes, so SSH gets one rule per family.
+  const v4 = spec.ssh?.allowFrom.filter((c) => !c.includes(":")) ?? [];
+  const v6 = spec.ssh?.allowFrom.filter((c) => c.includes(":")) ?? [];
+  [["allow-ssh-ipv4", v4], ["allow-ssh-ipv6", v6]].forEach(([name, prefixes], i) => {
+    if ((prefixes as string[]).length === 0) return;
+    rules.push({
+      name, priority: SSH_RULE_PRIORITY + i, direction: "Inbound", access: "Allow", protocol: "Tcp",
+      sourceAddressPrefixes: [...(prefixes as string[])].sort(), sourcePortRange: "*",
+      destinationAddressPrefix: "*", destinationPortRange: "22",
+    });
+  });
+  return rules;
+}

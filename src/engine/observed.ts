@@ -1,0 +1,37 @@
+/**
+ * What a plan saw in Azure: plain data gathered by src/azure/observe.ts with
+ * list calls (per subscription, resource group and type; per DNS zone).
+ */
+import type { ResourceKind } from "../plan/types.js";
+
+export interface ObservedResource {
+  kind: ResourceKind;
+  id: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  /** The resource in the SDK model shape (for DNS: the record set). */
+  body: Record<string, unknown>;
+  /** Tags, or DNS record-set metadata. */
+  tags: Record<string, string>;
+  provisioningState?: string;
+  etag?: string;
+}
+
+export interface ObservedState {
+  /** Keyed by lower-cased ARM id. */
+  resources: Map<string, ObservedResource>;
+  /** Lower-cased `/subscriptions/{s}/resourcegroups/{rg}` of existing resource groups. */
+  resourceGroups: Set<string>;
+  /** Lower-cased DNS zone ids that exist. */
+  dnsZones: Set<string>;
+  /** HAProxy config read back from a VM's userData, keyed by lower-cased VM id (fetched only for VMs whose config changes). */
+  vmConfigs: Map<string, string>;
+}
+
+export function emptyObserved(): ObservedState {
+  return { resources: new Map(), resourceGroups: new Set(), dnsZones: new Set(), vmConfigs: new Map() };
+}
+
+export const rgKey = (subscriptionId: string, resourceGroup: string) =>
+  `/subscriptions/${subscriptionId}/resourcegroups/${resourceGroup}`.toLowerCase();

@@ -1,0 +1,103 @@
+/**
+ * The fields this tool owns on each kind of resource. Desired bodies and
+ * observed resources go through the same projection, so Azure's defaults and
+ * read-only fields never show up as changes.
+ */
+import type { ResourceKind } from "../plan/types.js";
+
+type Body = Record<string, unknown>;
+
+const obj = (v: unknown): Body => (v && typeof v === "object" ? (v as Body) : {});
+const arr = (v: unknown): Body[] => (Array.isArray(v) ? (v as Body[]) : []);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+/** ARM ids and locations compare case-insensitively ("West Europe" is "westeurope"). */
+export const normId = (v: unknown): string | undefined => str(v)?.toLowerCase();
+export const normLocation = (v: unknown): string | undefined => str(v)?.toLowerCase().replace(/\s+/g, "");
+
+function ruleFields(rule: Body): Body {
+  const prefixes = arr(rule.sourceAddressPrefixes).length ? (rule.sourceAddressPrefixes as string[]) : [str(rule.sourceAddressPrefix) ?? ""];
+  const ports = arr(rule.destinationPortRanges).length ? (rule.destinationPortRanges as string[]) : [str(rule.destinationPortRange) ?? ""];
+  return {
+    name: rule.name,
+    priority: rule.priority,
+    direction: rule.direction,
+    access: rule.access,
+    protocol: rule.protocol,
+    sources: [...prefixes].sort(),
+    ports: [...ports].sort((a, b) => Number(a) - Number(b)),
+  };
+}
+
+/**
+ * Owned fields of a body. `tagKeys` limits the tags compared to the keys we set,
+ * so tags added by Azure Policy or by hand never show as drift.
+ */
+export function ownedFields(kind: ResourceKind, body: Body, tagKeys: readonly string[]): Body {
+  const tags = obj(body.tags) as Record<string, string>;
+  const ownedTags = Object.fromEntries(tagKeys.filter((k) => k in tags).sort().map((k) => [k, tags[k]]));
+  const base = { location: normLocation(body.location), tags: ownedTags };
+  switch (kind) {
+    case "resourceGroup":
+      return { location: normLocation(body.location) };
+    case "networkSecurityGroup":
+      return {
+        ...base,
+        securityRules: arr(body.securityRules).map(ruleFields).sort((a, b) => Number(a.priority) - Number(b.priority)),
+      };
+    case "virtualNetwork": {
+      const subnets = arr(body.subnets).map((s) => ({
+        name: s.name,
+        addressPrefixes: arr(s.addressPrefixes).length ? s.addressPrefixes : s.addressPrefix ? [s.addressPrefix] : [],
+        networkSecurityGroup: normId(obj(s.networkSecurityGroup).id),
+      }));
+      return { ...base, addressPrefixes: obj(body.addressSpace).addressPrefixes ?? [], subnets };
+    }
+    case "publicIpV4":
+    case "publicIpV6":
+      return {
+        ...base,
+        sku: obj(body.sku).name,
+        publicIPAllocationMethod: body.publicIPAllocationMethod,
+        publicIPAddressVersion: body.publicIPAddressVersion,
+      };
+    case "networkInterface":
+      return {
+        ...base,
+        ipConfigurations: arr(body.ipConfigurations)
+          .map((c) => ({
+            name: c.name,
+            primary: c.primary === true,
+            privateIPAddressVersion: c.privateIPAddressVersion ?? "IPv4",
+            subnet: normId(obj(c.subnet).id),
+            publicIPAddress: normId(obj(c.publicIPAddress).id),
+          }))
+          .sort((a, b) => String(a.name).localeCompare(String(b.name))),
+      };
+    case "virtualMachine":
+      return { ...base, vmSize: obj(body.hardwareProfile).vmSize };
+    case "dnsRecord": {
+      const metadata = obj(body.metadata) as Record<string, string>;
+      return {
+        ttl: body.ttl,
+        ipv6Addresses: arr(body.aaaaRecords).map((r) => str(r.ipv6Address) ?? "").sort(),
+        metadata: Object.fromEntries(tagKeys.filter((k) => k in metadata).sort().map((k) => [k, metadata[k]])),
+      };
+    }
+    case "vmConfig":
+      return { configSha256: body.configSha256 };
+  }
+}
+
+/** Field-level differences between two owned-field records, as dotted paths. */
+export function diffFields(before: unknown, after: unknown, path = ""): { path: string; before?: unknown; after?: unknown }[] {
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  const isObj = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+  if (isObj(before) && isObj(after)) {
+    const keys = [...new Set([...Object.keys(before as Body), ...Object.keys(after as Body)])].sort();
+    return keys.flatMap((k) => diffFields((before as Body)[k], (after as Body)[k], path ? `${path}.${k}` : k));
+  }
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length && before.some((v) => v !== null && typeof v === "object")) {
+    return before.flatMap((b, i) => diffFields(b, after[i], `${path}[${i}]`));
+  }
+  return [{ path, before, after }];
+}

@@ -1,0 +1,112 @@
+/**
+ * The engine's two verbs, shared by the CLI and the action:
+ * plan (load → validate → observe → diff) and apply (carry out a plan).
+ */
+import type { Plan, PlanError } from "./plan/types.js";
+import type { ProxySpec, SpecError } from "./spec/types.js";
+import type { Logger } from "./log.js";
+import { loadProxyDir } from "./spec/load.js";
+import { desiredProxy, type DesiredProxy } from "./engine/desired.js";
+import type { ObservedState } from "./engine/observed.js";
+import { buildPlan } from "./engine/diff.js";
+import { createAzureClients, type AzureClients, type AzureConnection } from "./azure/clients.js";
+import { observe } from "./azure/observe.js";
+import { applyChanges, type AppliedProxy } from "./azure/apply.js";
+
+export type { AppliedProxy } from "./azure/apply.js";
+export { ApplyFailedError } from "./azure/apply.js";
+export { defaultOwner } from "./model/owner.js";
+
+export interface OperationContext {
+  connection: AzureConnection;
+  /** Ownership instance written into tags: two owners never touch each other's proxies. */
+  owner: string;
+  defaultSubscriptionId?: string;
+  log: Logger;
+  /** Proxies (and resource groups) worked on at once; default 8. */
+  concurrency?: number;
+}
+
+export interface PlanOutcome {
+  specErrors: SpecError[];
+  plan?: Plan;
+}
+
+export interface ApplyOutcome {
+  proxies: AppliedProxy[];
+  durationMs: number;
+}
+
+export class DestroyNotAllowedError extends Error {
+  constructor(readonly proxies: string[], readonly addresses: string[]) {
+    super(`the plan destroys or replaces resources of ${proxies.map((p) => `"${p}"`).join(", ")} (${addresses.join(", ")}); ` +
+      "nothing was changed. Re-run with allow-destroy (CLI: --allow-destroy; action: allow-destroy: true or the PR label ipv6-proxy/allow-destroy) to go ahead");
+    this.name = "DestroyNotAllowedError";
+  }
+}
+
+export class PlanNotApplicableError extends Error {
+  constructor(readonly errors: PlanError[]) {
+    super(`the plan cannot be applied:\n${errors.map((e) => `  ${e.file ? `${e.file}${e.line ? `:${e.line}` : ""}: ` : ""}${e.message}`).join("\n")}`);
+    this.name = "PlanNotApplicableError";
+  }
+}
+
+/** What apply needs beyond the Plan value: the desired bodies and what was observed. */
+interface PlanningState {
+  desired: DesiredProxy[];
+  observed: ObservedState;
+  clientsFor: (subscriptionId: string) => AzureClients;
+}
+const planning = new WeakMap<Plan, PlanningState>();
+
+export async function planFromDir(dir: string, ctx: OperationContext): Promise<PlanOutcome> {
+  const loaded = await ctx.log.group("Load proxies", async () => {
+    const result = await loadProxyDir(dir);
+    ctx.log.info(`${result.proxies.length} proxy file(s) in ${dir}, ${result.errors.length} error(s)`);
+    return result;
+  });
+  if (loaded.errors.length) return { specErrors: loaded.errors };
+  const missingSub = loaded.proxies.filter((p) => !p.subscriptionId && !ctx.defaultSubscriptionId);
+  if (missingSub.length) {
+    return { specErrors: missingSub.map((p) => ({ file: p.file, line: 1, column: 1, field: "subscriptionId", message: "no subscriptionId in the file and no default subscription (set subscription-id / --subscription-id / AZURE_SUBSCRIPTION_ID)" })) };
+  }
+  return { specErrors: [], plan: await planProxies(loaded.proxies, ctx) };
+}
+
+export async function planProxies(specs: ProxySpec[], ctx: OperationContext): Promise<Plan> {
+  const desired = specs.map((s) => desiredProxy(s, (s.subscriptionId ?? ctx.defaultSubscriptionId)!, ctx.owner));
+  const clientsFor = clientCache(ctx.connection);
+  const subscriptions = [...new Set([...desired.map((d) => d.subscriptionId), ...(ctx.defaultSubscriptionId ? [ctx.defaultSubscriptionId] : [])])].sort();
+  const observed = await ctx.log.group("Observe Azure", async () => {
+    const state = await observe({ desired, owner: ctx.owner, subscriptions, clientsFor, concurrency: ctx.concurrency ?? 8 });
+    ctx.log.info(`${state.resources.size} resource(s) in ${state.resourceGroups.size} resource group(s), ${state.dnsZones.size} DNS zone(s) seen`);
+    return state;
+  });
+  const plan = buildPlan({ owner: ctx.owner, desired, observed });
+  planning.set(plan, { desired, observed, clientsFor });
+  return plan;
+}
+
+export async function applyPlan(plan: Plan, ctx: OperationContext, opts: { allowDestroy: boolean }): Promise<ApplyOutcome> {
+  const state = planning.get(plan);
+  if (!state) throw new Error("apply needs a plan made in this run (plans are never applied from a file: Azure is observed again first)");
+  if (plan.errors.length) throw new PlanNotApplicableError(plan.errors);
+  const destructive = plan.changes.filter((c) => c.action === "delete" || c.action === "replace");
+  if (destructive.length && !opts.allowDestroy) {
+    throw new DestroyNotAllowedError([...new Set(destructive.map((c) => c.proxy))], destructive.map((c) => c.address));
+  }
+  const start = Date.now();
+  const proxies = await ctx.log.group("Apply", () =>
+    applyChanges({ plan, ...state, concurrency: ctx.concurrency ?? 8, log: ctx.log }));
+  return { proxies, durationMs: Date.now() - start };
+}
+
+function clientCache(connection: AzureConnection): (subscriptionId: string) => AzureClients {
+  const cache = new Map<string, AzureClients>();
+  return (sub) => {
+    let c = cache.get(sub);
+    if (!c) cache.set(sub, (c = createAzureClients(connection, sub)));
+    return c;
+  };
+}

@@ -1,0 +1,28 @@
+import { startEmulator, type Emulator } from "../../src/emulator/server.js";
+import { createAzureClients, type AzureClients } from "../../src/azure/clients.js";
+import { silentLogger } from "../../src/log.js";
+import type { OperationContext } from "../../src/operations.js";
+
+export interface Harness {
+  emulator: Emulator;
+  ctx(owner?: string, concurrency?: number): OperationContext;
+  clients(): AzureClients;
+  close(): Promise<void>;
+}
+
+/** An emulator plus ready operation contexts: the real SDK clients, over HTTPS, with a client-secret token. */
+export async function startHarness(opts: Parameters<typeof startEmulator>[0] = {}): Promise<Harness> {
+  const emulator = await startEmulator(opts);
+  return {
+    emulator,
+    ctx: (owner = "acme/web", concurrency = 8) => ({
+      connection: emulator.connection(),
+      owner,
+      defaultSubscriptionId: emulator.subscriptionId,
+      log: silentLogger,
+      concurrency,
+    }),
+    clients: () => createAzureClients(emulator.connection(), emulator.subscriptionId),
+    close: () => emulator.close(),
+  };
+}
