@@ -1,0 +1,100 @@
+/**
+ * The `#cloud-config` document sent as the VM's customData.
+ *
+ * customData can't be changed after the VM is created, so this document is the
+ * same for every proxy and every spec: it installs HAProxy and the apply
+ * script, and everything proxy-specific comes from userData through that
+ * script, at first boot, at every later boot and on every config change.
+ */
+import { TOOL_NAME } from "../model/names.js";
+import { APPLY_SCRIPT_PATH, applyScript } from "./vmscripts.js";
+
+export const CONFIG_SERVICE = "ipv6-proxy-config.service";
+
+/**
+ * Runs the apply script at boot, before HAProxy starts, so a rebooted VM serves
+ * the latest userData. It is not `Requires=`d by haproxy.service: if IMDS is
+ * unreachable, HAProxy still starts with the last installed config.
+ */
+const CONFIG_UNIT = `[Unit]
+Description=Install the HAProxy config from this VM's userData (${TOOL_NAME})
+Wants=network-online.target
+After=network-online.target
+Before=haproxy.service
+
+[Service]
+Type=oneshot
+ExecStart=${APPLY_SCRIPT_PATH} --no-reload
+TimeoutStartSec=180
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+/**
+ * Azure drops idle IPv6 flows after 4 minutes. HAProxy sets its own keepalive
+ * timers per socket; these defaults cover everything else on the VM (ssh).
+ */
+const SYSCTL = `# ${TOOL_NAME}: TCP keepalives well inside Azure's 4-minute idle timeout
+net.ipv4.tcp_keepalive_time = 60
+net.ipv4.tcp_keepalive_intvl = 10
+net.ipv4.tcp_keepalive_probes = 6
+`;
+
+/**
+ * Daily unattended security upgrades. haproxy.cfg is a conffile that the apply
+ * script replaces; without --force-confold, unattended-upgrades would skip every
+ * haproxy update because of the conffile prompt.
+ */
+const APT_CONF = `// ${TOOL_NAME}: unattended security upgrades
+APT::Periodic::Update-Package-Lists "1";
+APT::Periodic::Unattended-Upgrade "1";
+Dpkg::Options { "--force-confdef"; "--force-confold"; };
+`;
+
+const SYSCTL_PATH = "/etc/sysctl.d/60-ipv6-proxy.conf";
+
+export function renderCloudInit(): string {
+  return [
+    "#cloud-config",
+    `# ${TOOL_NAME}: bootstrap of a proxy VM. The HAProxy config comes from userData.`,
+    "ssh_pwauth: false",
+    "package_update: true",
+    "packages:",
+    "  - haproxy",
+    "  - unattended-upgrades",
+    "  - curl",
+    "write_files:",
+    ...writeFile(APPLY_SCRIPT_PATH, "0755", applyScript()),
+    ...writeFile(`/etc/systemd/system/${CONFIG_SERVICE}`, "0644", CONFIG_UNIT),
+    ...writeFile(SYSCTL_PATH, "0644", SYSCTL),
+    ...writeFile("/etc/apt/apt.conf.d/52ipv6-proxy-upgrades", "0644", APT_CONF),
+    "runcmd:",
+    `  - [sysctl, -p, ${SYSCTL_PATH}]`,
+    "  - [systemctl, daemon-reload]",
+    `  - [systemctl, enable, ${CONFIG_SERVICE}]`,
+    // First boot: HAProxy was just installed and runs the package's default
+    // config, so this run installs the real one and reloads.
+    `  - [${APPLY_SCRIPT_PATH}]`,
+    "",
+  ].join("\n");
+}
+
+function writeFile(path: string, permissions: string, content: string): string[] {
+  // Limits of a plain `|` block: one final newline, no leading indentation.
+  if (!content.endsWith("\n") || content.endsWith("\n\n") || /^\s/.test(content)) {
+    throw new Error(`content of ${path} must end with exactly one newline and not start with whitespace`);
+  }
+  const body = content
+    .slice(0, -1)
+    .split("\n")
+    .map((line) => (line === "" ? "" : `      ${line}`));
+  return [
+    `  - path: ${path}`,
+    "    owner: root:root",
+    `    permissions: "${permissions}"`,
+    // A literal block keeps the text byte for byte (with its final newline).
+    "    content: |",
+    ...body,
+  ];
+}

@@ -1,0 +1,126 @@
+/**
+ * The loud part of the PR comment: errors and warnings as GitHub alert
+ * blocks, most dangerous first. Under a size budget each block keeps its
+ * heading and count and lists fewer items, never silently none.
+ */
+import { alert, code, plural, text, type AlertKind } from "./markdown-format.js";
+import { pendingChanges, type PlanView } from "./render-shared.js";
+import type { PlanError, PlanWarning } from "./types.js";
+
+export interface AlertGroup {
+  kind: AlertKind;
+  heading: string;
+  /** Extra sentence under the heading. */
+  note?: string;
+  items: string[];
+}
+
+/** Every alert item the plan has, in the order they are kept under truncation. */
+export function alertGroups(view: PlanView): AlertGroup[] {
+  const plan = view.plan;
+  const groups: AlertGroup[] = [];
+  const byCode = (...codes: PlanWarning["code"][]): PlanWarning[] => plan.warnings.filter((w) => codes.includes(w.code));
+
+  if (plan.errors.length > 0) {
+    groups.push({
+      kind: "CAUTION",
+      heading: `This plan cannot be applied: ${plural(plan.errors.length, "error", "errors")}.`,
+      items: plan.errors.map(errorItem),
+    });
+  }
+
+  const ipv6 = byCode("ipv6-address-change");
+  if (ipv6.length > 0) {
+    groups.push({
+      kind: "CAUTION",
+      heading: `The public IPv6 address of ${plural(ipv6.length, "proxy", "proxies")} will change.`,
+      note: "Clients and resolvers that cached the old address cannot connect until the records' TTL runs out.",
+      items: ipv6.map((w) => ipv6Item(view, w)),
+    });
+  }
+
+  const untouchable = byCode("not-owned", "dns-not-owned");
+  if (untouchable.length > 0) {
+    groups.push({
+      kind: "CAUTION",
+      heading: `${plural(untouchable.length, "resource exists that this tool does", "resources exist that this tool does")} not own and will not touch.`,
+      items: untouchable.map(warningItem),
+    });
+  }
+
+  const destroyItems = destroyAlertItems(view);
+  if (destroyItems.length > 0) {
+    const deletes = pendingChanges(plan).filter((c) => c.action === "delete").length;
+    groups.push({
+      kind: "WARNING",
+      heading: `Deletions: ${plural(deletes, "Azure resource", "Azure resources")} will be deleted.`,
+      items: destroyItems,
+    });
+  }
+
+  const drift = byCode("drift");
+  if (drift.length > 0) {
+    groups.push({
+      kind: "NOTE",
+      heading: `${plural(drift.length, "resource was", "resources were")} changed outside this tool; applying this plan reverts that.`,
+      items: drift.map(warningItem),
+    });
+  }
+  return groups;
+}
+
+export function alertItemCount(groups: AlertGroup[]): number {
+  return groups.reduce((n, g) => n + g.items.length, 0);
+}
+
+/**
+ * The alert blocks with at most `limit` items in all, spent in group order.
+ * A group whose items are cut says how many, and where to read them.
+ */
+export function renderAlerts(groups: AlertGroup[], limit: number, pointer: string): string[] {
+  let budget = limit;
+  return groups.map((group) => {
+    const shown = group.items.slice(0, Math.max(0, budget));
+    budget -= shown.length;
+    const lines = [`**${group.heading}**`];
+    if (group.note) lines.push(group.note);
+    lines.push(...shown.map((item) => `- ${item}`));
+    const omitted = group.items.length - shown.length;
+    if (omitted > 0) lines.push(`- …and ${omitted.toLocaleString("en-US")} more — ${pointer}`);
+    return alert(group.kind, lines);
+  });
+}
+
+function errorItem(error: PlanError): string {
+  const parts = [code(error.proxy)];
+  if (error.address) parts.push(code(error.address));
+  if (error.file) parts.push(error.line !== undefined ? `${code(error.file)} line ${error.line}` : code(error.file));
+  return `${parts.join(" · ")}: ${text(error.message)}`;
+}
+
+function warningItem(warning: PlanWarning): string {
+  const subject = warning.address ? code(warning.address) : code(warning.proxy);
+  return `${subject}: ${text(warning.message)}`;
+}
+
+function ipv6Item(view: PlanView, warning: PlanWarning): string {
+  const old = view.oldIpv6Address(warning.proxy);
+  const names = view.dnsNamesOf(warning.proxy);
+  const released = old ? `${code(old)} is released` : "the current address is released";
+  const records = names.length > 0 ? `the AAAA records of ${names.map(code).join(", ")} will point at the new address` : "no DNS names point at it";
+  return `${code(warning.proxy)}: ${released}; ${records}. ${text(warning.message)}`;
+}
+
+/** Destroy warnings, plus any proxy with deletions that has none, so no deletion goes unmentioned. */
+function destroyAlertItems(view: PlanView): string[] {
+  const plan = view.plan;
+  const warned = plan.warnings.filter((w) => w.code === "destroy");
+  const items = warned.map(warningItem);
+  const warnedProxies = new Set(warned.map((w) => w.proxy));
+  const deleting = [...new Set(pendingChanges(plan).filter((c) => c.action === "delete").map((c) => c.proxy))];
+  for (const proxy of deleting.filter((p) => !warnedProxies.has(p))) {
+    const n = view.changesOf(proxy).filter((c) => c.action === "delete").length;
+    items.push(`${code(proxy)}: ${plural(n, "resource", "resources")} will be deleted.`);
+  }
+  return items;
+}

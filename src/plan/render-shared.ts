@@ -1,0 +1,119 @@
+/**
+ * Vocabulary shared by the text and Markdown renderings of a Plan, so both
+ * name actions, values and totals the same way.
+ */
+import type { Action, Change, Plan, PlanCounts, ProxySummary } from "./types.js";
+
+export const ACTION_SYMBOL: Record<Action, string> = {
+  create: "+",
+  update: "~",
+  replace: "-/+",
+  delete: "-",
+  noop: " ",
+};
+
+export const STATUS_SYMBOL: Record<ProxySummary["status"], string> = {
+  create: "+",
+  change: "~",
+  destroy: "-",
+  unchanged: " ",
+};
+
+/** Reading order of proxies: the riskiest first, so truncation drops unchanged and new ones before destroyed ones. */
+export const STATUS_ORDER: readonly ProxySummary["status"][] = ["destroy", "change", "create", "unchanged"];
+
+export const DEFAULT_SPEC_DIR = "proxies/";
+
+export function summaryText(counts: PlanCounts): string {
+  return `${counts.add} to add, ${counts.change} to change, ${counts.destroy} to destroy`;
+}
+
+/** Nothing to do and nothing to say: the short "No changes" form applies. */
+export function isQuietPlan(plan: Plan): boolean {
+  return pendingChanges(plan).length === 0 && plan.errors.length === 0 && plan.warnings.length === 0 && plan.configDiffs.every((d) => d.diff === "");
+}
+
+export function pendingChanges(plan: Plan): Change[] {
+  return plan.changes.filter((c) => c.action !== "noop");
+}
+
+export function hasDeletions(plan: Plan): boolean {
+  return plan.changes.some((c) => c.action === "delete") || plan.warnings.some((w) => w.code === "destroy");
+}
+
+export interface ProxyRow {
+  proxy: ProxySummary;
+  status: ProxySummary["status"];
+}
+
+/**
+ * A plan indexed by proxy, built once per rendering: large plans have
+ * thousands of proxies and changes, and per-proxy scans would be quadratic.
+ */
+export class PlanView {
+  private readonly pending = new Map<string, Change[]>();
+  private readonly observed = new Map<string, Change[]>();
+  private readonly configDiffs = new Map<string, string>();
+  private readonly summaries = new Map<string, ProxySummary>();
+  /** Proxies in reading order, each with the status it is shown with. */
+  readonly rows: ProxyRow[];
+
+  constructor(readonly plan: Plan) {
+    for (const c of plan.changes) {
+      const map = c.action === "noop" ? this.observed : this.pending;
+      const list = map.get(c.proxy);
+      if (list) list.push(c);
+      else map.set(c.proxy, [c]);
+    }
+    for (const d of plan.configDiffs) if (d.diff !== "") this.configDiffs.set(d.proxy, d.diff);
+    for (const p of plan.proxies) this.summaries.set(p.name, p);
+    // A proxy that only appears in changes (which the engine should not produce) is still listed, so no change goes unshown.
+    const extra = [...this.pending.keys()].filter((name) => !this.summaries.has(name)).map((name): ProxySummary => ({ name, status: "change", dnsNames: [] }));
+    const all = [...plan.proxies, ...extra].map((proxy) => ({ proxy, status: this.statusOf(proxy) }));
+    this.rows = STATUS_ORDER.flatMap((status) => all.filter((r) => r.status === status));
+  }
+
+  changesOf(proxy: string): Change[] {
+    return this.pending.get(proxy) ?? [];
+  }
+
+  configDiffOf(proxy: string): string {
+    return this.configDiffs.get(proxy) ?? "";
+  }
+
+  dnsNamesOf(proxy: string): string[] {
+    return this.summaries.get(proxy)?.dnsNames ?? [];
+  }
+
+  /** The old IPv6 address of a proxy: from its summary, else from the observed publicIpV6 resource. */
+  oldIpv6Address(proxy: string): string | undefined {
+    const known = this.summaries.get(proxy)?.ipv6Address;
+    if (known) return known;
+    const resources = [...this.changesOf(proxy), ...(this.observed.get(proxy) ?? [])];
+    const observed = resources.find((c) => c.kind === "publicIpV6")?.before?.["ipAddress"];
+    return typeof observed === "string" ? observed : undefined;
+  }
+
+  /** A proxy the summary calls unchanged but that has pending changes is shown as changed. */
+  private statusOf(proxy: ProxySummary): ProxySummary["status"] {
+    if (proxy.status !== "unchanged") return proxy.status;
+    return this.pending.has(proxy.name) || this.configDiffs.has(proxy.name) ? "change" : "unchanged";
+  }
+}
+
+/** "1 to replace, 2 to update" for a proxy's changes. */
+export function actionTally(changes: Change[]): string {
+  const order: Action[] = ["create", "replace", "update", "delete"];
+  return order
+    .map((a) => [a, changes.filter((c) => c.action === a).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([a, n]) => `${n} to ${a}`)
+    .join(", ");
+}
+
+/** A field value as a reviewer reads it: strings quoted, structures as compact JSON, absence spelled out. */
+export function formatValue(value: unknown, maxLength = Infinity): string {
+  const text = value === undefined ? "(none)" : JSON.stringify(value) ?? String(value);
+  return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+}
+
