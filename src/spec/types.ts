@@ -55,7 +55,11 @@ export interface ProxySpec {
   proxyProtocol: ProxyProtocol;
   /** Undefined means no SSH at all (no NSG rule, no key but a throwaway one). */
   ssh?: SshSpec;
-  /** Location of each top-level field in the file, for located plan errors. */
+  /**
+   * Location of each top-level field in the file, for located plan errors; also of
+   * every value below them, by field path ("dns.records[0]", "routes[1].hostnames[0]").
+   * Fields left to their defaults have no entry.
+   */
   locations: Partial<Record<string, SourceLocation>>;
 }
 
