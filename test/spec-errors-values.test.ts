@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { parseProxyFile } from "../src/spec/load.js";
 import { formatSpecError } from "../src/spec/types.js";
-import { BASE, ED25519_KEY, expectErrors, type ErrorRow } from "./spec-fixtures.js";
+import { AZURE_REJECTED_KEYS, azureRejects, BASE, ED25519_KEY, expectErrors, type ErrorRow } from "./spec-fixtures.js";
 
 /** dns.zone is at line 5, column 9; dns.records at line 6, column 12. */
 const dns = (zone: string, records: string, extra = ""): string => `${BASE}dns:\n  zone: ${zone}\n  records: ${records}\n${extra}`;
@@ -82,7 +82,11 @@ const SSH: ErrorRow[] = [
   ["address without prefix", ssh("198.51.100.7"), [["ssh.allowFrom[0]", 5, 15, "is not a CIDR range (expected"]]],
   ["IPv6 with a zone id", ssh('"fe80::%eth0/64"'), [["ssh.allowFrom[0]", 5, 15, "is not an IPv4 or IPv6 address"]]],
   ["range listed twice", ssh("198.51.100.0/24, 198.51.100.0/24"), [["ssh.allowFrom[1]", 5, 32, "is listed twice"]]],
-  ["DSA key", ssh("198.51.100.0/24", "ssh-dss AAAAB3NzaC1kc3M="), [["ssh.publicKeys[0]", 6, 16, "does not start with a supported key type"]]],
+  ["DSA key", ssh("198.51.100.0/24", "ssh-dss AAAAB3NzaC1kc3M="), [["ssh.publicKeys[0]", 6, 16, "does not start with a supported key type (ssh-ed25519, ssh-rsa)"]]],
+  ...AZURE_REJECTED_KEYS.map(([type, key]): ErrorRow => [`${type} key, which Azure refuses`, ssh("198.51.100.0/24", key), [["ssh.publicKeys[0]", 6, 16, azureRejects(type)]]]),
+  // The second key starts after `  publicKeys: [` (15 characters), the first key in quotes, and ", ".
+  ["ecdsa key after a good one", `${BASE}ssh:\n  allowFrom: [198.51.100.0/24]\n  publicKeys: ["${ED25519_KEY}", "${AZURE_REJECTED_KEYS[0]?.[1]}"]\n`,
+    [["ssh.publicKeys[1]", 6, 16 + ED25519_KEY.length + 4, azureRejects("ecdsa-sha2-nistp256")]]],
   ["RSA body labelled ed25519", ssh("198.51.100.0/24", "ssh-ed25519 AAAAB3NzaC1yc2EAAAADAQAB"), [["ssh.publicKeys[0]", 6, 16, "is not a valid ssh-ed25519 key"]]],
   ["body that is not base64", ssh("198.51.100.0/24", "ssh-ed25519 not*base64"), [["ssh.publicKeys[0]", 6, 16, "has no base64 key body"]]],
   ["control character in comment", ssh("198.51.100.0/24", `${ED25519_KEY} admin\u0007bell`), [["ssh.publicKeys[0]", 6, 16, "contains a control character"]]],
@@ -98,6 +102,16 @@ describe("parseProxyFile rejects", () => {
       it.each(rows)("%s", (_title, text, expected, file) => expectErrors(text, expected, file));
     });
   }
+});
+
+describe("a key type Azure refuses", () => {
+  it("is reported with file, line, column, field, the key and the types to use instead", () => {
+    const [type, key] = AZURE_REJECTED_KEYS[0] ?? ["", ""];
+    const { errors } = parseProxyFile("proxies/www.yaml", ssh("198.51.100.0/24", `${key} admin@example.nl`));
+    expect(errors.map(formatSpecError)).toEqual([
+      `proxies/www.yaml:6:16 ssh.publicKeys[0]: "${key.slice(0, 76)}..." cannot be used: ${azureRejects(type)}`,
+    ]);
+  });
 });
 
 describe("a file with many mistakes", () => {

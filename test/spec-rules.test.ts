@@ -4,7 +4,7 @@ import { backendAddressProblem, cidrProblem, ipv6ToBigInt } from "../src/spec/ip
 import { sshPublicKeyProblem } from "../src/spec/ssh-key.js";
 import { closestMatch } from "../src/spec/suggest.js";
 import { PROXY_FIELDS } from "../src/spec/validate.js";
-import { ED25519_KEY } from "./spec-fixtures.js";
+import { AZURE_REJECTED_KEYS, azureRejects, ED25519_KEY, RSA_2048_KEY, sshWire } from "./spec-fixtures.js";
 
 describe("IPv6 expansion", () => {
   it.each([
@@ -41,28 +41,33 @@ describe("backend addresses", () => {
 
 describe("SSH public keys", () => {
   // Public halves of keys made with ssh-keygen; the private halves were never kept.
-  const rsa2048 = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQDhmMDPgiBK6UkMEV4ouXZpUL+jN/fSXTVTfW1i1gEprk24GSNGhZjHxFhQFnpRpcOFYHJHpod/wQ32sxUAVdUs8tvKIVpqqdsHDGNtFEONtNeDk4IUgulINyhbPzT/5t5q/W4Ka9q18r3CqdExxM4WofUMidbrJagcJVFu0Fh1bycGNh7j/AvJ4fTVP2tlwxyUP36lLhk9dfV3+WxMoiWhgFpwoXaEhvQ+JycxDlPpOCkLt1L+qTLV0Y8RAOjbkW5/iW7HsLeN4Vxb6ETJGkIbR7SHyKZDkRrcdSI9h9XPIMFgmgwbgk/7ihUoWxsXs2Vv8e9tLzUq3ryQAR2nmPs3";
   const rsa1024 = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDijupUhCLlnyoBOkhmcS42x+gq0tFiWccXGv9A/U1WSVNep0hfJmqDwZa9S8ZG/iBHYMLoZaomk9llkw3vKSYJ9HIGOkMlYemi+2/lJLbDicOahiw3sf2J2IKIjYDvExFOuXVWnnsKygesvG8FyCmirSL0OXLWNBqAhClIS8fr4w==";
-  const ecdsa256 = "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBKCeGKP5wwcqcEv3bnbroquSGJk1j3FuKPYUu2Ts1NE1RpO1bfBvd50pKBY1xn0dKx/mzKDdZgPJtgvg0PgZxY8=";
-  const ecdsa384 = "ecdsa-sha2-nistp384 AAAAE2VjZHNhLXNoYTItbmlzdHAzODQAAAAIbmlzdHAzODQAAABhBAohiJUXDmx3Nnaz4nCATC/L+lrgOk+tm416qLXLONQ2yGQ5F3pCU2+63ed8CmLOD2lT0d50ufxvlzACfQwrrwv9RNTZhVIbRj6+DF+sqqhGOAMcv4ORgQv9GlL0GMIeDQ==";
-  const ecdsa521 = "ecdsa-sha2-nistp521 AAAAE2VjZHNhLXNoYTItbmlzdHA1MjEAAAAIbmlzdHA1MjEAAACFBADdvnKl5FRGs+5LyLrMHazH8DQHp9konSHb8RsGYykdohh3i8QPc8CwpQtJ79iggwxsJQ6DtdBbpMcrL9nosdetEAC6ZUf0DuIoH0IjISNevfuS+67H5Ee2lTUPpG0Yv/jbQ714Oxj/n/txQNFhXIWaVGtYqXZWAvv/UcIn09al+6Yo0A==";
-  const wire = (...parts: Buffer[]): string => Buffer.concat(parts.flatMap((p) => [Buffer.from([0, 0, 0, p.length]), p])).toString("base64");
-  const skEd25519 = `sk-ssh-ed25519@openssh.com ${wire(Buffer.from("sk-ssh-ed25519@openssh.com"), Buffer.alloc(32, 7), Buffer.from("ssh:"))}`;
+  const ecdsa256 = AZURE_REJECTED_KEYS[0]?.[1] ?? "";
 
-  it.each([ED25519_KEY, `${ED25519_KEY} admin@example.nl`, `${ED25519_KEY} two words, ünïcode`, rsa2048, ecdsa256, ecdsa384, ecdsa521, skEd25519])(
+  it.each([ED25519_KEY, `${ED25519_KEY} admin@example.nl`, `${ED25519_KEY} two words, ünïcode`, RSA_2048_KEY, `${RSA_2048_KEY} admin@example.nl`])(
     "accepts %s", (key) => expect(sshPublicKeyProblem(key)).toBeUndefined());
   it("rejects an RSA key under 2048 bits, naming its size", () => {
     expect(sshPublicKeyProblem(rsa1024)).toBe("is a 1024-bit RSA key; Azure requires at least 2048 bits (or use ssh-ed25519)");
   });
+  // Well-formed keys that ssh accepts: Azure refuses them when the VM is created, so the validator refuses them first.
+  it.each(AZURE_REJECTED_KEYS)("rejects a well-formed %s key, naming its type and the alternatives", (type, key) => {
+    expect(sshPublicKeyProblem(key)).toBe(`cannot be used: ${azureRejects(type)}`);
+    expect(sshPublicKeyProblem(`${key} admin@example.nl`)).toBe(`cannot be used: ${azureRejects(type)}`);
+  });
   it.each([
     [ED25519_KEY.slice(0, 40), "is not a valid ssh-ed25519 key"],
-    [`ssh-ed25519 ${wire(Buffer.from("ssh-ed25519"), Buffer.alloc(31))}`, "is not a valid ssh-ed25519 key"],
-    [`ssh-ed25519 ${wire(Buffer.from("ssh-ed25519"), Buffer.alloc(32), Buffer.alloc(1))}`, "is not a valid ssh-ed25519 key"],
-    [`ecdsa-sha2-nistp256 ${ecdsa384.split(" ")[1]}`, "is not a valid ecdsa-sha2-nistp256 key"],
+    [`ssh-ed25519 ${sshWire(Buffer.from("ssh-ed25519"), Buffer.alloc(31))}`, "is not a valid ssh-ed25519 key"],
+    [`ssh-ed25519 ${sshWire(Buffer.from("ssh-ed25519"), Buffer.alloc(32), Buffer.alloc(1))}`, "is not a valid ssh-ed25519 key"],
+    [`ssh-rsa ${ecdsa256.split(" ")[1]}`, "is not a valid ssh-rsa key"],
     [`ssh-rsa ${ED25519_KEY.split(" ")[1]}`, "is not a valid ssh-rsa key"],
+    [`ssh-ed25519 ${RSA_2048_KEY.split(" ")[1]}`, "is not a valid ssh-ed25519 key"],
     [`ssh-ed25519  ${ED25519_KEY.split(" ")[1]}`, "has no base64 key body"],
-    [`ssh-rsa ${wire(Buffer.from("ssh-rsa"), Buffer.from([1, 0, 1]))}`, "is not a valid ssh-rsa key"],
-    [`-----BEGIN SSH2 PUBLIC KEY-----`, "does not start with a supported key type"],
+    [`ssh-rsa ${sshWire(Buffer.from("ssh-rsa"), Buffer.from([1, 0, 1]))}`, "is not a valid ssh-rsa key"],
+    // The type decides first: a mangled body under a refused type still gets the message that says which types to use.
+    ["ecdsa-sha2-nistp256 not*base64", azureRejects("ecdsa-sha2-nistp256")],
+    ["ssh-dss AAAAB3NzaC1kc3M=", "does not start with a supported key type (ssh-ed25519, ssh-rsa)"],
+    ["ssh-ed25519-cert-v01@openssh.com AAAA", "does not start with a supported key type (ssh-ed25519, ssh-rsa)"],
+    ["-----BEGIN SSH2 PUBLIC KEY-----", "does not start with a supported key type (ssh-ed25519, ssh-rsa)"],
     [`${ED25519_KEY}\nssh-rsa AAAA`, "contains a control character"],
     [`${ED25519_KEY} ${"x".repeat(8200)}`, "is longer than 8192 characters"],
   ])("rejects %#: %s", (key, fragment) => expect(sshPublicKeyProblem(key)).toContain(fragment));

@@ -18,7 +18,7 @@ import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { parseProxyFile } from "../src/spec/load.js";
 import { formatSpecError } from "../src/spec/types.js";
-import { ED25519_KEY } from "./spec-fixtures.js";
+import { AZURE_REJECTED_KEYS, ED25519_KEY, RSA_2048_KEY } from "./spec-fixtures.js";
 
 const schema = JSON.parse(readFileSync("schema/proxy.schema.json", "utf8")) as object;
 const validateSchema = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
@@ -119,6 +119,10 @@ const AGREE: [string, Doc, boolean][] = [
   ["ssh prefix with leading zero", ssh({ allowFrom: ["10.0.0.0/08"] }), false],
   ["ssh IPv6 with zone id", ssh({ allowFrom: ["fe80::%eth0/64"] }), false],
   ["ssh key type dss", ssh({ publicKeys: ["ssh-dss AAAAB3NzaC1kc3M="] }), false],
+  ["2048-bit RSA key", ssh({ publicKeys: [`${RSA_2048_KEY} admin@example.nl`] }), true],
+  ["ed25519 and RSA keys together", ssh({ publicKeys: [ED25519_KEY, RSA_2048_KEY] }), true],
+  ...AZURE_REJECTED_KEYS.map(([type, key]): [string, Doc, boolean] => [`ssh key type ${type} (Azure refuses it)`, ssh({ publicKeys: [key] }), false]),
+  ["ecdsa key next to a good one", ssh({ publicKeys: [ED25519_KEY, AZURE_REJECTED_KEYS[0]?.[1]] }), false],
   ["ssh key without body", ssh({ publicKeys: ["ssh-ed25519"] }), false],
   ["ssh key with control character", ssh({ publicKeys: [`${ED25519_KEY} a\u0007b`] }), false],
   ["ssh key with bad padding", ssh({ publicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5A="] }), false],
