@@ -10,6 +10,9 @@ import { ProxyDir, proxyYaml } from "./support/proxy-files.js";
 
 let h: Harness;
 let files: ProxyDir;
+/** Each test is its own owner instance, so tests never see each other's proxies as deletions. */
+let owner: string;
+let n = 0;
 
 beforeAll(async () => {
   h = await startHarness();
@@ -20,10 +23,11 @@ afterAll(async () => {
 });
 beforeEach(() => {
   files = new ProxyDir();
+  owner = `acme/web-${++n}`;
 });
 
-async function plan(owner?: string) {
-  const outcome = await planFromDir(files.dir, h.ctx(owner));
+async function plan(as = owner) {
+  const outcome = await planFromDir(files.dir, h.ctx(as));
   expect(outcome.specErrors).toEqual([]);
   return outcome.plan!;
 }
@@ -43,7 +47,7 @@ describe("create, then converge", () => {
     });
     expect(first.counts).toEqual({ add: 9, change: 0, destroy: 0 });
 
-    const result = await applyPlan(first, h.ctx(), { allowDestroy: false });
+    const result = await applyPlan(first, h.ctx(owner), { allowDestroy: false });
     const www = result.proxies.find((p) => p.name === "www")!;
     expect(www.status).toBe("created");
     expect(www.ipv6Address).toMatch(/:/);
@@ -55,7 +59,7 @@ describe("create, then converge", () => {
     expect(pip6.ipAddress).toBe(www.ipv6Address);
     const apex = await c.dns.recordSets.get("rg-dns", "example.nl", "@", "AAAA");
     expect(apex.aaaaRecords?.map((r) => r.ipv6Address)).toEqual([www.ipv6Address]);
-    expect(apex.metadata).toMatchObject({ managedBy: "azure-ipv6-proxy", ipv6ProxyOwner: "acme/web", ipv6ProxyName: "www" });
+    expect(apex.metadata).toMatchObject({ managedBy: "azure-ipv6-proxy", ipv6ProxyOwner: owner, ipv6ProxyName: "www" });
     const nic = await c.network.networkInterfaces.get("rg-create", names.networkInterface);
     const primary = nic.ipConfigurations!.find((x) => x.primary);
     expect(primary?.privateIPAddressVersion ?? "IPv4").toBe("IPv4");
@@ -67,7 +71,7 @@ describe("create, then converge", () => {
     const second = await plan();
     expect(second.changes.filter((x) => x.action !== "noop")).toEqual([]);
     expect(second.counts).toEqual({ add: 0, change: 0, destroy: 0 });
-    await applyPlan(second, h.ctx(), { allowDestroy: false });
+    await applyPlan(second, h.ctx(owner), { allowDestroy: false });
     expect(h.emulator.writeCount()).toBe(0);
   });
 });
@@ -75,7 +79,7 @@ describe("create, then converge", () => {
 describe("in-place change", () => {
   it("changes backends and ports without a new VM and keeps the IPv6 address", async () => {
     files.write("shop", proxyYaml({ name: "shop", resourceGroup: "rg-inplace", backends: ["203.0.113.20"] }));
-    const created = await applyPlan(await plan(), h.ctx(), { allowDestroy: false });
+    const created = await applyPlan(await plan(), h.ctx(owner), { allowDestroy: false });
     const before = created.proxies[0]!.ipv6Address;
 
     files.write("shop", proxyYaml({ name: "shop", resourceGroup: "rg-inplace", backends: ["203.0.113.21", "203.0.113.22"], ports: [80, 443, 8443] }));
@@ -90,7 +94,7 @@ describe("in-place change", () => {
     const nsg = active.find((c) => c.kind === "networkSecurityGroup")!;
     expect(nsg.diffs.map((d) => d.path)).toContain("securityRules[0].ports");
 
-    const applied = await applyPlan(change, h.ctx(), { allowDestroy: false });
+    const applied = await applyPlan(change, h.ctx(owner), { allowDestroy: false });
     expect(applied.proxies[0]!.ipv6Address).toBe(before);
     expect(applied.proxies[0]!.status).toBe("updated");
     const vm = await h.clients().compute.virtualMachines.get("rg-inplace", resourceNames("shop").virtualMachine, { expand: "userData" });
@@ -104,7 +108,7 @@ describe("deletion safety", () => {
     const rg = "rg-delete";
     const sub = h.emulator.subscriptionId;
     files.write("old", proxyYaml({ name: "old", resourceGroup: rg, zone: "example.nl", records: ["old"] }));
-    await applyPlan(await plan(), h.ctx(), { allowDestroy: false });
+    await applyPlan(await plan(), h.ctx(owner), { allowDestroy: false });
     // Look-alikes: same naming pattern, but not ours (no tags / another owner).
     const c = h.clients();
     await c.network.networkSecurityGroups.createOrUpdate(rg, "ipv6px-lookalike-nsg", { location: "westeurope" });
@@ -123,10 +127,10 @@ describe("deletion safety", () => {
     expect(p.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(["destroy", "ipv6-address-change"]));
 
     h.emulator.resetRequests();
-    await expect(applyPlan(p, h.ctx(), { allowDestroy: false })).rejects.toBeInstanceOf(DestroyNotAllowedError);
+    await expect(applyPlan(p, h.ctx(owner), { allowDestroy: false })).rejects.toBeInstanceOf(DestroyNotAllowedError);
     expect(h.emulator.writeCount()).toBe(0);
 
-    await applyPlan(p, h.ctx(), { allowDestroy: true });
+    await applyPlan(p, h.ctx(owner), { allowDestroy: true });
     const left = [];
     for await (const n of c.network.networkSecurityGroups.list(rg)) left.push(n.name);
     expect(left.sort()).toEqual(["ipv6px-lookalike-nsg", "ipv6px-other-nsg"]);
@@ -150,7 +154,7 @@ describe("deletion safety", () => {
     expect(p.errors[0]!.file).toContain("api.yaml");
     expect(p.warnings.map((w) => w.code).sort()).toEqual(["dns-not-owned", "not-owned"]);
     h.emulator.resetRequests();
-    await expect(applyPlan(p, h.ctx(), { allowDestroy: true })).rejects.toBeInstanceOf(PlanNotApplicableError);
+    await expect(applyPlan(p, h.ctx(owner), { allowDestroy: true })).rejects.toBeInstanceOf(PlanNotApplicableError);
     expect(h.emulator.writeCount()).toBe(0);
   });
 

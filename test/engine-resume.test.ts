@@ -29,7 +29,7 @@ describe("resume after a failure", () => {
     const files = new ProxyDir();
     const rg = `rg-resume-${name}`;
     files.write(name, proxyYaml({ name, resourceGroup: rg, zone: "example.org", records: [name] }));
-    const ctx = h.ctx();
+    const ctx = h.ctx(`acme/resume-${name}`);
     h.emulator.addFault(fault);
     const first = await planFromDir(files.dir, ctx);
     await expect(applyPlan(first.plan!, ctx, { allowDestroy: false })).rejects.toBeInstanceOf(ApplyFailedError);
@@ -57,7 +57,7 @@ describe("resume after a failure", () => {
     const files = new ProxyDir();
     files.write("throttled", proxyYaml({ name: "throttled", resourceGroup: "rg-throttle" }));
     h.emulator.addFault({ method: "PUT", pathPattern: /publicIPAddresses/i, status: 429, retryAfterSeconds: 1, times: 2 });
-    const ctx = h.ctx();
+    const ctx = h.ctx("acme/throttle");
     const p = (await planFromDir(files.dir, ctx)).plan!;
     await applyPlan(p, ctx, { allowDestroy: false });
     h.emulator.clearFaults();

@@ -187,7 +187,8 @@ class ProxyApply {
       });
       return;
     }
-    const keys = d.spec.ssh?.publicKeys.length ? d.spec.ssh.publicKeys : [throwawaySshPublicKey()];
+    const keys = existingSshKeys(this.input.observed.resources.get(c.id.toLowerCase())?.body)
+      ?? (d.spec.ssh?.publicKeys.length ? d.spec.ssh.publicKeys : [throwawaySshPublicKey()]);
     const osProfile = body.osProfile as Body;
     const linux = osProfile.linuxConfiguration as Body;
     await compute.virtualMachines.createOrUpdate(c.resourceGroup, c.name, {
@@ -220,6 +221,16 @@ class ProxyApply {
     const vm = d.resources.find((r) => r.kind === "virtualMachine")!;
     await compute.virtualMachines.update(c.resourceGroup, c.name, { tags: this.mergedTags(c, vm.body) });
   }
+}
+
+/**
+ * A VM that exists (e.g. one whose creation failed and is PUT again) keeps its
+ * keys: Azure refuses any change to them. A key change is planned as a replace.
+ */
+function existingSshKeys(vm: Body | undefined): string[] | undefined {
+  const keys = ((((vm?.osProfile as Body | undefined)?.linuxConfiguration as Body | undefined)?.ssh as Body | undefined)?.publicKeys as Body[] | undefined)
+    ?.map((k) => String(k.keyData));
+  return keys?.length ? keys : undefined;
 }
 
 function lastLines(text: string, n: number): string {

@@ -167,12 +167,13 @@ function settleDnsValues(changes: Change[], observed: ObservedState, proxy: Desi
     if (c.kind !== "dnsRecord" || !c.after) continue;
     c.after = { ...c.after, ipv6Addresses: [known ?? KNOWN_AFTER_APPLY] };
     c.diffs = diffFields(c.before, c.after);
-    if (c.action === "noop" && c.diffs.length > 0) {
-      c.action = "update";
-      c.reason = known ? "record does not point at the proxy's IPv6 address" : "the proxy's IPv6 address changes";
-    } else if (c.action === "update") {
-      c.reason = `${c.diffs.map((d) => d.path).join(", ")} changed`;
-    }
+    if (c.action === "create") continue;
+    const moved = c.diffs.some((d) => d.path.startsWith("ipv6Addresses"));
+    c.action = c.diffs.length ? "update" : "noop";
+    c.reason = !c.diffs.length ? "up to date"
+      : moved && !known ? "the proxy's IPv6 address changes"
+      : moved ? "record does not point at the proxy's IPv6 address"
+      : `${c.diffs.map((d) => d.path).join(", ")} changed`;
   }
 }
 

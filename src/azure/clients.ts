@@ -1,0 +1,95 @@
+/**
+ * The Azure SDK clients the engine uses, pointed at an ARM endpoint: Azure's
+ * own, a sovereign cloud's, Azure Stack's or the emulator's. The token scope
+ * stays the cloud's real audience wherever the endpoint points.
+ */
+import type { TokenCredential } from "@azure/core-auth";
+import { ComputeManagementClient } from "@azure/arm-compute";
+import { DnsManagementClient } from "@azure/arm-dns";
+import { NetworkManagementClient } from "@azure/arm-network";
+import { ResourceManagementClient } from "@azure/arm-resources";
+import { tlsOptionsFor } from "./credentials.js";
+
+export interface AzureConnection {
+  /** Default https://management.azure.com */
+  resourceManagerEndpoint: string;
+  credential: TokenCredential;
+  /** Token scope, e.g. https://management.azure.com/.default: the real audience even when the endpoint points elsewhere. */
+  scope: string;
+  /** Extra CA (PEM) to trust, for the emulator or Azure Stack; production leaves it undefined. */
+  ca?: string;
+  /** Long-running operation poll interval; undefined = SDK default (or the service's Retry-After). */
+  pollIntervalMs?: number;
+}
+
+export interface AzureClients {
+  compute: ComputeManagementClient;
+  network: NetworkManagementClient;
+  dns: DnsManagementClient;
+  resources: ResourceManagementClient;
+}
+
+export const PUBLIC_RESOURCE_MANAGER = "https://management.azure.com";
+
+/** ARM endpoints of the Azure clouds and the token audience each expects. */
+const KNOWN_AUDIENCES: Record<string, string> = {
+  "https://management.azure.com": "https://management.azure.com/.default",
+  "https://management.usgovcloudapi.net": "https://management.usgovcloudapi.net/.default",
+  "https://management.chinacloudapi.cn": "https://management.chinacloudapi.cn/.default",
+};
+
+/** The token scope for an ARM endpoint: a known cloud's audience, else the endpoint itself (Azure Stack style). */
+export function defaultScope(resourceManagerEndpoint: string): string {
+  const endpoint = resourceManagerEndpoint.replace(/\/+$/, "").toLowerCase();
+  return KNOWN_AUDIENCES[endpoint] ?? `${resourceManagerEndpoint.replace(/\/+$/, "")}/.default`;
+}
+
+export function createAzureClients(conn: AzureConnection, subscriptionId: string): AzureClients {
+  const endpoint = conn.resourceManagerEndpoint.replace(/\/+$/, "");
+  const common = { endpoint, ...tlsOptionsFor(conn.ca), userAgentOptions: { userAgentPrefix: "azure-ipv6-proxy" } };
+  // The TypeSpec-generated clients take `credentials.scopes`; the older DNS client takes `credentialScopes`.
+  const modular = { ...common, credentials: { scopes: [conn.scope] } };
+  return {
+    compute: withPollInterval(new ComputeManagementClient(conn.credential, subscriptionId, modular), conn.pollIntervalMs),
+    network: withPollInterval(new NetworkManagementClient(conn.credential, subscriptionId, modular), conn.pollIntervalMs),
+    resources: withPollInterval(new ResourceManagementClient(conn.credential, subscriptionId, modular), conn.pollIntervalMs),
+    dns: new DnsManagementClient(conn.credential, subscriptionId, { ...common, credentialScopes: [conn.scope] }),
+  };
+}
+
+/**
+ * The SDKs take the poll interval per call (`updateIntervalInMs`), not per
+ * client. To apply the connection's interval to every call without every call
+ * site passing it, each operation group's methods get it as a default in their
+ * options argument, which is always their last parameter. Calls that are not
+ * long-running ignore it.
+ */
+function withPollInterval<T extends object>(client: T, intervalMs: number | undefined): T {
+  if (intervalMs === undefined) return client;
+  const groups = new Map<PropertyKey, unknown>();
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== "object" || value === null || prop === "pipeline") return value;
+      if (!groups.has(prop)) groups.set(prop, wrapGroup(value, intervalMs));
+      return groups.get(prop);
+    },
+  });
+}
+
+function wrapGroup(group: object, intervalMs: number): object {
+  return new Proxy(group, {
+    get(target, prop, receiver) {
+      const fn: unknown = Reflect.get(target, prop, receiver);
+      if (typeof fn !== "function") return fn;
+      return (...args: unknown[]) => {
+        const optionsIndex = fn.length - 1;
+        if (optionsIndex >= 0 && args.length <= optionsIndex + 1) {
+          const given = args[optionsIndex];
+          args[optionsIndex] = { updateIntervalInMs: intervalMs, ...(typeof given === "object" && given !== null ? given : {}) };
+        }
+        return (fn as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * Test control over HTTPS, for a process that reaches the emulator only over
+ * the network (an action run as a child process, or `azure-ipv6-proxy
+ * emulator` in another terminal):
+ *   GET    /_emulator/requests  request log, token log, write count
+ *   POST   /_emulator/reset     clear the logs and faults
+ *   POST   /_emulator/faults    add a fault; pathPattern is a RegExp source, flags optional
+ *   DELETE /_emulator/faults    clear faults
+ */
+import type { Emulator } from "./emulator.js";
+import type { EmuRequest, EmuResponse } from "./http.js";
+import { isObject } from "./http.js";
+
+export async function controlApi(emulator: Emulator, req: EmuRequest): Promise<EmuResponse | undefined> {
+  const route = `${req.method} ${req.url.pathname}`;
+  switch (route) {
+    case "GET /_emulator/requests":
+      return { status: 200, body: { requests: emulator.requests, tokenRequests: emulator.tokenRequests, writeCount: emulator.writeCount() } };
+    case "POST /_emulator/reset":
+      emulator.resetRequests();
+      emulator.clearFaults();
+      return { status: 204 };
+    case "DELETE /_emulator/faults":
+      emulator.clearFaults();
+      return { status: 204 };
+    case "POST /_emulator/faults": {
+      const f = req.body;
+      if (!isObject(f) || typeof f.pathPattern !== "string") {
+        return { status: 400, body: { error: { code: "InvalidFault", message: "A fault needs pathPattern (a RegExp source string)." } } };
+      }
+      emulator.addFault({ ...f, pathPattern: new RegExp(f.pathPattern, typeof f.flags === "string" ? f.flags : "i") });
+      return { status: 204 };
+    }
+    default:
+      return undefined;
+  }
+}

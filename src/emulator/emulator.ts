@@ -1,0 +1,253 @@
+/**
+ * The Azure emulator: one HTTPS origin serving a subset of Azure Resource
+ * Manager (resources, network, compute, DNS) and a minimal Entra ID, for the
+ * real Azure SDK clients and credentials. Tests and the CLI's --emulator mode
+ * start it in-process; `main.ts` runs it standalone.
+ */
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:https";
+import { randomBytes, randomUUID } from "node:crypto";
+import type { AzureConnection } from "../azure/clients.js";
+import { createCredential } from "../azure/credentials.js";
+import type { TokenRequestEntry } from "./auth.js";
+import { Entra } from "./auth.js";
+import type { Fault } from "./faults.js";
+import { Faults } from "./faults.js";
+import type { Json } from "./http.js";
+import { deepCopy, isObject, newGuid, normalizeLocation } from "./http.js";
+import { parseResourceId } from "./ids.js";
+import { Operations } from "./lro.js";
+import { Router } from "./router.js";
+import type { RequestLogEntry } from "./front-door.js";
+import { createFrontDoor } from "./front-door.js";
+import { Store } from "./store.js";
+import { createTlsIdentity } from "./tls.js";
+import type { RunCommandHandler, World } from "./world.js";
+import { apiVersionOf, PublicAddressPool } from "./world.js";
+import { controlApi } from "./control.js";
+import { simulatedVm } from "./simulated-vm.js";
+import { registerCompute } from "./providers/compute.js";
+import { registerDns, seedZone } from "./providers/dns.js";
+import { registerNetwork } from "./providers/network.js";
+import { createGroup, registerResources } from "./providers/resources.js";
+import { registerRunCommand } from "./providers/run-command.js";
+
+export interface EmulatorOptions {
+  /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
+  port?: number;
+  /** Status polls answered InProgress before an operation ends (default 0: the first poll is terminal). */
+  lroPolls?: number;
+  /** Items per list page (default 20). */
+  pageSize?: number;
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: string;
+  /** The default subscription (any subscription id is accepted). */
+  subscriptionId?: string;
+  /** Delay before every answer. */
+  latencyMs?: number;
+  /** Accept client assertions only with these subjects (any subject when omitted). */
+  federatedSubjects?: string[];
+}
+
+export type { Fault, RequestLogEntry, RunCommandHandler, TokenRequestEntry };
+
+/** The real token audience: clients keep it even when their endpoint is the emulator. */
+export const ARM_SCOPE = "https://management.azure.com/.default";
+
+export class Emulator {
+  readonly endpoint: string;
+  /** Entra ID authority host: the same origin. */
+  readonly authorityHost: string;
+  /** PEM of the self-signed certificate to trust. */
+  readonly ca: string;
+  readonly tenantId: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly subscriptionId: string;
+  /** Every ARM and token request, in arrival order (kept in place by resetRequests). */
+  readonly requests: RequestLogEntry[];
+  /** Run commands received, with their scripts. */
+  readonly runCommands: World["runCommands"];
+
+  private latency: number;
+  /** By default the VM behaves like the apply script's contract (see simulated-vm.ts). */
+  private runCommandHandler: RunCommandHandler;
+
+  /** @internal use startEmulator() */
+  constructor(
+    private readonly server: Server,
+    private readonly world: World,
+    private readonly faults: Faults,
+    private readonly entra: Entra,
+    init: { endpoint: string; ca: string; tenantId: string; clientId: string; clientSecret: string; subscriptionId: string; latencyMs: number; log: RequestLogEntry[] },
+  ) {
+    this.endpoint = init.endpoint;
+    this.authorityHost = init.endpoint;
+    this.ca = init.ca;
+    this.tenantId = init.tenantId;
+    this.clientId = init.clientId;
+    this.clientSecret = init.clientSecret;
+    this.subscriptionId = init.subscriptionId;
+    this.latency = init.latencyMs;
+    this.requests = init.log;
+    this.runCommands = world.runCommands;
+    this.runCommandHandler = simulatedVm((id) => this.getResource(id));
+  }
+
+  /** Token requests, with the grant used and the assertion's subject (to tell OIDC from secrets). */
+  get tokenRequests(): TokenRequestEntry[] {
+    return this.entra.tokenRequests;
+  }
+
+  /** A client-secret connection to this emulator, as the CLI's --emulator mode and tests use it. */
+  connection(opts: { pollIntervalMs?: number } = {}): AzureConnection {
+    return {
+      resourceManagerEndpoint: this.endpoint,
+      credential: createCredential({
+        kind: "clientSecret", tenantId: this.tenantId, clientId: this.clientId, clientSecret: this.clientSecret,
+        authorityHost: this.authorityHost, ca: this.ca,
+      }),
+      scope: ARM_SCOPE,
+      ca: this.ca,
+      pollIntervalMs: opts.pollIntervalMs ?? 10,
+    };
+  }
+
+  /** ARM requests that change something (not GET/HEAD); token requests are not counted. */
+  writeCount(): number {
+    return this.requests.filter((r) => r.kind === "arm" && r.method !== "GET" && r.method !== "HEAD").length;
+  }
+
+  /** ARM GET and HEAD requests (status polls included). */
+  readCount(): number {
+    return this.requests.filter((r) => r.kind === "arm" && (r.method === "GET" || r.method === "HEAD")).length;
+  }
+
+  resetRequests(): void {
+    this.requests.length = 0;
+    this.entra.tokenRequests.length = 0;
+    this.runCommands.length = 0;
+  }
+
+  setLatencyMs(ms: number): void {
+    this.latency = ms;
+  }
+
+  addFault(fault: Fault): void {
+    this.faults.add(fault);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Replaces what a VM does when Run Command reaches it. */
+  onRunCommand(handler: RunCommandHandler): void {
+    this.runCommandHandler = handler;
+  }
+
+  /** Creates a resource group (no-op when it exists). */
+  seedResourceGroup(subscriptionId: string, resourceGroup: string, location = "westeurope", tags?: Record<string, string>): void {
+    if (!this.world.store.getGroup(subscriptionId, resourceGroup)) createGroup(this.world, subscriptionId, resourceGroup, location, tags);
+  }
+
+  /** Creates a public DNS zone (and its resource group if needed); zones cannot be created through the API. */
+  seedDnsZone(subscriptionId: string, resourceGroup: string, zone: string, opts: { tags?: Record<string, string>; location?: string } = {}): Json {
+    this.seedResourceGroup(subscriptionId, resourceGroup, opts.location);
+    return seedZone(this.world, subscriptionId, resourceGroup, zone, opts.tags);
+  }
+
+  /**
+   * Plants a resource as-is (a look-alike or someone else's resource), creating
+   * its resource group if needed. id, name and type come from the id; location
+   * defaults to westeurope and provisioningState to Succeeded.
+   */
+  seedResource(id: string, body: Json = {}): Json {
+    const parsed = parseResourceId(id);
+    this.seedResourceGroup(parsed.subscriptionId, parsed.resourceGroup);
+    const properties = isObject(body.properties) ? body.properties : {};
+    const stored = {
+      ...deepCopy(body), id, name: parsed.name, type: parsed.type,
+      location: normalizeLocation(String(body.location ?? "westeurope")),
+      etag: body.etag ?? `W/"${newGuid()}"`,
+      properties: { provisioningState: "Succeeded", ...deepCopy(properties) },
+    };
+    this.world.store.put(id, stored);
+    return deepCopy(stored);
+  }
+
+  /** The stored resource or resource group, hidden fields (customData, userData) included. */
+  getResource(id: string): Json | undefined {
+    const parts = id.split("/").filter(Boolean);
+    if (parts.length === 4 && parts[2]?.toLowerCase() === "resourcegroups") return deepCopy(this.world.store.getGroup(parts[1]!, parts[3]!));
+    return this.world.store.snapshot(id);
+  }
+
+  /** Ends every unfinished long-running operation, as Azure would in time even if nobody polls. */
+  async settle(): Promise<void> {
+    await this.world.ops.settleAll();
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));
+  }
+
+  /** @internal */
+  currentLatency(): number {
+    return this.latency;
+  }
+
+  /** @internal */
+  currentRunCommandHandler(): RunCommandHandler {
+    return this.runCommandHandler;
+  }
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const tls = await createTlsIdentity();
+  const tenantId = opts.tenantId ?? randomUUID();
+  const clientId = opts.clientId ?? randomUUID();
+  const clientSecret = opts.clientSecret ?? randomBytes(18).toString("base64url");
+  const entra = new Entra({ tenantId, clientId, clientSecret, ...(opts.federatedSubjects ? { federatedSubjects: opts.federatedSubjects } : {}) });
+  const faults = new Faults();
+  const log: RequestLogEntry[] = [];
+  let emulator: Emulator | undefined;
+  let origin = "";
+
+  const world: World = {
+    store: new Store(),
+    ops: new Operations(() => opts.lroPolls ?? 0),
+    pageSize: () => opts.pageSize ?? 20,
+    runCommandHandler: () => emulator!.currentRunCommandHandler(),
+    runCommands: [],
+    publicAddresses: new PublicAddressPool(),
+  };
+  const router = new Router();
+  registerResources(router, world);
+  registerNetwork(router, world);
+  registerCompute(router, world);
+  registerRunCommand(router, world);
+  registerDns(router, world);
+  router.add("GET", "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operations/{id}", (req) => world.ops.status(req.params.id!));
+  router.add("GET", "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operationResults/{id}", (req) =>
+    world.ops.result(req.params.id!, `${req.origin}${req.url.pathname}?api-version=${apiVersionOf(req)}`));
+
+  const server = createFrontDoor(tls, {
+    router, entra, faults, log,
+    latencyMs: () => emulator?.currentLatency() ?? 0,
+    control: (req) => controlApi(emulator!, req),
+    origin: () => origin,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  emulator = new Emulator(server, world, faults, entra, {
+    endpoint: origin, ca: tls.cert, tenantId, clientId, clientSecret,
+    subscriptionId: opts.subscriptionId ?? randomUUID(), latencyMs: opts.latencyMs ?? 0, log,
+  });
+  return emulator;
+}

@@ -1,0 +1,25 @@
+/**
+ * ARM list paging: each page carries `value` and, when more remain, an
+ * absolute `nextLink` that repeats the query (api-version, $filter) with a
+ * `$skiptoken` for the offset.
+ */
+import type { EmuRequest, EmuResponse, Json } from "./http.js";
+import { ArmError } from "./http.js";
+
+export function pagedList(req: EmuRequest, items: Json[], defaultPageSize: number): EmuResponse {
+  const skip = Number(req.url.searchParams.get("$skiptoken") ?? "0");
+  if (!Number.isInteger(skip) || skip < 0) throw new ArmError(400, "InvalidSkipToken", "The $skiptoken is invalid.");
+  const top = req.url.searchParams.get("$top");
+  const pageSize = top !== null && Number(top) > 0 ? Math.min(Number(top), defaultPageSize) : defaultPageSize;
+  const value = items.slice(skip, skip + pageSize);
+  const body: Json = { value };
+  if (skip + pageSize < items.length) {
+    const next = new URL(req.url.pathname, req.origin);
+    req.url.searchParams.forEach((v, k) => {
+      if (k !== "$skiptoken" && !next.searchParams.has(k)) next.searchParams.set(k, v);
+    });
+    next.searchParams.set("$skiptoken", String(skip + pageSize));
+    body.nextLink = next.toString();
+  }
+  return { status: 200, body };
+}

@@ -1,0 +1,219 @@
+/**
+ * Microsoft.Compute: virtual machines (with their implicit OS disks) and
+ * managed disks. customData is kept but never returned; userData is returned
+ * only with $expand=userData, and never in lists.
+ */
+import { randomBytes } from "node:crypto";
+import type { EmuRequest, EmuResponse, Json } from "../http.js";
+import { ArmError, deepCopy, isObject, newGuid } from "../http.js";
+import { resourceId } from "../ids.js";
+import type { Router } from "../router.js";
+import type { StoredResource } from "../store.js";
+import type { World } from "../world.js";
+import { acceptAsync, checkName, checkPreconditions, notFound, requireGroup, resolveLocation, routeId, setProvisioningState, tagsOf } from "../world.js";
+import { pagedList } from "../paging.js";
+import { checkVmModel, mergePatch, mergePut } from "../rules/vm-rules.js";
+import { TYPES, vmUsingDisk } from "./network-refs.js";
+
+const COMPUTE = "Microsoft.Compute";
+
+const expands = (req: EmuRequest, what: string): boolean =>
+  (req.url.searchParams.get("$expand") ?? "").split(",").some((e) => e.trim().toLowerCase() === what.toLowerCase());
+
+export function presentVm(stored: StoredResource, opts: { userData?: boolean; instanceView?: boolean } = {}): Json {
+  const body = deepCopy(stored.body);
+  const p = body.properties;
+  if (p.osProfile) {
+    delete p.osProfile.customData;
+    delete p.osProfile.adminPassword;
+  }
+  if (!opts.userData) delete p.userData;
+  if (opts.instanceView) {
+    const ok = p.provisioningState === "Succeeded";
+    p.instanceView = {
+      computerName: p.osProfile?.computerName, osName: "ubuntu", osVersion: "24.04",
+      statuses: [
+        { code: `ProvisioningState/${String(p.provisioningState).toLowerCase()}`, level: ok ? "Info" : "Error", displayStatus: `Provisioning ${String(p.provisioningState).toLowerCase()}` },
+        { code: "PowerState/running", level: "Info", displayStatus: "VM running" },
+      ],
+    };
+  }
+  return body;
+}
+
+function presentDisk(world: World, stored: StoredResource): Json {
+  const body = deepCopy(stored.body);
+  const vm = vmUsingDisk(world.store, stored.id);
+  body.properties.diskState = vm ? "Attached" : "Unattached";
+  if (vm) body.managedBy = vm;
+  return body;
+}
+
+/** Compute etags are quoted counters. */
+const nextEtag = (old: unknown): string => `"${Number(String(old ?? '"0"').replace(/"/g, "")) + 1}"`;
+
+export function registerCompute(router: Router, world: World): void {
+  const one = `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.vm}/{name}`;
+  const find = (req: EmuRequest, type: string = TYPES.vm): StoredResource => {
+    requireGroup(world, req);
+    const stored = world.store.get(routeId(req, type));
+    if (!stored) throw notFound(type, req.params.name!, req.params.rg!);
+    return stored;
+  };
+  router.add("GET", one, (req) => ({ status: 200, body: presentVm(find(req), { userData: expands(req, "userData"), instanceView: expands(req, "instanceView") }) }));
+  router.add("PUT", one, (req) => putVm(world, req));
+  router.add("PATCH", one, (req) => patchVm(world, req, find(req)));
+  router.add("DELETE", one, (req) => deleteVm(world, req));
+  router.add("GET", `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.vm}`, (req) => {
+    requireGroup(world, req);
+    return pagedList(req, world.store.list(TYPES.vm, req.params.sub, req.params.rg).map((s) => presentVm(s)), world.pageSize());
+  });
+  router.add("GET", `/subscriptions/{sub}/providers/${TYPES.vm}`, (req) =>
+    pagedList(req, world.store.list(TYPES.vm, req.params.sub).map((s) => presentVm(s)), world.pageSize()));
+
+  const disk = `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.disk}/{name}`;
+  router.add("GET", disk, (req) => ({ status: 200, body: presentDisk(world, find(req, TYPES.disk)) }));
+  router.add("GET", `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.disk}`, (req) => {
+    requireGroup(world, req);
+    return pagedList(req, world.store.list(TYPES.disk, req.params.sub, req.params.rg).map((s) => presentDisk(world, s)), world.pageSize());
+  });
+  router.add("DELETE", disk, (req) => {
+    requireGroup(world, req);
+    const stored = world.store.get(routeId(req, TYPES.disk));
+    if (!stored) return { status: 204 };
+    const vm = vmUsingDisk(world.store, stored.id);
+    if (vm) throw new ArmError(409, "OperationNotAllowed", `Disk ${stored.name} is attached to VM ${vm}.`);
+    world.ops.assertIdle(stored.id);
+    return acceptAsync(world, req, {
+      location: stored.body.location, namespace: COMPUTE, resourceId: stored.id, onSucceeded: () => world.store.delete(stored.id),
+    }, { status: 202, withLocation: true });
+  });
+}
+
+function putVm(world: World, req: EmuRequest): EmuResponse {
+  requireGroup(world, req);
+  const name = req.params.name!;
+  checkName(name, 64);
+  const id = routeId(req, TYPES.vm);
+  const existing = world.store.get(id);
+  world.ops.assertIdle(id);
+  checkPreconditions(req, existing, "virtual machine");
+  const input: Json = isObject(req.body) ? req.body : {};
+  const location = resolveLocation(input, existing, name, req.params.rg!);
+  const model = existing ? mergePut(existing.body, input) : { ...deepCopy(input), properties: isObject(input.properties) ? deepCopy(input.properties) : {} };
+  if (isObject(model.properties.osProfile)) model.properties.osProfile.computerName ??= name;
+  checkVmModel(world, existing?.id ?? id, location, model);
+  const properties = normalise(world, req, model.properties, location, existing);
+  const tags = tagsOf(input);
+  const stored = world.store.put(id, {
+    id: existing?.id ?? id, name: existing?.name ?? name, type: TYPES.vm, location,
+    ...(tags ? { tags } : {}),
+    ...(input.zones ? { zones: input.zones } : existing?.body.zones ? { zones: existing.body.zones } : {}),
+    ...(input.identity ? { identity: input.identity } : {}),
+    etag: nextEtag(existing?.body.etag),
+    properties: { ...properties, provisioningState: existing ? "Updating" : "Creating" },
+  });
+  return finishWrite(world, req, stored, existing ? 200 : 201);
+}
+
+function patchVm(world: World, req: EmuRequest, existing: StoredResource): EmuResponse {
+  world.ops.assertIdle(existing.id);
+  checkPreconditions(req, existing, "virtual machine");
+  const patch: Json = isObject(req.body) ? req.body : {};
+  if (patch.tags !== undefined) tagsOf(patch);
+  const next = mergePatch(existing.body, patch);
+  checkVmModel(world, existing.id, existing.body.location, next);
+  next.properties.networkProfile = normaliseNics(next.properties.networkProfile);
+  next.etag = nextEtag(existing.body.etag);
+  next.properties.provisioningState = "Updating";
+  const stored = world.store.put(existing.id, next);
+  return finishWrite(world, req, stored, 200);
+}
+
+function finishWrite(world: World, req: EmuRequest, stored: StoredResource, status: number): EmuResponse {
+  return acceptAsync(world, req, {
+    location: stored.body.location, namespace: COMPUTE, resourceId: stored.id,
+    onSucceeded: () => setProvisioningState(world, stored.id, "Succeeded"),
+    onFailed: () => setProvisioningState(world, stored.id, "Failed"),
+  }, { status, body: presentVm(stored) });
+}
+
+function normaliseNics(network: Json): Json {
+  return {
+    ...network,
+    networkInterfaces: (network.networkInterfaces as Json[]).map((n) => ({
+      id: n.id,
+      properties: { ...n.properties, deleteOption: n.properties?.deleteOption ?? "Detach" },
+    })),
+  };
+}
+
+/** Fills what Azure fills in: vmId, the OS disk (created on first write), delete options, allowed extensions. */
+function normalise(world: World, req: EmuRequest, props: Json, location: string, existing?: StoredResource): Json {
+  const out = deepCopy(props);
+  const old = existing?.body.properties;
+  out.vmId = old?.vmId ?? newGuid();
+  out.timeCreated = old?.timeCreated ?? new Date().toISOString();
+  out.hardwareProfile = { vmSize: out.hardwareProfile?.vmSize ?? "Standard_D2s_v3" };
+  out.networkProfile = normaliseNics(out.networkProfile);
+  out.osProfile = { secrets: [], allowExtensionOperations: true, requireGuestProvisionSignal: true, ...out.osProfile };
+  const linux = out.osProfile.linuxConfiguration ?? {};
+  out.osProfile.linuxConfiguration = { provisionVMAgent: true, disablePasswordAuthentication: false, ...linux };
+  const storage = out.storageProfile;
+  if (storage.imageReference && !storage.imageReference.exactVersion) {
+    storage.imageReference.exactVersion = storage.imageReference.version === "latest" ? "24.04.202601010" : storage.imageReference.version;
+  }
+  const osDisk: Json = { osType: "Linux", createOption: "FromImage", caching: "ReadWrite", deleteOption: "Detach", diskSizeGB: 30, ...storage.osDisk };
+  if (old) {
+    osDisk.name = old.storageProfile.osDisk.name;
+    osDisk.managedDisk = old.storageProfile.osDisk.managedDisk;
+  } else {
+    osDisk.name ??= `${req.params.name}_OsDisk_1_${randomBytes(16).toString("hex")}`;
+    const diskId = resourceId(req.params.sub!, req.params.rg!, TYPES.disk, osDisk.name);
+    if (world.store.get(diskId)) {
+      throw new ArmError(409, "ConflictingUserInput", `Disk ${osDisk.name} already exists in resource group ${String(req.params.rg).toUpperCase()}. Only CreateOption.Attach is supported.`);
+    }
+    const storageAccountType = osDisk.managedDisk?.storageAccountType ?? "Premium_LRS";
+    osDisk.managedDisk = { storageAccountType, id: diskId };
+    world.store.put(diskId, {
+      id: diskId, name: osDisk.name, type: TYPES.disk, location,
+      sku: { name: storageAccountType, tier: storageAccountType.startsWith("Premium") ? "Premium" : "Standard" },
+      properties: {
+        osType: "Linux", hyperVGeneration: "V2", diskSizeGB: osDisk.diskSizeGB, uniqueId: newGuid(),
+        creationData: { createOption: "FromImage", imageReference: { id: imageId(location, storage.imageReference) } },
+        timeCreated: new Date().toISOString(), provisioningState: "Succeeded",
+      },
+    });
+  }
+  out.storageProfile = { ...storage, osDisk, dataDisks: storage.dataDisks ?? [] };
+  return out;
+}
+
+function imageId(location: string, image: Json | undefined): string {
+  if (!image) return "";
+  if (image.id) return String(image.id);
+  return `/Subscriptions/00000000-0000-0000-0000-000000000000/Providers/Microsoft.Compute/Locations/${location}/Publishers/${image.publisher}/ArtifactTypes/VMImage/Offers/${image.offer}/Skus/${image.sku}/Versions/${image.exactVersion ?? image.version}`;
+}
+
+function deleteVm(world: World, req: EmuRequest): EmuResponse {
+  requireGroup(world, req);
+  const stored = world.store.get(routeId(req, TYPES.vm));
+  if (!stored) return { status: 204 };
+  world.ops.assertIdle(stored.id);
+  setProvisioningState(world, stored.id, "Deleting");
+  return acceptAsync(world, req, {
+    location: stored.body.location, namespace: COMPUTE, resourceId: stored.id,
+    onSucceeded: () => {
+      const p = stored.body.properties;
+      world.store.delete(stored.id);
+      // Delete options decide whether the NICs and the OS disk go with the VM.
+      for (const n of (p.networkProfile?.networkInterfaces ?? []) as Json[]) {
+        if (n.properties?.deleteOption === "Delete") world.store.delete(n.id);
+      }
+      if (p.storageProfile?.osDisk?.deleteOption === "Delete" && p.storageProfile.osDisk.managedDisk?.id) {
+        world.store.delete(p.storageProfile.osDisk.managedDisk.id);
+      }
+    },
+    onFailed: () => setProvisioningState(world, stored.id, "Failed"),
+  }, { status: 202, withLocation: true });
+}

@@ -1,0 +1,60 @@
+/**
+ * Classic Run Command (POST …/virtualMachines/{vm}/runCommand): a
+ * long-running action whose result holds the script's output in the VM agent
+ * extension's words. One command at a time per VM; output is cut to its last
+ * 4096 bytes per stream, as Azure does.
+ */
+import type { EmuRequest, EmuResponse, Json } from "../http.js";
+import { ArmError, isObject } from "../http.js";
+import type { Router } from "../router.js";
+import type { RunCommandResult, World } from "../world.js";
+import { acceptAsync, notFound, requireGroup, routeId } from "../world.js";
+import { TYPES } from "./network-refs.js";
+
+export const RUN_COMMAND_OUTPUT_LIMIT = 4096;
+
+/** The last `limit` bytes of a UTF-8 string, without a split character at the start. */
+export function lastBytes(text: string, limit = RUN_COMMAND_OUTPUT_LIMIT): string {
+  const bytes = Buffer.from(text, "utf8");
+  if (bytes.length <= limit) return text;
+  let start = bytes.length - limit;
+  while (start < bytes.length && (bytes[start]! & 0xc0) === 0x80) start++;
+  return bytes.subarray(start).toString("utf8");
+}
+
+/** The instance-view status the Linux run-command extension reports. */
+export function runCommandStatus(r: RunCommandResult): Json {
+  const streams = `[stdout]\n${lastBytes(r.stdout)}\n[stderr]\n${lastBytes(r.stderr)}`;
+  return r.exitCode === 0
+    ? { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", message: `Enable succeeded: \n${streams}` }
+    : { code: "ProvisioningState/failed", level: "Error", displayStatus: "Provisioning failed",
+      message: `Enable failed: failed to execute command: command terminated with exit status=${r.exitCode}\n${streams}` };
+}
+
+export function registerRunCommand(router: Router, world: World): void {
+  router.add("POST", `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.vm}/{name}/runCommand`, (req) => runCommand(world, req));
+}
+
+function runCommand(world: World, req: EmuRequest): EmuResponse {
+  requireGroup(world, req);
+  const vm = world.store.get(routeId(req, TYPES.vm));
+  if (!vm) throw notFound(TYPES.vm, req.params.name!, req.params.rg!);
+  const input: Json = isObject(req.body) ? req.body : {};
+  if (String(input.commandId ?? "").toLowerCase() !== "runshellscript") {
+    throw new ArmError(400, "InvalidParameter", `The value '${String(input.commandId)}' of parameter 'commandId' is not valid for a Linux virtual machine; use RunShellScript.`, "commandId");
+  }
+  const script = input.script;
+  if (!Array.isArray(script) || script.length === 0 || !script.every((l) => typeof l === "string")) {
+    throw new ArmError(400, "InvalidParameter", "Required parameter 'script' is missing or is not a list of strings.", "script");
+  }
+  const key = `${vm.id}/runCommand`;
+  if (world.ops.running(key)) {
+    throw new ArmError(409, "Conflict", "Run command extension execution is in progress. Please wait for completion before invoking a run command.");
+  }
+  world.runCommands.push({ vmId: vm.id, script: [...script], at: new Date() });
+  const result = Promise.resolve()
+    .then(() => world.runCommandHandler()(vm.id, [...script]))
+    .then((r) => ({ value: [runCommandStatus(r)] }));
+  return acceptAsync(world, req, { location: vm.body.location, namespace: "Microsoft.Compute", resourceId: key, result },
+    { status: 202, withLocation: true });
+}

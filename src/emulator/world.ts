@@ -1,0 +1,124 @@
+/**
+ * What every provider handler works with (the store, operations, options)
+ * and the ARM plumbing they share: resource-group checks, 404s, preconditions,
+ * and answering a write as a long-running operation.
+ */
+import type { EmuRequest, EmuResponse, Json } from "./http.js";
+import { ArmError, header, normalizeLocation } from "./http.js";
+import { formatIp, parseCidr } from "./ip.js";
+import type { Operations, OperationSpec } from "./lro.js";
+import type { Store, StoredResource } from "./store.js";
+
+export interface RunCommandResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export type RunCommandHandler = (vmId: string, script: string[]) => Promise<RunCommandResult>;
+
+export interface World {
+  store: Store;
+  ops: Operations;
+  pageSize: () => number;
+  runCommandHandler: () => RunCommandHandler;
+  runCommands: { vmId: string; script: string[]; at: Date }[];
+  publicAddresses: PublicAddressPool;
+}
+
+/** Public addresses from documentation/benchmark ranges, never reused within one emulator run. */
+export class PublicAddressPool {
+  private readonly next = { 4: parseCidr("198.18.0.0/15")!.network + 1n, 6: parseCidr("2001:db8:6::/48")!.network + 1n };
+
+  allocate(version: 4 | 6): string {
+    const value = this.next[version]++;
+    return formatIp(version, value);
+  }
+}
+
+export const apiVersionOf = (req: EmuRequest): string => req.url.searchParams.get("api-version") ?? "";
+
+export function requireGroup(world: World, req: EmuRequest): Json {
+  const group = world.store.getGroup(req.params.sub!, req.params.rg!);
+  if (!group) throw new ArmError(404, "ResourceGroupNotFound", `Resource group '${req.params.rg}' could not be found.`);
+  return group;
+}
+
+export function notFound(type: string, name: string, resourceGroup: string): ArmError {
+  return new ArmError(404, "ResourceNotFound",
+    `The Resource '${type}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+}
+
+/** If-None-Match: * (create only) and If-Match: <etag> (update only that version). */
+export function checkPreconditions(req: EmuRequest, existing: StoredResource | undefined, what: string): void {
+  const ifNoneMatch = header(req, "if-none-match");
+  const ifMatch = header(req, "if-match");
+  if (ifNoneMatch === "*" && existing) {
+    throw new ArmError(412, "PreconditionFailed", `The ${what} '${existing.name}' exists already and hence cannot be created again.`);
+  }
+  if (ifMatch !== undefined && ifMatch !== "*" && ifMatch !== existing?.body.etag) {
+    throw new ArmError(412, "PreconditionFailed", `The ${what} has been modified (etag mismatch).`);
+  }
+  if (ifMatch === "*" && !existing) {
+    throw new ArmError(412, "PreconditionFailed", `The ${what} does not exist.`);
+  }
+}
+
+/** The location of a create (required) or update (must not move). */
+export function resolveLocation(input: Json, existing: StoredResource | undefined, name: string, resourceGroup: string): string {
+  const given = typeof input.location === "string" ? normalizeLocation(input.location) : undefined;
+  const current = existing?.body.location as string | undefined;
+  if (current && given && given !== current) {
+    throw new ArmError(409, "InvalidResourceLocation",
+      `The resource '${name}' already exists in location '${current}' in resource group '${resourceGroup}'. A resource with the same name cannot be created in location '${given}'. Please select a new resource name.`);
+  }
+  const location = given ?? current;
+  if (!location) throw new ArmError(400, "LocationRequired", "The location property is required for this definition.");
+  return location;
+}
+
+/** Starts the operation for a write and answers it the way ARM does. */
+export function acceptAsync(
+  world: World,
+  req: EmuRequest,
+  spec: Omit<OperationSpec, "subscriptionId" | "failure">,
+  response: { status: number; body?: Json; withLocation?: boolean; locationOnly?: boolean },
+): EmuResponse {
+  const { statusUrl, resultUrl } = world.ops.start(
+    { ...spec, subscriptionId: req.params.sub!, ...(req.lroFailure ? { failure: req.lroFailure } : {}) },
+    req.origin, apiVersionOf(req));
+  const headers: Record<string, string> = response.locationOnly ? { Location: resultUrl } : { "Azure-AsyncOperation": statusUrl };
+  if (response.withLocation) headers.Location = resultUrl;
+  return { status: response.status, headers, ...(response.body ? { body: response.body } : {}) };
+}
+
+/** Sets properties.provisioningState on a stored resource, if it still exists. */
+export function setProvisioningState(world: World, id: string, state: string): void {
+  const stored = world.store.get(id);
+  if (stored) stored.body.properties = { ...stored.body.properties, provisioningState: state };
+}
+
+/** The id a route addresses: /subscriptions/{sub}/resourceGroups/{rg}/providers/{type}/{name}. */
+export function routeId(req: EmuRequest, type: string, nameParam = "name"): string {
+  const [namespace, resourceType] = type.split("/");
+  return `/subscriptions/${req.params.sub}/resourceGroups/${req.params.rg}/providers/${namespace}/${resourceType}/${req.params[nameParam]}`;
+}
+
+/** ARM's resource name rule for network and compute resources. */
+export function checkName(name: string, maxLength = 80): void {
+  if (name.length > maxLength || !/^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/.test(name)) {
+    throw new ArmError(400, "InvalidResourceName",
+      `Resource name ${name} is invalid. The name can be up to ${maxLength} characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'.`);
+  }
+}
+
+export function tagsOf(input: Json): Record<string, string> | undefined {
+  const tags = input.tags;
+  if (tags === undefined || tags === null) return undefined;
+  if (typeof tags !== "object" || Array.isArray(tags)) throw new ArmError(400, "InvalidRequestContent", "The tags property must be an object.");
+  for (const [k, v] of Object.entries(tags as Json)) {
+    if (typeof v !== "string") throw new ArmError(400, "InvalidTagValue", `The value of tag '${k}' must be a string.`);
+    if (k.length > 512 || /[<>%&\\?/]/.test(k)) throw new ArmError(400, "InvalidTagNameCharacters", `The tag name '${k}' has invalid characters or is too long.`);
+  }
+  return tags as Record<string, string>;
+}
