@@ -143,14 +143,14 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 async function demo(path: string, ctx: OperationContext, out: NodeJS.WritableStream): Promise<number> {
   const first: PlanOutcome = await planFromDir(path, ctx);
   if (!first.plan) return reportSpecErrors(first.specErrors);
-  const title = `azure-ipv6-proxy plan for \`${path}\``;
+  const title = `azure-ipv6-proxy plan for ${path}/`;
   const marker = planMarkers(path, ctx.owner, first.plan.fingerprint);
   out.write(`\n----- PR comment the action would post (plan) -----\n\n`);
   out.write(`${planBody(first.plan, { marker, title })}\n`);
   const result = await applyPlan(first.plan, ctx, { allowDestroy: false });
   out.write(`\n----- PR comment the action would post (after merge: apply) -----\n\n`);
   const applyMarker = `${stickyMarker("apply", path, ctx.owner)}\n${stateMarker({ status: "applied", fingerprint: first.plan.fingerprint })}`;
-  out.write(`${applyResultBody(result, { marker: applyMarker, title: `azure-ipv6-proxy apply for \`${path}\`` })}\n`);
+  out.write(`${applyResultBody(result, { marker: applyMarker, title: `azure-ipv6-proxy apply for ${path}/` })}\n`);
   const again = await planFromDir(path, ctx);
   out.write(`\n----- Plan again (should be empty: apply is idempotent) -----\n\n`);
   out.write(`${renderPlanText(again.plan!, { color: false })}\n`);

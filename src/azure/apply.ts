@@ -49,6 +49,11 @@ type Body = Record<string, unknown>;
 const rank = (c: Change) => KIND_ORDER.indexOf(c.kind);
 
 export async function applyChanges(input: ApplyInput): Promise<AppliedProxy[]> {
+  // Resource groups first: proxies that share one must not race to create it.
+  for (const c of input.plan.changes.filter((x) => x.kind === "resourceGroup" && x.action === "create")) {
+    input.log.info(`  + ${c.address}: ${c.reason}`);
+    await input.clientsFor(c.subscriptionId).resources.resourceGroups.createOrUpdate(c.resourceGroup, { location: String(c.after?.location) });
+  }
   const proxies = [...new Set(input.plan.changes.map((c) => c.proxy))].sort();
   const results = await settleLimit(proxies, input.concurrency, (name) => applyProxy(name, input));
   const applied: AppliedProxy[] = [];
@@ -67,7 +72,7 @@ async function applyProxy(name: string, input: ApplyInput): Promise<AppliedProxy
   const ctx = new ProxyApply(name, desired, input);
   const removals = changes.filter((c) => c.action === "delete" || c.action === "replace").sort((a, b) => rank(b) - rank(a));
   for (const c of removals) await ctx.remove(c);
-  const writes = changes.filter((c) => c.action === "create" || c.action === "update" || c.action === "replace").sort((a, b) => rank(a) - rank(b));
+  const writes = changes.filter((c) => c.kind !== "resourceGroup" && (c.action === "create" || c.action === "update" || c.action === "replace")).sort((a, b) => rank(a) - rank(b));
   for (const c of writes) await ctx.write(c);
 
   const active = changes.filter((c) => c.action !== "noop");
@@ -140,12 +145,12 @@ class ProxyApply {
 
   async write(c: Change): Promise<void> {
     this.input.log.info(`  ${c.action === "create" ? "+" : c.action === "replace" ? "±" : "~"} ${c.address}: ${c.reason}`);
-    const { network, compute, dns, resources } = this.clients(c);
+    const { network, compute, dns } = this.clients(c);
     const rg = c.resourceGroup;
     const res = this.resource(c.kind === "vmConfig" ? { ...c, address: `${this.name}.virtualMachine` } : c);
     const body = c.kind === "dnsRecord" || c.kind === "resourceGroup" ? res.body : { ...res.body, tags: this.mergedTags(c, res.body) };
     switch (c.kind) {
-      case "resourceGroup": return void (await resources.resourceGroups.createOrUpdate(rg, { location: String(body.location) }));
+      case "resourceGroup": return; // created before any proxy starts (applyChanges)
       case "networkSecurityGroup": return void (await network.networkSecurityGroups.createOrUpdate(rg, c.name, body));
       case "virtualNetwork": return void (await network.virtualNetworks.createOrUpdate(rg, c.name, body));
       case "publicIpV4": return void (await network.publicIPAddresses.createOrUpdate(rg, c.name, body));

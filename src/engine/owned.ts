@@ -96,8 +96,15 @@ export function diffFields(before: unknown, after: unknown, path = ""): { path: 
     const keys = [...new Set([...Object.keys(before as Body), ...Object.keys(after as Body)])].sort();
     return keys.flatMap((k) => diffFields((before as Body)[k], (after as Body)[k], path ? `${path}.${k}` : k));
   }
-  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length && before.some((v) => v !== null && typeof v === "object")) {
-    return before.flatMap((b, i) => diffFields(b, after[i], `${path}[${i}]`));
+  // A resource that appears or disappears is shown field by field, as Terraform does.
+  if ((before === undefined && isObj(after)) || (after === undefined && isObj(before))) {
+    const side = (before ?? after) as Body;
+    return Object.keys(side).flatMap((k) => diffFields(before === undefined ? undefined : side[k], after === undefined ? undefined : side[k], path ? `${path}.${k}` : k));
+  }
+  const objArray = (v: unknown): v is unknown[] => Array.isArray(v) && v.some((x) => x !== null && typeof x === "object");
+  if ((objArray(before) || objArray(after)) && (before === undefined || after === undefined || (Array.isArray(before) && Array.isArray(after) && before.length === after.length))) {
+    const len = Math.max((before as unknown[] | undefined)?.length ?? 0, (after as unknown[] | undefined)?.length ?? 0);
+    return Array.from({ length: len }, (_, i) => diffFields((before as unknown[] | undefined)?.[i], (after as unknown[] | undefined)?.[i], `${path}[${i}]`)).flat();
   }
   return [{ path, before, after }];
 }
