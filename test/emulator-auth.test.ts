@@ -142,7 +142,7 @@ describe("scopes and authority options", () => {
   it("keeps the real audience per cloud and disables instance discovery only off the public cloud", () => {
     expect(defaultScope("https://management.azure.com/")).toBe("https://management.azure.com/.default");
     expect(defaultScope("https://management.usgovcloudapi.net")).toBe("https://management.usgovcloudapi.net/.default");
-    expect(defaultScope("https://management.local.azurestack.external")).toBe("https://management.local.azurestack.external/.default");
+    expect(defaultScope(emu.endpoint)).toBe("https://management.azure.com/.default");
     expect(identityOptions({ authorityHost: "https://login.microsoftonline.com/" })).toEqual({ authorityHost: "https://login.microsoftonline.com" });
     expect(identityOptions({ authorityHost: emu.authorityHost })).toMatchObject({ disableInstanceDiscovery: true });
     expect(identityOptions({ ca: emu.ca }).tlsOptions!.ca).toContain(emu.ca);

@@ -38,10 +38,14 @@ const KNOWN_AUDIENCES: Record<string, string> = {
   "https://management.chinacloudapi.cn": "https://management.chinacloudapi.cn/.default",
 };
 
-/** The token scope for an ARM endpoint: a known cloud's audience, else the endpoint itself (Azure Stack style). */
+/**
+ * The token scope for an ARM endpoint: a known cloud's audience, else the
+ * public cloud's. Other endpoints (an emulator, a private-link front end of
+ * the public cloud) take public-cloud tokens.
+ */
 export function defaultScope(resourceManagerEndpoint: string): string {
   const endpoint = resourceManagerEndpoint.replace(/\/+$/, "").toLowerCase();
-  return KNOWN_AUDIENCES[endpoint] ?? `${resourceManagerEndpoint.replace(/\/+$/, "")}/.default`;
+  return KNOWN_AUDIENCES[endpoint] ?? KNOWN_AUDIENCES[PUBLIC_RESOURCE_MANAGER]!;
 }
 
 export function createAzureClients(conn: AzureConnection, subscriptionId: string): AzureClients {

@@ -1,0 +1,81 @@
+/**
+ * What this run is about, derived from the workflow event: plan a pull
+ * request, apply a merge to the default branch, or just plan into the job
+ * summary. Pure: reads only the values it is given.
+ */
+import type { Mode } from "./inputs.js";
+
+export interface Repo {
+  owner: string;
+  repo: string;
+}
+
+export interface PullRequestRef {
+  number: number;
+  headSha: string;
+  /** The head repository differs from the base one: the token is read-only and there is no OIDC token. */
+  fromFork: boolean;
+}
+
+export type RunPlan =
+  /** Plan and post the sticky comment on the pull request. */
+  | { kind: "plan-pull-request"; pullRequest: PullRequestRef }
+  /** Plan into the job summary only (a push to another branch, workflow_dispatch, ...). */
+  | { kind: "plan-summary"; reason: string }
+  /** Apply what was reviewed on the pull request that produced `sha`. */
+  | { kind: "apply"; sha: string };
+
+export interface EventInput {
+  eventName: string;
+  /** The parsed GITHUB_EVENT_PATH payload. */
+  payload: Record<string, unknown>;
+  sha: string;
+  ref: string;
+}
+
+const PULL_REQUEST_EVENTS = new Set(["pull_request", "pull_request_target"]);
+
+export function planRun(mode: Mode, event: EventInput): RunPlan {
+  const pullRequest = pullRequestOf(event);
+  if (mode === "apply") return { kind: "apply", sha: event.sha };
+  if (mode === "plan") {
+    return pullRequest
+      ? { kind: "plan-pull-request", pullRequest }
+      : { kind: "plan-summary", reason: `mode is plan and the ${event.eventName} event has no pull request to comment on` };
+  }
+  if (pullRequest) return { kind: "plan-pull-request", pullRequest };
+  if (event.eventName === "push") {
+    const defaultBranch = str(obj(event.payload.repository)?.default_branch);
+    if (defaultBranch && event.ref === `refs/heads/${defaultBranch}`) return { kind: "apply", sha: event.sha };
+    return {
+      kind: "plan-summary",
+      reason: `a push to ${event.ref} is not a push to the default branch${defaultBranch ? ` (${defaultBranch})` : ""}, so nothing is applied`,
+    };
+  }
+  return { kind: "plan-summary", reason: `the ${event.eventName || "unknown"} event is neither a pull request nor a push to the default branch` };
+}
+
+function pullRequestOf(event: EventInput): PullRequestRef | undefined {
+  if (!PULL_REQUEST_EVENTS.has(event.eventName)) return undefined;
+  const pr = obj(event.payload.pull_request);
+  const number = pr?.number;
+  const headSha = str(obj(pr?.head)?.sha);
+  if (typeof number !== "number" || !headSha) return undefined;
+  const headRepo = str(obj(obj(pr?.head)?.repo)?.full_name);
+  const baseRepo = str(obj(obj(pr?.base)?.repo)?.full_name);
+  // A deleted fork has head.repo null: treat it as a fork, since the token is read-only then too.
+  return { number, headSha, fromFork: !headRepo || headRepo !== baseRepo };
+}
+
+export function repoOf(fullName: string | undefined): Repo {
+  const [owner, repo] = (fullName ?? "").split("/");
+  if (!owner || !repo) throw new Error(`GITHUB_REPOSITORY must look like "owner/repo" (got "${fullName ?? ""}")`);
+  return { owner, repo };
+}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v && typeof v === "object" ? (v as Record<string, unknown>) : undefined;
+}
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}

@@ -1,0 +1,123 @@
+/**
+ * Every input of action.yml, read once and validated into one typed object.
+ * An invalid value fails the run before anything touches GitHub or Azure, with
+ * a message that names the input and what it accepts.
+ */
+import { PUBLIC_RESOURCE_MANAGER } from "../azure/clients.js";
+import { PUBLIC_AUTHORITY_HOST } from "../azure/credentials.js";
+import { checkOwner } from "../model/owner.js";
+
+export type Mode = "auto" | "plan" | "apply";
+export const MODES: readonly Mode[] = ["auto", "plan", "apply"];
+
+export interface ActionInputs {
+  mode: Mode;
+  /** Directory of proxy files, relative to the workspace. */
+  path: string;
+  subscriptionId?: string;
+  tenantId?: string;
+  clientId?: string;
+  githubToken: string;
+  allowDestroy: boolean;
+  /** Undefined: the repository (`GITHUB_REPOSITORY`), resolved by the caller. */
+  owner?: string;
+  resourceManagerEndpoint: string;
+  authorityHost: string;
+}
+
+export class InputError extends Error {
+  constructor(
+    readonly input: string,
+    message: string,
+  ) {
+    super(`Input '${input}': ${message}`);
+    this.name = "InputError";
+  }
+}
+
+/** Reads one raw input; `core.getInput` in the action. */
+export type InputReader = (name: string) => string;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A tenant is a GUID or a verified domain such as contoso.onmicrosoft.com. */
+const TENANT_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
+// The same spellings as core.getBooleanInput (YAML 1.2 core schema).
+const TRUE_VALUES = ["true", "True", "TRUE"];
+const FALSE_VALUES = ["false", "False", "FALSE"];
+
+export function readInputs(read: InputReader): ActionInputs {
+  const get = (name: string): string => read(name).trim();
+  const optional = (name: string): string | undefined => get(name) || undefined;
+
+  const mode = (get("mode") || "auto") as Mode;
+  if (!MODES.includes(mode)) {
+    throw new InputError("mode", `"${mode}" is not allowed; use one of: ${MODES.join(", ")}`);
+  }
+
+  const path = get("path") || "proxies";
+  if (path.split(/[\\/]/).includes("..")) {
+    throw new InputError("path", `"${path}" leaves the workspace; give a directory inside the repository, e.g. proxies`);
+  }
+
+  const subscriptionId = optional("subscription-id");
+  if (subscriptionId && !GUID.test(subscriptionId)) {
+    throw new InputError("subscription-id", `"${subscriptionId}" is not a subscription GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
+  }
+
+  const tenantId = optional("tenant-id");
+  if (tenantId && !GUID.test(tenantId) && !TENANT_DOMAIN.test(tenantId)) {
+    throw new InputError("tenant-id", `"${tenantId}" is neither a tenant GUID nor a domain such as contoso.onmicrosoft.com`);
+  }
+  const clientId = optional("client-id");
+  if (clientId && !GUID.test(clientId)) {
+    throw new InputError("client-id", `"${clientId}" is not an application (client) GUID`);
+  }
+  if (Boolean(tenantId) !== Boolean(clientId)) {
+    const missing = tenantId ? "client-id" : "tenant-id";
+    throw new InputError(
+      missing,
+      "is empty; OIDC sign-in needs both tenant-id and client-id (leave both empty to use DefaultAzureCredential)",
+    );
+  }
+
+  const githubToken = get("github-token");
+  if (!githubToken) {
+    throw new InputError("github-token", "is empty; keep the default ${{ github.token }} or pass a token that may comment on pull requests");
+  }
+
+  const rawDestroy = get("allow-destroy") || "false";
+  if (!TRUE_VALUES.includes(rawDestroy) && !FALSE_VALUES.includes(rawDestroy)) {
+    throw new InputError("allow-destroy", `"${rawDestroy}" is not allowed; use one of: true, false`);
+  }
+
+  const owner = optional("owner");
+  const ownerProblem = owner === undefined ? undefined : checkOwner(owner);
+  if (ownerProblem) throw new InputError("owner", `"${owner}" ${ownerProblem}`);
+
+  return {
+    mode,
+    path,
+    subscriptionId,
+    tenantId,
+    clientId,
+    githubToken,
+    allowDestroy: TRUE_VALUES.includes(rawDestroy),
+    owner,
+    resourceManagerEndpoint: httpsOrigin("resource-manager-endpoint", get("resource-manager-endpoint") || PUBLIC_RESOURCE_MANAGER),
+    authorityHost: httpsOrigin("authority-host", get("authority-host") || PUBLIC_AUTHORITY_HOST),
+  };
+}
+
+/** Bearer tokens only travel over TLS (the Azure SDK refuses plain http), so both endpoints must be https. */
+function httpsOrigin(input: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InputError(input, `"${value}" is not a URL; use an https:// URL such as ${input === "authority-host" ? PUBLIC_AUTHORITY_HOST : PUBLIC_RESOURCE_MANAGER}`);
+  }
+  if (url.protocol !== "https:") {
+    throw new InputError(input, `"${value}" must use https://`);
+  }
+  return value.replace(/\/+$/, "");
+}

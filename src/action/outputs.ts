@@ -1,0 +1,60 @@
+/**
+ * The step outputs of action.yml, computed from a plan and, after an apply,
+ * from what was applied. All values are strings, as GitHub stores them.
+ */
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import type { ApplyOutcome } from "../operations.js";
+import type { Plan } from "../plan/types.js";
+
+export interface ActionOutputs {
+  "has-changes": string;
+  "to-add": string;
+  "to-change": string;
+  "to-destroy": string;
+  "plan-json": string;
+  "ipv6-addresses": string;
+}
+
+export function planOutputs(plan: Plan, planJsonPath: string): ActionOutputs {
+  const { add, change, destroy } = plan.counts;
+  const addresses: Record<string, string> = {};
+  for (const p of plan.proxies) {
+    if (p.ipv6Address && p.status !== "destroy") addresses[p.name] = p.ipv6Address;
+  }
+  return {
+    "has-changes": String(add + change + destroy > 0),
+    "to-add": String(add),
+    "to-change": String(change),
+    "to-destroy": String(destroy),
+    "plan-json": planJsonPath,
+    "ipv6-addresses": JSON.stringify(sortKeys(addresses)),
+  };
+}
+
+/**
+ * After an apply the addresses are the ones Azure allocated; proxies the apply
+ * did not touch keep the address the plan saw, and destroyed ones drop out.
+ */
+export function applyOutputs(plan: Plan, planJsonPath: string, outcome: ApplyOutcome): ActionOutputs {
+  const outputs = planOutputs(plan, planJsonPath);
+  const addresses = JSON.parse(outputs["ipv6-addresses"]) as Record<string, string>;
+  for (const p of outcome.proxies) {
+    if (p.status === "destroyed" || !p.ipv6Address) delete addresses[p.name];
+    else addresses[p.name] = p.ipv6Address;
+  }
+  return { ...outputs, "ipv6-addresses": JSON.stringify(sortKeys(addresses)) };
+}
+
+/**
+ * One file per directory and owner under RUNNER_TEMP, so matrix jobs on one
+ * runner don't overwrite each other's plan.
+ */
+export function planJsonPath(tempDir: string, dir: string, owner: string): string {
+  const key = createHash("sha256").update(`${dir}\n${owner}`).digest("hex").slice(0, 12);
+  return join(tempDir, `azure-ipv6-proxy-plan-${key}.json`);
+}
+
+function sortKeys(o: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,53 @@
+/**
+ * What both flows (plan, apply) share about one run of the action: the
+ * validated inputs, where the proxies are and who owns them, the GitHub API,
+ * and how to reach Azure.
+ */
+import type { Logger } from "../log.js";
+import type { OperationContext } from "../operations.js";
+import type { Plan } from "../plan/types.js";
+import type { BodyContext } from "./comment.js";
+import type { Repo } from "./event.js";
+import type { GitHubApi } from "./github.js";
+import type { ActionInputs } from "./inputs.js";
+import { stateMarker, stickyMarker, type CommentKind, type CommentState } from "./marker.js";
+
+export const ALLOW_DESTROY_LABEL = "ipv6-proxy/allow-destroy";
+
+export interface ActionRun {
+  inputs: ActionInputs;
+  owner: string;
+  /** Normalised proxy directory, as given (relative to the workspace). */
+  dir: string;
+  repo: Repo;
+  api: GitHubApi;
+  log: Logger;
+  /** The run's page, whose job summary holds everything a comment had to leave out. */
+  summaryUrl?: string;
+  planJsonPath: string;
+  /** Azure access for the engine; see azureConnection for when it throws. */
+  operationContext(deferMissingIdToken?: boolean): OperationContext;
+}
+
+export function bodyContext(run: ActionRun, kind: CommentKind, state: CommentState, headSha?: string): BodyContext {
+  return {
+    marker: `${stickyMarker(kind, run.dir, run.owner)}\n${stateMarker(state)}`,
+    title: title(run, kind),
+    headSha,
+    summaryUrl: run.summaryUrl,
+    specDir: `${run.dir}/`,
+  };
+}
+
+function title(run: ActionRun, kind: CommentKind): string {
+  const what = kind === "plan" ? "Azure IPv6 proxy plan" : "Azure IPv6 proxy apply";
+  // Matrix jobs differ by directory or owner: name them so two comments on one PR are told apart.
+  const repo = `${run.repo.owner}/${run.repo.repo}`;
+  return `${what}: ${run.dir}/${run.owner === repo ? "" : ` (owner ${run.owner})`}`;
+}
+
+export function planState(plan: Plan, headSha: string): CommentState {
+  return plan.errors.length > 0
+    ? { status: "plan-errors", fingerprint: plan.fingerprint, sha: headSha }
+    : { status: "planned", fingerprint: plan.fingerprint, sha: headSha };
+}

@@ -1,0 +1,137 @@
+/**
+ * One repository's world for end-to-end runs of the action: the Azure
+ * emulator, the GitHub double, a workspace with a proxies/ directory, and
+ * helpers that play GitHub's part (open a pull request, push to it, merge it)
+ * and run the action for each event.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/server.js";
+import { createAzureClients, type AzureClients } from "../../src/azure/clients.js";
+import { fakeSha, pullRequestEvent, pushEvent, runAction, type ActionRunResult } from "./action-runner.js";
+import { startGitHubDouble, type GitHubDouble } from "./github-double.js";
+import { ProxyDir } from "./proxy-files.js";
+
+export const REPOSITORY = "acme/web";
+export const PR_SUBJECT = `repo:${REPOSITORY}:pull_request`;
+export const MAIN_SUBJECT = `repo:${REPOSITORY}:ref:refs/heads/main`;
+
+export interface RunExtras {
+  inputs?: Record<string, string>;
+  env?: Record<string, string | undefined>;
+}
+
+export class ActionWorld {
+  readonly files = new ProxyDir();
+  private readonly caFile = join(this.files.root, "emulator-ca.pem");
+  private heads = new Map<number, number>();
+
+  constructor(
+    readonly emulator: Emulator,
+    readonly github: GitHubDouble,
+  ) {
+    writeFileSync(this.caFile, emulator.ca);
+  }
+
+  /** Opens pull request `number` whose head is the workspace as it is now. */
+  openPullRequest(number: number, opts: { fromFork?: boolean; labels?: string[] } = {}): string {
+    this.heads.set(number, 0);
+    const headSha = fakeSha(`pr-${number}-0`);
+    this.github.addPullRequest({
+      number,
+      headSha,
+      headRepo: opts.fromFork ? "someone/web" : REPOSITORY,
+      baseRepo: REPOSITORY,
+      labels: opts.labels,
+    });
+    return headSha;
+  }
+
+  headSha(number: number): string {
+    return fakeSha(`pr-${number}-${this.heads.get(number) ?? 0}`);
+  }
+
+  /** A new commit on the pull request (the workspace holds its content). */
+  push(number: number): string {
+    this.heads.set(number, (this.heads.get(number) ?? 0) + 1);
+    const sha = this.headSha(number);
+    this.github.setHead(number, sha);
+    return sha;
+  }
+
+  merge(number: number): string {
+    const sha = fakeSha(`merge-${number}-${Date.now()}-${Math.random()}`);
+    this.github.merge(number, sha);
+    return sha;
+  }
+
+  /** The pull_request event for pull request `number`, as the runner delivers it. */
+  plan(number: number, extras: RunExtras & { fromFork?: boolean } = {}): Promise<ActionRunResult> {
+    this.github.subject = PR_SUBJECT;
+    return this.run("pull_request", pullRequestEvent({
+      repository: REPOSITORY, number, headSha: this.headSha(number), action: "synchronize",
+      headRepository: extras.fromFork ? "someone/web" : REPOSITORY,
+    }), fakeSha(`pr-merge-ref-${number}`), `refs/pull/${number}/merge`, extras);
+  }
+
+  /** The push event of `sha` landing on main. */
+  apply(sha: string, extras: RunExtras = {}): Promise<ActionRunResult> {
+    this.github.subject = MAIN_SUBJECT;
+    return this.run("push", pushEvent({ repository: REPOSITORY, sha }), sha, "refs/heads/main", extras);
+  }
+
+  private run(eventName: string, payload: Record<string, unknown>, sha: string, ref: string, extras: RunExtras): Promise<ActionRunResult> {
+    return runAction({
+      workspace: this.files.root,
+      eventName,
+      payload,
+      repository: REPOSITORY,
+      sha,
+      ref,
+      apiUrl: this.github.apiUrl,
+      githubToken: this.github.token,
+      inputs: {
+        "subscription-id": this.emulator.subscriptionId,
+        "tenant-id": this.emulator.tenantId,
+        "client-id": this.emulator.clientId,
+        "authority-host": this.emulator.authorityHost,
+        "resource-manager-endpoint": this.emulator.endpoint,
+        ...extras.inputs,
+      },
+      env: {
+        NODE_EXTRA_CA_CERTS: this.caFile,
+        ACTIONS_ID_TOKEN_REQUEST_URL: this.github.idTokenRequestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: this.github.idTokenRequestToken,
+        ...extras.env,
+      },
+    });
+  }
+
+  /** SDK clients with the emulator's client secret, to look at (or tamper with) Azure from outside the action. */
+  clients(): AzureClients {
+    return createAzureClients(this.emulator.connection(), this.emulator.subscriptionId);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.emulator.close(), this.github.close()]);
+    this.files.cleanup();
+  }
+}
+
+export async function startActionWorld(opts: EmulatorOptions = {}): Promise<ActionWorld> {
+  // Only GitHub's two subjects are trusted, as the federated credentials of workflow ipv6-proxy.yml would be.
+  const emulator = await startEmulator({ federatedSubjects: [PR_SUBJECT, MAIN_SUBJECT], ...opts });
+  const github = await startGitHubDouble({ repository: REPOSITORY });
+  return new ActionWorld(emulator, github);
+}
+
+/** The plan (or apply) comments on a pull request, identified by their marker. */
+export function stickyComments(world: ActionWorld, pr: number, kind: "plan" | "apply"): { id: number; body: string }[] {
+  return world.github.comments(pr).filter((c) => c.body.startsWith(`<!-- azure-ipv6-proxy:${kind} `));
+}
+
+/** No stack trace reached the log: messages only. */
+export function hasStackTrace(r: ActionRunResult): boolean {
+  const visible = `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => !l.startsWith("::debug::"));
+  return visible.some((l) => /^\s+at .+\(.+:\d+:\d+\)$/.test(l) || /^\s+at file:/.test(l));
+}

@@ -1,0 +1,106 @@
+/**
+ * One ready-to-use data-plane lab: namespaces, backends, client agent and
+ * (once given a config) HAProxy, torn down together. Shared by the traffic
+ * tests and the data-plane benchmark.
+ */
+import { existsSync } from "node:fs";
+import type { ProxySpec } from "../../src/spec/types.js";
+import { ADDR, createTopology, namespaceSupportProblem, type Topology, type TopologyOptions } from "./netns.js";
+import { HAPROXY, masterCommand, startHaproxy, type HaproxyInstance } from "./netns-haproxy.js";
+import { ClientAgent, makeBackend, type Backend } from "./traffic-fixtures.js";
+import type { Probe } from "./traffic-protocol.js";
+
+export interface Lab {
+  topology: Topology;
+  backends: Backend[];
+  agent: ClientAgent;
+  haproxy: HaproxyInstance | undefined;
+  startHaproxy(cfgText: string): Promise<HaproxyInstance>;
+  stop(): Promise<void>;
+}
+
+/** Why the lab can't run on this machine (printed by the skipping suite), or undefined. */
+export async function labProblem(): Promise<string | undefined> {
+  if (!existsSync(HAPROXY)) return `${HAPROXY} is not installed`;
+  return namespaceSupportProblem();
+}
+
+export async function startLab(opts: TopologyOptions = {}): Promise<Lab> {
+  const topology = await createTopology(opts);
+  const lab: Lab = {
+    topology,
+    backends: [],
+    agent: undefined as unknown as ClientAgent,
+    haproxy: undefined,
+    async startHaproxy(cfgText) {
+      await lab.haproxy?.stop();
+      lab.haproxy = await startHaproxy(topology, cfgText);
+      return lab.haproxy;
+    },
+    async stop() {
+      // Each step on its own: a failed stop must not leave the namespaces behind.
+      await lab.haproxy?.stop().catch(() => undefined);
+      await lab.agent?.stop().catch(() => undefined);
+      for (const b of lab.backends) await b.kill().catch(() => undefined);
+      await topology.destroy();
+    },
+  };
+  try {
+    lab.backends = await Promise.all(topology.backends.map((_, i) => makeBackend(topology, i)));
+    lab.agent = await ClientAgent.start(topology);
+  } catch (e) {
+    await lab.stop();
+    throw e;
+  }
+  return lab;
+}
+
+/** A valid spec as the loader would produce it, for rendering. */
+export function trafficSpec(overrides: Partial<ProxySpec> = {}): ProxySpec {
+  return {
+    name: "traffic",
+    file: "proxies/traffic.yaml",
+    location: "westeurope",
+    resourceGroup: "rg-traffic",
+    backends: [ADDR.backendV4[0], ADDR.backendV4[1]],
+    ports: [80, 443],
+    tlsPorts: [443],
+    vmSize: "Standard_B2ats_v2",
+    tags: {},
+    routes: [],
+    proxyProtocol: "none",
+    locations: {},
+    ...overrides,
+  };
+}
+
+/** Requests to the proxy's IPv6 address, as a client on the internet would make them. */
+export const viaProxy = {
+  https: (servername?: string, extra: Partial<Probe> = {}): Probe => ({
+    host: ADDR.proxyV6,
+    port: 443,
+    tls: true,
+    ...(servername ? { servername } : {}),
+    ...extra,
+  }),
+  http: (hostHeader: string, extra: Partial<Probe> = {}): Probe => ({ host: ADDR.proxyV6, port: 80, tls: false, hostHeader, ...extra }),
+};
+
+export interface ServerState {
+  backend: string;
+  server: string;
+  /** HAProxy's srv_op_state: 0 stopped, 1 starting, 2 running, 3 stopping. */
+  operational: number;
+}
+
+/** `show servers state` of the current worker, through the master CLI (`@1`). */
+export async function serverStates(haproxy: HaproxyInstance): Promise<ServerState[]> {
+  const text = await masterCommand(haproxy.masterSocket, "@1 show servers state");
+  return text
+    .split("\n")
+    .filter((l) => /^\d+ /.test(l))
+    .map((l) => l.split(" "))
+    .map((f) => ({ backend: f[1] ?? "", server: f[3] ?? "", operational: Number(f[5]) }));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

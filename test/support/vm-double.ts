@@ -1,0 +1,79 @@
+/**
+ * A proxy VM on this machine, for the emulator's Run Command: it serves the
+ * VM's userData the way IMDS does and runs the real apply script
+ * (src/dataplane/vmscripts.ts) with the real `haproxy -c`, installing into a
+ * temp dir instead of /etc/haproxy. What it prints is what Azure would relay.
+ */
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import { APPLY_SCRIPT_PATH, applyScript } from "../../src/dataplane/vmscripts.js";
+
+type Json = Record<string, unknown>;
+
+export class VmDouble {
+  readonly dir = mkdtempSync(join(tmpdir(), "ipv6px-vm-"));
+  readonly cfg = join(this.dir, "haproxy.cfg");
+  readonly reloads = join(this.dir, "reloads");
+  private readonly script = join(this.dir, "ipv6-proxy-apply");
+  private imds?: Server;
+  private userData = "";
+  /** The haproxy binary the script validates with. */
+  haproxy = "/usr/sbin/haproxy";
+
+  constructor(private readonly getResource: (id: string) => Json | undefined) {
+    writeFileSync(this.script, applyScript());
+    chmodSync(this.script, 0o755);
+  }
+
+  async start(): Promise<void> {
+    this.imds = createServer((req, res) => {
+      const ok = req.headers.metadata === "true" && req.url?.startsWith("/metadata/instance/compute/userData");
+      res.writeHead(ok ? 200 : 400).end(ok ? this.userData : "bad request");
+    });
+    await new Promise<void>((resolve) => this.imds!.listen(0, "127.0.0.1", resolve));
+  }
+
+  /** The handler for emulator.onRunCommand. */
+  readonly runCommand = async (vmId: string, lines: string[]) => {
+    this.userData = String((this.getResource(vmId)?.properties as Json).userData ?? "");
+    const port = (this.imds!.address() as AddressInfo).port;
+    const script = lines.map((l) => l.replaceAll(APPLY_SCRIPT_PATH, this.script)).join("\n");
+    return new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn("bash", ["-c", script], {
+        env: {
+          PATH: process.env.PATH,
+          IPV6_PROXY_IMDS_URL: `http://127.0.0.1:${port}`,
+          IPV6_PROXY_CFG: this.cfg,
+          IPV6_PROXY_RELOAD_CMD: `echo reload >> ${this.reloads}`,
+          IPV6_PROXY_ACTIVE_CMD: "true",
+          IPV6_PROXY_HAPROXY: this.haproxy,
+          IPV6_PROXY_LOCK: join(this.dir, "lock"),
+          IPV6_PROXY_ATTEMPTS: "2",
+          IPV6_PROXY_RETRY_DELAY: "0",
+        },
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d));
+      child.stderr.on("data", (d: Buffer) => (stderr += d));
+      child.on("close", (code) => resolve({ exitCode: code ?? 1, stdout, stderr }));
+    });
+  };
+
+  installed(): string | undefined {
+    return existsSync(this.cfg) ? readFileSync(this.cfg, "utf8") : undefined;
+  }
+
+  reloadCount(): number {
+    return existsSync(this.reloads) ? readFileSync(this.reloads, "utf8").trim().split("\n").length : 0;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => (this.imds ? this.imds.close(() => resolve()) : resolve()));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
