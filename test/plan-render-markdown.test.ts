@@ -19,7 +19,7 @@ import {
 const MARKER = "<!-- azure-ipv6-proxy plan path=proxies owner=example-org/websites fingerprint=abc -->";
 const SHA = "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b";
 const SUMMARY_URL = "https://github.com/example-org/websites/actions/runs/123456789";
-const HINT = "Deletions need the `ipv6-proxy/allow-destroy` label or `allow-destroy: true`.";
+const HINT = "Deletions and replacements need the `ipv6-proxy/allow-destroy` label or `allow-destroy: true`.";
 
 function render(plan: Plan, maxChars?: number): string {
   const md = renderPlanMarkdown(plan, { marker: MARKER, headSha: SHA, summaryUrl: SUMMARY_URL, ...(maxChars ? { maxChars } : {}) });
@@ -69,6 +69,7 @@ describe("renderPlanMarkdown", () => {
     expect(block).toContain(`\`www-example-nl\`: \`${old}\` is released; the AAAA records of \`www.example.nl\` will point at the new address.`);
     expect(md).toContain(`| \`${old}\` → new |`);
     expect(md).toContain("| `-/+` replace | `www-example-nl.publicIpV6` |");
+    expect(md).toContain(HINT); // a replace removes the old address: it needs allow-destroy too
   });
 
   it("warns about deletions and says how to allow them", () => {

@@ -68,7 +68,7 @@ export async function runApply(run: ActionRun, sha: string): Promise<void> {
       return refuse(found.pr, [
         `Nothing was applied: the plan destroys or replaces resources of ${err.proxies.map((p) => code(p)).join(", ")}.`,
         "",
-        `Deletions need the ${code(ALLOW_DESTROY_LABEL)} label on the pull request or ${code("allow-destroy: true")}; then re-run this job.`,
+        `Deletions and replacements need the ${code(ALLOW_DESTROY_LABEL)} label on the pull request or ${code("allow-destroy: true")}; then re-run this job.`,
       ], plan);
     }
     if (err instanceof PlanNotApplicableError) {

@@ -37,8 +37,9 @@ export function pendingChanges(plan: Plan): Change[] {
   return plan.changes.filter((c) => c.action !== "noop");
 }
 
+/** Deletes and replacements both remove a resource, so both need allow-destroy to apply. */
 export function hasDeletions(plan: Plan): boolean {
-  return plan.changes.some((c) => c.action === "delete") || plan.warnings.some((w) => w.code === "destroy");
+  return plan.changes.some((c) => c.action === "delete" || c.action === "replace") || plan.warnings.some((w) => w.code === "destroy");
 }
 
 export interface ProxyRow {
