@@ -164,8 +164,10 @@ describe("structure", () => {
   it("takes nbthread and splicing as tunables", () => {
     expect(body(renderHaproxyConfig(proxySpec(), { nbthread: 4 }), "global")).toContain("nbthread 4");
     expect(body(config, "global").some((l) => l.startsWith("nbthread"))).toBe(false);
-    expect(body(config, "defaults")).toContain("option splice-auto");
-    expect(body(renderHaproxyConfig(proxySpec(), { splice: false }), "defaults")).not.toContain("option splice-auto");
+    expect(body(config, "defaults")).toContain("option splice-request");
+    expect(body(config, "defaults")).toContain("option splice-response");
+    expect(body(renderHaproxyConfig(proxySpec(), { splice: "auto" }), "defaults")).toContain("option splice-auto");
+    expect(body(renderHaproxyConfig(proxySpec(), { splice: "off" }), "defaults").some((l) => l.startsWith("option splice"))).toBe(false);
     expect(() => renderHaproxyConfig(proxySpec(), { nbthread: 0 })).toThrow(/nbthread/);
   });
 });

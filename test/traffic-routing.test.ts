@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHaproxyConfig } from "../src/dataplane/haproxy.js";
 import type { ProxyProtocol } from "../src/spec/types.js";
-import { ADDR } from "./support/netns.js";
+import { ADDR, nsRun } from "./support/netns.js";
 import { labProblem, startLab, trafficSpec, viaProxy, type Lab } from "./support/traffic-lab.js";
-import type { ProbeResult } from "./support/traffic-protocol.js";
+import type { ProbeResult, WhoAmI } from "./support/traffic-protocol.js";
 
 const problem = await labProblem();
 if (problem) console.warn(`traffic-routing: skipped: ${problem}`);
@@ -89,6 +89,16 @@ describe.skipIf(problem)("data plane: routing real traffic", () => {
     const withPort = await lab.agent.probes([viaProxy.http("a.example.test:80"), viaProxy.http("x.wild.example.test:8080")]);
     expect(withPort.map(answeredBy)).toEqual(["backend1", "backend2"]);
     for (const r of results) expect(r.whoami?.tls).toBe(false);
+  });
+
+  it("also accepts IPv4 clients on the same ports (the VM's public IPv4 keeps working)", async () => {
+    // curl from backend3's namespace, which has IPv4 only, to the proxy's IPv4 address.
+    const body = await nsRun(lab.topology.backends[2]!, "curl", [
+      "-sSk", "--max-time", "5", "--resolve", `a.example.test:443:${ADDR.proxyV4}`, "https://a.example.test/whoami",
+    ]);
+    const whoami = JSON.parse(body) as WhoAmI;
+    expect(whoami.backend).toBe("backend1");
+    expect(whoami.servername).toBe("a.example.test");
   });
 
   it("spreads unmatched traffic over all default backends (round robin)", async () => {

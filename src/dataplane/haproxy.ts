@@ -21,8 +21,12 @@ import { assertHostname, assertIpv4, assertPort, hostnameMatch, type HostnameMat
 export interface HaproxyOptions {
   /** Worker threads; unset lets HAProxy use one per CPU. */
   nbthread?: number;
-  /** Kernel splicing between sockets (`option splice-auto`); default true. */
-  splice?: boolean;
+  /**
+   * Kernel splicing between sockets. "forced" (default) splices both
+   * directions: in HAProxy 2.6 `splice-auto` rarely engaged and cost as much
+   * CPU per GiB as no splicing, while forced splicing halved it (BENCHMARKS.md).
+   */
+  splice?: "forced" | "auto" | "off";
 }
 
 /**
@@ -174,7 +178,9 @@ function defaultsSection(opts: HaproxyOptions): string {
     "timeout check 2s",
     "default-server inter 2s fastinter 1s downinter 2s rise 2 fall 2",
   ];
-  if (opts.splice ?? true) out.push("option splice-auto");
+  const splice = opts.splice ?? "forced";
+  if (splice === "forced") out.push("option splice-request", "option splice-response");
+  if (splice === "auto") out.push("option splice-auto");
   return section(out);
 }
 

@@ -123,11 +123,13 @@ export async function startHaproxy(topology: Topology, cfgText: string, name = "
     output: () => proc.output(),
     stop: () => proc.stop(),
   };
-  await instance.waitForReloads(0).catch(async (e: unknown) => {
+  try {
+    await instance.waitForReloads(0);
+    await waitForListeners(topology, listenPorts(cfgText), proc);
+  } catch (e) {
     await proc.stop();
     throw e;
-  });
-  await waitForListeners(topology, listenPorts(cfgText), proc);
+  }
   return instance;
 }
 

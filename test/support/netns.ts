@@ -12,7 +12,7 @@
  * a later run can recognise and remove what a crashed run left behind.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -41,21 +41,7 @@ export interface Topology {
   destroy(): Promise<void>;
 }
 
-export async function run(cmd: string, args: string[], opts: { input?: string } = {}): Promise<string> {
-  if (opts.input !== undefined) {
-    return new Promise((resolve, reject) => {
-      const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
-      let out = "";
-      let err = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
-      child.on("error", reject);
-      child.on("close", (code) =>
-        code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(" ")} exited ${code}: ${err}`)),
-      );
-      child.stdin.end(opts.input);
-    });
-  }
+export async function run(cmd: string, args: string[]): Promise<string> {
   try {
     const { stdout } = await execFileAsync(cmd, args, { maxBuffer: 16 << 20 });
     return stdout;
@@ -111,17 +97,18 @@ async function deleteNamespace(ns: string): Promise<void> {
   await run("ip", ["netns", "del", ns]).catch(() => undefined);
 }
 
-/** Removes namespaces a crashed earlier run left behind (their owning process is gone). */
+/** True for our names (`v6px-<pid>-…`) whose owning process is gone. */
+function isStale(name: string): boolean {
+  const pid = Number(/^v6px-(\d+)-/.exec(name)?.[1]);
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !pidAlive(pid);
+}
+
+/** Removes namespaces and scratch directories a crashed earlier run left behind. */
 export async function removeStaleNamespaces(): Promise<string[]> {
-  const names = (await run("ip", ["netns", "list"]))
-    .split("\n")
-    .map((l) => l.split(" ")[0] ?? "")
-    .filter((n) => n.startsWith(NAMESPACE_PREFIX));
-  const stale = names.filter((n) => {
-    const pid = Number(/^v6px-(\d+)-/.exec(n)?.[1]);
-    return Number.isInteger(pid) && pid !== process.pid && !pidAlive(pid);
-  });
+  const names = (await run("ip", ["netns", "list"])).split("\n").map((l) => l.split(" ")[0] ?? "");
+  const stale = names.filter(isStale);
   for (const ns of stale) await deleteNamespace(ns);
+  for (const entry of readdirSync(tmpdir()).filter(isStale)) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
   return stale;
 }
 
@@ -226,11 +213,10 @@ export function nsSpawn(
   ns: string,
   cmd: string,
   args: string[],
-  opts: { readyLine?: string; env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+  opts: { readyLine?: string; cwd?: string; timeoutMs?: number } = {},
 ): Promise<NsProcess> {
   const child = spawn("ip", ["netns", "exec", ns, cmd, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...opts.env },
     cwd: opts.cwd,
   });
   let out = "";
