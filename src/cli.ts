@@ -4,7 +4,6 @@
  * Exit codes follow Terraform: 0 ok, 1 error, 2 (plan --detailed-exitcode) changes.
  */
 import { parseArgs } from "node:util";
-import { DefaultAzureCredential } from "@azure/identity";
 import { consoleLogger } from "./log.js";
 import { formatSpecError, type SpecError } from "./spec/types.js";
 import { planFromDir, applyPlan, defaultOwner, type OperationContext, type PlanOutcome } from "./operations.js";
@@ -13,6 +12,7 @@ import { renderPlanText } from "./plan/render-text.js";
 import { renderPlanMarkdown } from "./plan/render-markdown.js";
 import { renderPlanJson } from "./plan/render-json.js";
 import { defaultScope, type AzureConnection } from "./azure/clients.js";
+import { createCredential } from "./azure/credentials.js";
 import { startEmulator, type Emulator } from "./emulator/server.js";
 import { loadProxyDir } from "./spec/load.js";
 import { stickyMarker, stateMarker } from "./action/marker.js";
@@ -108,7 +108,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       const authorityHost = o["authority-host"] ?? process.env.AZURE_AUTHORITY_HOST;
       connection = {
         resourceManagerEndpoint: o["resource-manager-endpoint"],
-        credential: new DefaultAzureCredential(authorityHost ? { authorityHost } : {}),
+        // Environment variables, `az login` or a managed identity; a non-public authority host skips instance discovery.
+        credential: createCredential({ kind: "default", ...(authorityHost ? { authorityHost } : {}) }),
         scope: defaultScope(o["resource-manager-endpoint"]),
       };
     }

@@ -103,6 +103,27 @@ describe("in-place change", () => {
   });
 });
 
+describe("concurrent edits", () => {
+  it("never overwrites a DNS record a person changed after the plan was made, and converges on the next run", async () => {
+    files.write("edit", proxyYaml({ name: "edit", resourceGroup: "rg-etag", zone: "example.nl", records: ["edit"] }));
+    await applyPlan(await plan(), h.ctx(owner), { allowDestroy: false });
+    files.write("edit", proxyYaml({ name: "edit", resourceGroup: "rg-etag", zone: "example.nl", records: ["edit"], ttl: 120 }));
+    const reviewed = await plan();
+    expect(reviewed.changes.filter((c) => c.action !== "noop").map((c) => c.address)).toEqual(["edit.dnsRecord.edit"]);
+
+    const c = h.clients();
+    const live = await c.dns.recordSets.get("rg-dns", "example.nl", "edit", "AAAA");
+    await c.dns.recordSets.createOrUpdate("rg-dns", "example.nl", "edit", "AAAA", { ...live, ttl: 60 }); // a person's edit
+    await expect(applyPlan(reviewed, h.ctx(owner), { allowDestroy: false })).rejects.toThrow(/412|precondition|etag|modified/i);
+    expect((await c.dns.recordSets.get("rg-dns", "example.nl", "edit", "AAAA")).ttl).toBe(60);
+
+    const again = await plan();
+    expect(again.changes.find((x) => x.address === "edit.dnsRecord.edit")?.diffs).toEqual([{ path: "ttl", before: 60, after: 120 }]);
+    await applyPlan(again, h.ctx(owner), { allowDestroy: false });
+    expect((await c.dns.recordSets.get("rg-dns", "example.nl", "edit", "AAAA")).ttl).toBe(120);
+  });
+});
+
 describe("deletion safety", () => {
   it("destroys only what this owner created, and only with allow-destroy", async () => {
     const rg = "rg-delete";

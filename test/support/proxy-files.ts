@@ -34,6 +34,7 @@ export interface SimpleProxy {
   zone?: string;
   dnsResourceGroup?: string;
   records?: string[];
+  ttl?: number;
   location?: string;
 }
 
@@ -47,6 +48,7 @@ export function proxyYaml(p: SimpleProxy): string {
   if (p.ports) lines.push(`ports: [${p.ports.join(", ")}]`);
   if (p.zone) {
     lines.push("dns:", `  zone: ${p.zone}`, `  resourceGroup: ${p.dnsResourceGroup ?? "rg-dns"}`, `  records: [${(p.records ?? ["www"]).map((r) => `"${r}"`).join(", ")}]`);
+    if (p.ttl) lines.push(`  ttl: ${p.ttl}`);
   }
   return `${lines.join("\n")}\n`;
 }

@@ -8,6 +8,7 @@ import type { ProxySpec } from "../../src/spec/types.js";
 import { ADDR, createTopology, namespaceSupportProblem, type Topology, type TopologyOptions } from "./netns.js";
 import { HAPROXY, masterCommand, startHaproxy, type HaproxyInstance } from "./netns-haproxy.js";
 import { ClientAgent, makeBackend, type Backend } from "./traffic-fixtures.js";
+import { proxySpec } from "./dataplane-fixtures.js";
 import type { Probe } from "./traffic-protocol.js";
 
 export interface Lab {
@@ -55,23 +56,9 @@ export async function startLab(opts: TopologyOptions = {}): Promise<Lab> {
   return lab;
 }
 
-/** A valid spec as the loader would produce it, for rendering. */
+/** A valid spec as the loader would produce it, for rendering, with the lab's backends. */
 export function trafficSpec(overrides: Partial<ProxySpec> = {}): ProxySpec {
-  return {
-    name: "traffic",
-    file: "proxies/traffic.yaml",
-    location: "westeurope",
-    resourceGroup: "rg-traffic",
-    backends: [ADDR.backendV4[0], ADDR.backendV4[1]],
-    ports: [80, 443],
-    tlsPorts: [443],
-    vmSize: "Standard_B2ats_v2",
-    tags: {},
-    routes: [],
-    proxyProtocol: "none",
-    locations: {},
-    ...overrides,
-  };
+  return proxySpec({ name: "traffic", file: "proxies/traffic.yaml", resourceGroup: "rg-traffic", backends: [ADDR.backendV4[0], ADDR.backendV4[1]], ...overrides });
 }
 
 /** Requests to the proxy's IPv6 address, as a client on the internet would make them. */
