@@ -102,7 +102,9 @@ describe("apply on merge", () => {
     const { run, writes } = await mergeAndApply(3);
     expect(run.code).toBe(1);
     expect(writes).toBe(0);
-    expect(stickyComments(world, 3, "apply")[0]!.body).toContain("Azure changed since the plan was made");
+    const refusal = stickyComments(world, 3, "apply")[0]!.body;
+    expect(refusal).toContain("Azure changed since the plan was made");
+    expect(refusal).toContain("changed outside this tool"); // the new plan names the drift
   });
 
   it("refuses a merge that has no reviewed plan", async () => {

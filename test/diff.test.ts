@@ -114,6 +114,20 @@ describe("buildPlan", () => {
     expect(buildPlan({ owner: OWNER, desired: [d], observed }).fingerprint).not.toBe(a.fingerprint);
   });
 
+  it("tells a change made in Azure (drift) from a change of the spec", () => {
+    const d = proxy(BASE);
+    const edited = observedFrom(d);
+    const nsg = [...edited.resources.values()].find((r) => r.kind === "networkSecurityGroup")!;
+    (nsg.body.securityRules as Record<string, unknown>[])[0]!.destinationPortRanges = ["80", "443", "8080"];
+    const drift = buildPlan({ owner: OWNER, desired: [d], observed: edited });
+    expect(drift.warnings.filter((w) => w.code === "drift").map((w) => w.address)).toEqual(["www.networkSecurityGroup"]);
+    expect(drift.changes.find((c) => c.kind === "networkSecurityGroup")!.reason).toMatch(/changed outside azure-ipv6-proxy; reverting/);
+
+    const specChange = buildPlan({ owner: OWNER, desired: [proxy(BASE.replace("backends:", "ports: [80, 443, 8443]\nbackends:"))], observed: observedFrom(d) });
+    expect(specChange.changes.find((c) => c.kind === "networkSecurityGroup")!.action).toBe("update");
+    expect(specChange.warnings.filter((w) => w.code === "drift")).toEqual([]);
+  });
+
   it("is an error, not a change, when the DNS zone does not exist", () => {
     const d = proxy(BASE);
     const plan = buildPlan({ owner: OWNER, desired: [d], observed: emptyObserved() });

@@ -6,7 +6,8 @@
 import { createHash } from "node:crypto";
 import type { ProxySpec } from "../spec/types.js";
 import type { ResourceKind } from "../plan/types.js";
-import { NETWORK, armId, ownershipTags, resourceNames, type ResourceNames, TAG_CONFIG_HASH } from "../model/names.js";
+import { NETWORK, armId, ownershipTags, resourceNames, type ResourceNames, TAG_CONFIG_HASH, TAG_STATE_HASH } from "../model/names.js";
+import { stateHash } from "./owned.js";
 import { renderHaproxyConfig } from "../dataplane/haproxy.js";
 import { configSha256 } from "../dataplane/vmscripts.js";
 
@@ -143,6 +144,11 @@ export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: str
         name: record,
         body: { ttl: spec.dns.ttl, metadata: ownershipTags(owner, spec.name), zone: spec.dns.zone },
       });
+    }
+  }
+  for (const r of resources) {
+    if (r.kind !== "resourceGroup" && r.kind !== "dnsRecord") {
+      r.body.tags = { ...(r.body.tags as Record<string, string>), [TAG_STATE_HASH]: stateHash(r.kind, r.body) };
     }
   }
   return { spec, subscriptionId, names, config, configSha256: sha, resources, dnsZoneId: zoneId };

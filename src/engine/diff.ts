@@ -4,13 +4,13 @@
  */
 import type { Action, Change, ConfigDiff, Plan, PlanError, PlanWarning, ProxySummary, ResourceKind } from "../plan/types.js";
 import { KIND_ORDER } from "../plan/types.js";
-import { ownershipOf, TAG_CONFIG_HASH, TAG_MANAGED_BY, TAG_OWNER, TAG_PROXY } from "../model/names.js";
+import { ownershipOf, TAG_CONFIG_HASH, TAG_MANAGED_BY, TAG_OWNER, TAG_PROXY, TAG_STATE_HASH } from "../model/names.js";
 import { unifiedLineDiff } from "../plan/linediff.js";
 import type { DesiredProxy, DesiredResource } from "./desired.js";
 import { TAG_DNS_ZONE, TAG_SSH_KEYS } from "./desired.js";
 import type { ObservedResource, ObservedState } from "./observed.js";
 import { rgKey } from "./observed.js";
-import { diffFields, normLocation, ownedFields } from "./owned.js";
+import { diffFields, normLocation, ownedFields, stateHash } from "./owned.js";
 import { fingerprintOf } from "./fingerprint.js";
 
 /** Shown for a value Azure assigns during apply (e.g. a new public IPv6 address). */
@@ -126,9 +126,16 @@ function changeFor(
     return { ...base, action: "update", before, after, diffs, reason: "last provisioning failed in Azure; applying it again" };
   }
   if (diffs.length === 0) return { ...base, action: "noop", before, after, diffs, reason: "up to date" };
+  const applied = obs.tags[TAG_STATE_HASH];
+  const drifted = applied !== undefined && applied !== stateHash(res.kind, obs.body);
+  if (drifted) {
+    warnings.push({ code: "drift", proxy: name, address: res.address,
+      message: `${describe(res.kind)} "${res.name}" was changed in Azure since the last apply (${diffs.map((d) => d.path).join(", ")})` });
+  }
   const replaceReason = mustReplace(res.kind, before, after, obs, res);
   const action: Action = replaceReason ? "replace" : "update";
-  return { ...base, action, before, after, diffs, reason: replaceReason ?? `${diffs.map((d) => d.path).join(", ")} changed` };
+  const changed = `${diffs.map((d) => d.path).join(", ")} ${drifted ? "changed outside azure-ipv6-proxy; reverting" : "changed"}`;
+  return { ...base, action, before, after, diffs, reason: replaceReason ?? changed };
 }
 
 /** Why an in-place update is impossible, or undefined when it is possible. */
@@ -268,9 +275,10 @@ export function fqdn(record: string, zone: string): string {
   return record === "@" ? zone : `${record}.${zone}`;
 }
 
+/** Tag keys compared; the state hash is derived from the other fields, so it is not compared itself. */
 function tagKeysOf(res: DesiredResource): string[] {
   const source = res.kind === "dnsRecord" ? res.body.metadata : res.body.tags;
-  return Object.keys((source as Record<string, string>) ?? {});
+  return Object.keys((source as Record<string, string>) ?? {}).filter((k) => k !== TAG_STATE_HASH);
 }
 
 function lineOf(proxy: DesiredProxy, kind: ResourceKind): number | undefined {

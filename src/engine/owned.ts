@@ -3,7 +3,9 @@
  * observed resources go through the same projection, so Azure's defaults and
  * read-only fields never show up as changes.
  */
+import { createHash } from "node:crypto";
 import type { ResourceKind } from "../plan/types.js";
+import { canonicalJson } from "./fingerprint.js";
 
 type Body = Record<string, unknown>;
 
@@ -107,4 +109,14 @@ export function diffFields(before: unknown, after: unknown, path = ""): { path: 
     return Array.from({ length: len }, (_, i) => diffFields((before as unknown[] | undefined)?.[i], (after as unknown[] | undefined)?.[i], `${path}[${i}]`)).flat();
   }
   return [{ path, before, after }];
+}
+
+/**
+ * Digest of a resource's owned fields without its tags (tag keys change with
+ * the spec; a tag edited by hand is not worth an alarm). Stored in a tag at
+ * apply time, it tells "changed outside this tool" from "the spec changed".
+ */
+export function stateHash(kind: ResourceKind, body: Body): string {
+  const { tags: _tags, ...fields } = ownedFields(kind, body, []);
+  return createHash("sha256").update(canonicalJson(fields)).digest("hex").slice(0, 16);
 }

@@ -12,6 +12,8 @@ export const TAG_OWNER = "ipv6ProxyOwner";
 export const TAG_PROXY = "ipv6ProxyName";
 /** sha256 of the HAProxy config in the VM's userData: lets a list call tell whether userData changed. */
 export const TAG_CONFIG_HASH = "ipv6ProxyConfigSha256";
+/** Hash of the owned fields (tags aside) as last applied: a resource that no longer matches it was changed outside this tool. */
+export const TAG_STATE_HASH = "ipv6ProxyStateSha256";
 
 export interface ResourceNames {
   networkSecurityGroup: string;
