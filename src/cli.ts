@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { consoleLogger } from "./log.js";
 import { formatSpecError, type SpecError } from "./spec/types.js";
-import { planFromDir, applyPlan, defaultOwner, type OperationContext, type PlanOutcome } from "./operations.js";
+import { planFromDir, applyPlan, defaultOwner, DEFAULT_CONCURRENCY, type OperationContext, type PlanOutcome } from "./operations.js";
 import { checkOwner } from "./model/owner.js";
 import { renderPlanText } from "./plan/render-text.js";
 import { renderPlanMarkdown } from "./plan/render-markdown.js";
@@ -37,7 +37,7 @@ options:
   --json                         plan: print the plan as JSON
   --markdown                     plan: print the PR comment Markdown
   --detailed-exitcode            plan: exit 2 when there are changes
-  --concurrency N                proxies worked on at once (default 8)
+  --concurrency N                proxies worked on at once (default 20)
 `;
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
@@ -56,7 +56,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         json: { type: "boolean", default: false },
         markdown: { type: "boolean", default: false },
         "detailed-exitcode": { type: "boolean", default: false },
-        concurrency: { type: "string", default: "8" },
+        concurrency: { type: "string", default: String(DEFAULT_CONCURRENCY) },
         help: { type: "boolean", short: "h", default: false },
       },
     });

@@ -12,7 +12,7 @@ import type { DesiredProxy, DesiredResource } from "../engine/desired.js";
 import { ADMIN_USER } from "../engine/desired.js";
 import { TAG_CONFIG_HASH } from "../model/names.js";
 import type { ObservedState } from "../engine/observed.js";
-import { settleLimit } from "../engine/concurrency.js";
+import { mapLimit, settleLimit } from "../engine/concurrency.js";
 import { fqdn } from "../engine/diff.js";
 import { renderCloudInit } from "../dataplane/cloudinit.js";
 import { encodeUserData, runCommandScript } from "../dataplane/vmscripts.js";
@@ -50,10 +50,10 @@ const rank = (c: Change) => KIND_ORDER.indexOf(c.kind);
 
 export async function applyChanges(input: ApplyInput): Promise<AppliedProxy[]> {
   // Resource groups first: proxies that share one must not race to create it.
-  for (const c of input.plan.changes.filter((x) => x.kind === "resourceGroup" && x.action === "create")) {
+  await mapLimit(input.plan.changes.filter((x) => x.kind === "resourceGroup" && x.action === "create"), input.concurrency, async (c) => {
     input.log.info(`  + ${c.address}: ${c.reason}`);
     await input.clientsFor(c.subscriptionId).resources.resourceGroups.createOrUpdate(c.resourceGroup, { location: String(c.after?.location) });
-  }
+  });
   const proxies = [...new Set(input.plan.changes.map((c) => c.proxy))].sort();
   const results = await settleLimit(proxies, input.concurrency, (name) => applyProxy(name, input));
   const applied: AppliedProxy[] = [];

@@ -46,71 +46,51 @@ function toObserved(kind: ResourceKind, raw: unknown): ObservedResource {
 export async function observe(input: ObserveInput): Promise<ObservedState> {
   const state = emptyObserved();
   const { desired, owner, clientsFor, concurrency } = input;
-
-  // 1. Per subscription: which resource groups exist, and where our resources live.
-  const rgsToRead = new Map<string, { subscriptionId: string; resourceGroup: string }>();
-  await mapLimit(input.subscriptions, concurrency, async (sub) => {
-    const clients = clientsFor(sub);
-    const [groups, ours] = await Promise.all([
-      collect(clients.resources.resourceGroups.list()),
-      collect(clients.resources.resources.list({ filter: `tagName eq '${TAG_OWNER}' and tagValue eq '${owner}'` })),
-    ]);
-    for (const g of groups) state.resourceGroups.add(rgKey(sub, String(g.name)));
-    for (const r of ours) {
-      const { resourceGroup } = parseArmId(String(r.id));
-      rgsToRead.set(rgKey(sub, resourceGroup), { subscriptionId: sub, resourceGroup });
+  // Each resource group and zone is listed once, whichever way it was found.
+  const listedGroups = new Set<string>();
+  const listedZones = new Set<string>();
+  const groupsOf = (items: { subscriptionId: string; resourceGroup: string }[]) => {
+    const fresh = new Map<string, { subscriptionId: string; resourceGroup: string }>();
+    for (const g of items) {
+      const key = rgKey(g.subscriptionId, g.resourceGroup);
+      if (!listedGroups.has(key)) fresh.set(key, g);
     }
-  });
-  for (const d of desired) {
-    const key = rgKey(d.subscriptionId, d.spec.resourceGroup);
-    if (state.resourceGroups.has(key)) rgsToRead.set(key, { subscriptionId: d.subscriptionId, resourceGroup: d.spec.resourceGroup });
-  }
+    fresh.forEach((_, key) => listedGroups.add(key));
+    return [...fresh.values()];
+  };
+  const zonesOf = (ids: string[]) => {
+    const fresh = new Map<string, string>();
+    for (const id of ids) if (!listedZones.has(id.toLowerCase())) fresh.set(id.toLowerCase(), id);
+    fresh.forEach((_, key) => listedZones.add(key));
+    return [...fresh.values()];
+  };
 
-  // 2. Per resource group and type: one paged list each.
-  await mapLimit([...rgsToRead.values()], concurrency, async ({ subscriptionId, resourceGroup: rg }) => {
-    const { network, compute } = clientsFor(subscriptionId);
-    const [nsgs, vnets, pips, nics, vms] = await Promise.all([
-      collect(network.networkSecurityGroups.list(rg)),
-      collect(network.virtualNetworks.list(rg)),
-      collect(network.publicIPAddresses.list(rg)),
-      collect(network.networkInterfaces.list(rg)),
-      collect(compute.virtualMachines.list(rg)),
-    ]);
-    const add = (r: ObservedResource) => state.resources.set(r.id.toLowerCase(), r);
-    nsgs.forEach((x) => add(toObserved("networkSecurityGroup", x)));
-    vnets.forEach((x) => add(toObserved("virtualNetwork", x)));
-    pips.forEach((x) => add(toObserved(x.publicIPAddressVersion === "IPv6" ? "publicIpV6" : "publicIpV4", x)));
-    nics.forEach((x) => add(toObserved("networkInterface", x)));
-    vms.forEach((x) => add(toObserved("virtualMachine", x)));
-  });
+  // 1. All at once: per subscription, which resource groups exist and where our resources live;
+  //    per resource group and DNS zone the proxy files name, their lists. Lists take several
+  //    sequential pages, so starting them together keeps the plan's wall time down.
+  const ownedGroups: { subscriptionId: string; resourceGroup: string }[] = [];
+  await Promise.all([
+    mapLimit(input.subscriptions, concurrency, async (sub) => {
+      const clients = clientsFor(sub);
+      const [groups, ours] = await Promise.all([
+        collect(clients.resources.resourceGroups.list()),
+        collect(clients.resources.resources.list({ filter: `tagName eq '${TAG_OWNER}' and tagValue eq '${owner}'` })),
+      ]);
+      for (const g of groups) state.resourceGroups.add(rgKey(sub, String(g.name)));
+      for (const r of ours) ownedGroups.push({ subscriptionId: sub, resourceGroup: parseArmId(String(r.id)).resourceGroup });
+    }),
+    mapLimit(groupsOf(desired.map((d) => ({ subscriptionId: d.subscriptionId, resourceGroup: d.spec.resourceGroup }))), concurrency,
+      (g) => listGroup(g.subscriptionId, g.resourceGroup, state, clientsFor)),
+    mapLimit(zonesOf(desired.flatMap((d) => (d.dnsZoneId ? [d.dnsZoneId] : []))), concurrency, (z) => listZone(z, state, clientsFor)),
+  ]);
 
-  // 3. Per DNS zone: the AAAA record sets (zones of current specs, and zones our IPv6 addresses were published in).
-  const zones = new Set<string>();
-  for (const d of desired) if (d.dnsZoneId) zones.add(d.dnsZoneId);
-  for (const r of state.resources.values()) {
-    const zone = r.kind === "publicIpV6" && ownershipOf(r.tags, owner).kind === "ours" ? r.tags[TAG_DNS_ZONE] : undefined;
-    if (zone) zones.add(zone);
-  }
-  await mapLimit([...zones], concurrency, async (zoneId) => {
-    const { subscriptionId, resourceGroup, name: zone } = parseArmId(zoneId);
-    try {
-      const records = await collect(clientsFor(subscriptionId).dns.recordSets.listByType(resourceGroup, zone, "AAAA"));
-      state.dnsZones.add(zoneId.toLowerCase());
-      for (const rec of records) {
-        const body = JSON.parse(JSON.stringify(rec)) as Body;
-        const id = `${zoneId}/AAAA/${String(body.name)}`;
-        state.resources.set(id.toLowerCase(), {
-          kind: "dnsRecord", id, subscriptionId, resourceGroup, name: String(body.name), body,
-          tags: (body.metadata as Record<string, string>) ?? {},
-          ...(typeof body.etag === "string" ? { etag: body.etag } : {}),
-        });
-      }
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
-  });
+  // 2. Resource groups and zones known only from what we own (proxies whose files were removed).
+  await mapLimit(groupsOf(ownedGroups), concurrency, (g) => listGroup(g.subscriptionId, g.resourceGroup, state, clientsFor));
+  const publishedZones = [...state.resources.values()].flatMap((r) =>
+    r.kind === "publicIpV6" && ownershipOf(r.tags, owner).kind === "ours" && r.tags[TAG_DNS_ZONE] ? [r.tags[TAG_DNS_ZONE]] : []);
+  await mapLimit(zonesOf(publishedZones), concurrency, (z) => listZone(z, state, clientsFor));
 
-  // 4. The live config of VMs whose config changes, for the plan's line diff.
+  // 3. The live config of VMs whose config changes, for the plan's line diff.
   const stale = desired.flatMap((d) => {
     const vm = state.resources.get(d.resources.find((r) => r.kind === "virtualMachine")!.id.toLowerCase());
     return vm && ownershipOf(vm.tags, owner).kind === "ours" && vm.tags[TAG_CONFIG_HASH] !== d.configSha256 ? [vm] : [];
@@ -120,4 +100,49 @@ export async function observe(input: ObserveInput): Promise<ObservedState> {
     if (full.userData) state.vmConfigs.set(vm.id.toLowerCase(), decodeUserData(full.userData));
   });
   return state;
+}
+
+/** One paged list per resource type in a resource group; a group that does not exist yet holds nothing. */
+async function listGroup(subscriptionId: string, rg: string, state: ObservedState, clientsFor: ObserveInput["clientsFor"]): Promise<void> {
+  const { network, compute } = clientsFor(subscriptionId);
+  let lists;
+  try {
+    lists = await Promise.all([
+      collect(network.networkSecurityGroups.list(rg)),
+      collect(network.virtualNetworks.list(rg)),
+      collect(network.publicIPAddresses.list(rg)),
+      collect(network.networkInterfaces.list(rg)),
+      collect(compute.virtualMachines.list(rg)),
+    ]);
+  } catch (e) {
+    if (isNotFound(e)) return;
+    throw e;
+  }
+  const [nsgs, vnets, pips, nics, vms] = lists;
+  const add = (r: ObservedResource) => state.resources.set(r.id.toLowerCase(), r);
+  nsgs.forEach((x) => add(toObserved("networkSecurityGroup", x)));
+  vnets.forEach((x) => add(toObserved("virtualNetwork", x)));
+  pips.forEach((x) => add(toObserved(x.publicIPAddressVersion === "IPv6" ? "publicIpV6" : "publicIpV4", x)));
+  nics.forEach((x) => add(toObserved("networkInterface", x)));
+  vms.forEach((x) => add(toObserved("virtualMachine", x)));
+}
+
+/** The AAAA record sets of a DNS zone; a zone that does not exist is left out of state.dnsZones. */
+async function listZone(zoneId: string, state: ObservedState, clientsFor: ObserveInput["clientsFor"]): Promise<void> {
+  const { subscriptionId, resourceGroup, name: zone } = parseArmId(zoneId);
+  try {
+    const records = await collect(clientsFor(subscriptionId).dns.recordSets.listByType(resourceGroup, zone, "AAAA"));
+    state.dnsZones.add(zoneId.toLowerCase());
+    for (const rec of records) {
+      const body = JSON.parse(JSON.stringify(rec)) as Body;
+      const id = `${zoneId}/AAAA/${String(body.name)}`;
+      state.resources.set(id.toLowerCase(), {
+        kind: "dnsRecord", id, subscriptionId, resourceGroup, name: String(body.name), body,
+        tags: (body.metadata as Record<string, string>) ?? {},
+        ...(typeof body.etag === "string" ? { etag: body.etag } : {}),
+      });
+    }
+  } catch (e) {
+    if (!isNotFound(e)) throw e;
+  }
 }
