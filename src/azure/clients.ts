@@ -8,7 +8,9 @@ import { ComputeManagementClient } from "@azure/arm-compute";
 import { DnsManagementClient } from "@azure/arm-dns";
 import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
-import { tlsOptionsFor } from "./credentials.js";
+import { Agent } from "node:https";
+import { createSecureContext } from "node:tls";
+import { trustedCas } from "./credentials.js";
 
 export interface AzureConnection {
   /** Default https://management.azure.com */
@@ -50,7 +52,7 @@ export function defaultScope(resourceManagerEndpoint: string): string {
 
 export function createAzureClients(conn: AzureConnection, subscriptionId: string): AzureClients {
   const endpoint = conn.resourceManagerEndpoint.replace(/\/+$/, "");
-  const common = { endpoint, ...tlsOptionsFor(conn.ca), userAgentOptions: { userAgentPrefix: "azure-ipv6-proxy" } };
+  const common = { endpoint, ...armTransport(conn.ca), userAgentOptions: { userAgentPrefix: "azure-ipv6-proxy" } };
   // The TypeSpec-generated clients take `credentials.scopes`; the older DNS client takes `credentialScopes`.
   const modular = { ...common, credentials: { scopes: [conn.scope] } };
   return {
@@ -96,4 +98,22 @@ function wrapGroup(group: object, intervalMs: number): object {
       };
     },
   });
+}
+
+const agents = new Map<string, Agent>();
+
+/**
+ * With an extra CA (the emulator, Azure Stack), ARM calls share one keep-alive
+ * agent whose TLS context is built once: the SDK's tlsOptions would parse the
+ * whole CA list again for every new connection, which costs more than the
+ * request itself when many run at once. Without one, Node's defaults apply.
+ */
+function armTransport(ca: string | undefined): { agent?: Agent } {
+  if (!ca) return {};
+  let agent = agents.get(ca);
+  if (!agent) {
+    agent = new Agent({ keepAlive: true, secureContext: createSecureContext({ ca: trustedCas(ca) }) });
+    agents.set(ca, agent);
+  }
+  return { agent };
 }

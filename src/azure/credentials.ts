@@ -32,10 +32,14 @@ export type CredentialOptions = CommonCredentialOptions & (
  * identity endpoint) are left alone, unlike with a custom https.Agent.
  */
 export function tlsOptionsFor(ca: string | undefined): { tlsOptions?: { ca: string[] } } {
-  if (!ca) return {};
+  return ca ? { tlsOptions: { ca: trustedCas(ca) } } : {};
+}
+
+/** Node's default CAs plus `ca`: a `ca` list replaces the defaults, so they are repeated. */
+export function trustedCas(ca: string): string[] {
   // getCACertificates (Node >= 22.15) includes NODE_EXTRA_CA_CERTS and system CAs when enabled.
   const defaults = typeof tls.getCACertificates === "function" ? tls.getCACertificates("default") : [...tls.rootCertificates];
-  return { tlsOptions: { ca: [...defaults, ca] } };
+  return [...defaults, ca];
 }
 
 /** Options every credential gets: the authority, instance discovery, TLS. */
