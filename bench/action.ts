@@ -9,12 +9,13 @@
  *
  * Writes the "## Action" section of BENCHMARKS.md (other sections are kept).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { ensureDistBuilt, ROOT } from "../test/support/action-runner.js";
 import { startActionWorld, stickyComments, type ActionWorld } from "../test/support/action-world.js";
 import { proxyYaml } from "../test/support/proxy-files.js";
+import { median, writeSection } from "./report.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const LATENCY_MS = 50;
@@ -27,11 +28,6 @@ interface Row {
   commentChars?: number;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 const ms = (x: number): string => `${Math.round(x).toLocaleString("en-US")} ms`;
 
 function writeProxies(world: ActionWorld, n: number): string {
@@ -99,21 +95,6 @@ function section(rows: Row[], size: { bundle: number; total: number }): string {
   return lines.join("\n");
 }
 
-/** Replaces the "## Action" section, or appends it; other sections belong to other benchmarks. */
-function writeSection(text: string): void {
-  const file = join(ROOT, "BENCHMARKS.md");
-  const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\n";
-  const start = current.search(/^## Action\s*$/m);
-  let next = current;
-  if (start < 0) {
-    next = `${current.replace(/\n*$/, "\n\n")}${text}`;
-  } else {
-    const rest = current.slice(start + 1);
-    const end = rest.search(/^## /m);
-    next = `${current.slice(0, start)}${text}${end < 0 ? "" : `\n${rest.slice(end)}`}`;
-  }
-  writeFileSync(file, next);
-}
 
 ensureDistBuilt();
 const world = await startActionWorld();
@@ -123,7 +104,7 @@ try {
   const rows = [await startupRounds(world)];
   for (const [i, n] of SIZES.entries()) rows.push(await planRounds(world, n, 100 + i));
   const text = section(rows, distSize());
-  writeSection(text);
+  writeSection("Action", text);
   process.stdout.write(`${text}\nWritten to BENCHMARKS.md.\n`);
 } finally {
   await world.close();

@@ -10,14 +10,17 @@
  * file (nothing names them any more); the list-based observer can, so the
  * comparison favours this design, if anything.
  */
-import type { ResourceKind } from "../src/plan/types.js";
-import type { AzureClients } from "../src/azure/clients.js";
-import type { DesiredProxy, DesiredResource } from "../src/engine/desired.js";
-import type { ObservedResource, ObservedState } from "../src/engine/observed.js";
+import type { Plan } from "../src/plan/types.js";
+import { createAzureClients, type AzureClients, type AzureConnection } from "../src/azure/clients.js";
+import { desiredProxy, type DesiredProxy, type DesiredResource } from "../src/engine/desired.js";
+import { buildPlan } from "../src/engine/diff.js";
+import { loadProxyDir } from "../src/spec/load.js";
+import type { ObservedState } from "../src/engine/observed.js";
 import { emptyObserved, rgKey } from "../src/engine/observed.js";
 import { mapLimit } from "../src/engine/concurrency.js";
 import { decodeUserData } from "../src/dataplane/vmscripts.js";
 import { isNotFound, parseArmId } from "../src/azure/ids.js";
+import { toObserved } from "../src/azure/observe.js";
 import { TAG_CONFIG_HASH } from "../src/model/names.js";
 
 export interface BaselineInput {
@@ -39,17 +42,6 @@ async function orMissing<T>(get: Promise<T>): Promise<T | undefined> {
   }
 }
 
-/** Same projection as the engine's observer, so buildPlan sees the same shape. */
-function toObserved(kind: ResourceKind, raw: unknown): ObservedResource {
-  const body = JSON.parse(JSON.stringify(raw)) as Body;
-  const id = String(body.id);
-  const { subscriptionId, resourceGroup } = parseArmId(id);
-  return {
-    kind, id, subscriptionId, resourceGroup, name: String(body.name), body,
-    tags: (body.tags as Record<string, string>) ?? {},
-    ...(typeof body.provisioningState === "string" ? { provisioningState: body.provisioningState } : {}),
-  };
-}
 
 async function getResource(r: DesiredResource, clients: AzureClients): Promise<unknown> {
   const { network, compute, dns } = clients;
@@ -117,4 +109,14 @@ export async function observeByGet(input: BaselineInput): Promise<ObservedState>
     });
   });
   return state;
+}
+
+/** The whole plan the baseline way: the same files to a Plan, so both designs do the same work around the reads. */
+export async function baselinePlan(dir: string, opts: { connection: AzureConnection; subscriptionId: string; owner: string; concurrency: number }): Promise<Plan> {
+  const loaded = await loadProxyDir(dir);
+  const desired = loaded.proxies.map((s) => desiredProxy(s, s.subscriptionId ?? opts.subscriptionId, opts.owner));
+  const clients = new Map<string, AzureClients>();
+  const clientsFor = (sub: string) => clients.get(sub) ?? clients.set(sub, createAzureClients(opts.connection, sub)).get(sub)!;
+  const observed = await observeByGet({ desired, clientsFor, concurrency: opts.concurrency });
+  return buildPlan({ owner: opts.owner, desired, observed });
 }

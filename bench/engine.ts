@@ -2,10 +2,12 @@
  * Engine benchmark, against the emulator with 50 ms added to every request:
  *  1. a plan of 1..500 existing proxies (1 and 5 resource groups): ARM
  *     requests and wall time of the engine's list-based observer, next to a
- *     per-resource-GET observer (baseline-observer.ts) in the same run;
- *  2. the makespan of applying 20 new proxies against applying 1.
+ *     per-resource-GET observer (baseline-observer.ts) in the same run, at the
+ *     emulator's page size (20) up to 100 proxies and at 1000 from 100 on;
+ *  2. the makespan of applying 20 new proxies against applying 1, at engine
+ *     concurrency 8, 20 and 32.
  * Medians of BENCH_REPS runs (default 3); engine and baseline alternate, so
- * the machine's noise hits both alike.
+ * the machine's noise hits both alike. About 4 minutes on 2 shared cores.
  *
  *   npm run bench          (BENCH_REPS=3, BENCH_SIZES=1,10,100,500)
  *
@@ -13,26 +15,33 @@
  */
 import * as tls from "node:tls";
 import { randomUUID } from "node:crypto";
+import { Session } from "node:inspector/promises";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { ARM_SCOPE, startEmulator, type Emulator, type EmulatorOptions, type RequestLogEntry } from "../src/emulator/server.js";
-import { createAzureClients, type AzureClients, type AzureConnection } from "../src/azure/clients.js";
+import type { AzureConnection } from "../src/azure/clients.js";
 import { createCredential } from "../src/azure/credentials.js";
 import { applyPlan, planFromDir, type OperationContext } from "../src/operations.js";
 import { loadProxyDir } from "../src/spec/load.js";
 import { desiredProxy } from "../src/engine/desired.js";
-import { buildPlan } from "../src/engine/diff.js";
 import type { Plan } from "../src/plan/types.js";
 import { silentLogger } from "../src/log.js";
+import { armId, TAG_CONFIG_HASH } from "../src/model/names.js";
+import { encodeUserData } from "../src/dataplane/vmscripts.js";
 import { ProxyDir, proxyYaml } from "../test/support/proxy-files.js";
-import { observeByGet } from "./baseline-observer.js";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { baselinePlan } from "./baseline-observer.js";
+import { median, writeSection } from "./report.js";
 
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const SIZES = (process.env.BENCH_SIZES ?? "1,10,100,500").split(",").map(Number);
 const LATENCY_MS = 50;
 const PAGE_SIZE = 20; // the emulator's default, passed explicitly so the report states what was measured
 const LARGE_PAGE_SIZE = 1000;
+/** Largest world planned at the emulator's page size: beyond it, its per-page cost swamps the measurement (see section()). */
+const SMALL_PAGE_MAX = 100;
+/** Largest world populated by apply; beyond it, by copies (see copyProxies). */
+const APPLY_POPULATE_MAX = 100;
+const pageSizesFor = (n: number) => [...(n <= SMALL_PAGE_MAX ? [PAGE_SIZE] : []), ...(n >= SMALL_PAGE_MAX ? [LARGE_PAGE_SIZE] : [])];
 const PLAN_CONCURRENCY = 8; // OperationContext's default
 const POPULATE_CONCURRENCY = 64;
 const APPLY_CONCURRENCIES = [8, 20, 32];
@@ -50,18 +59,15 @@ interface Sample {
 interface Report {
   date: string; machine: string; loadAtStart: number; loadAtEnd: number; totalMs: number;
   /** layout: the groups proxies are spread over; groups: how many they fill (1 proxy fills 1). */
-  plans: { proxies: number; layout: number; groups: number; engine: Sample[]; baseline: Sample[]; populateMs: number }[];
-  breakdown: { layout: number; label: string; requests: number; pages: number }[];
-  pageSizes: { proxies: number; layout: number; small: Sample[]; large?: Sample[] }[];
+  plans: { proxies: number; layout: number; groups: number; pageSize: number; engine: Sample[]; baseline: Sample[] }[];
+  breakdown: { layout: number; proxies: number; label: string; requests: number; pages: number }[];
+  profiles: { layout: number; proxies: number; ms: number; busyMs: number; emulatorMs: number }[];
   applies: { key: string; label: string; proxies: number; groups: number; concurrency: number; samples: Sample[] }[];
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 const med = (samples: Sample[], key: "ms" | "requests" | "pages") => median(samples.map((s) => s[key]));
+/** Wall time as "median (fastest)": the spread on a shared machine is part of the result. */
+const wall = (samples: Sample[]) => `${ms(med(samples, "ms"))} (${ms(Math.min(...samples.map((s) => s.ms)))})`;
 const ms = (x: number): string => `${Math.round(x).toLocaleString("en-US")} ms`;
 const num = (x: number): string => Math.round(x).toLocaleString("en-US");
 const times = (x: number): string => `${x.toFixed(x < 10 ? 2 : 1)}×`;
@@ -102,29 +108,106 @@ function mustBeNoop(plan: Plan | undefined, what: string): Plan {
   return plan;
 }
 
-/** The per-resource-GET design, from the same files to a Plan, so both sides do the same work around the reads. */
-async function baselinePlan(dir: string, connection: AzureConnection, subscriptionId: string): Promise<Plan> {
-  const loaded = await loadProxyDir(dir);
-  const desired = loaded.proxies.map((s) => desiredProxy(s, s.subscriptionId ?? subscriptionId, OWNER));
-  const clients = new Map<string, AzureClients>();
-  const clientsFor = (sub: string) => clients.get(sub) ?? clients.set(sub, createAzureClients(connection, sub)).get(sub)!;
-  const observed = await observeByGet({ desired, clientsFor, concurrency: PLAN_CONCURRENCY });
-  return buildPlan({ owner: OWNER, desired, observed });
+const proxyName = (i: number) => `p${String(i).padStart(3, "0")}`;
+
+/** Adds proxy files until the directory holds `target`; returns the new ones' names. */
+function addFiles(files: ProxyDir, from: number, target: number, layout: number): string[] {
+  const names: string[] = [];
+  for (let i = from; i < target; i++) {
+    const name = proxyName(i);
+    files.write(name, proxyYaml({ name, resourceGroup: `rg-bench-${i % layout}`, zone: ZONE, dnsResourceGroup: "rg-dns", records: [name] }));
+    names.push(name);
+  }
+  return names;
 }
 
-/** Adds proxies until the directory holds `target`, applied at latency 0, and checks a re-plan is clean. */
-async function populate(em: Emulator, files: ProxyDir, ctx: OperationContext, from: number, target: number, groups: number): Promise<number> {
-  for (let i = from; i < target; i++) {
-    const name = `p${String(i).padStart(3, "0")}`;
-    files.write(name, proxyYaml({ name, resourceGroup: groups === 1 ? "rg-bench" : `rg-bench-${i % groups}`, zone: ZONE, dnsResourceGroup: "rg-dns", records: [name] }));
+/**
+ * Beyond APPLY_POPULATE_MAX proxies, new proxies are copies of ones applied for real: the same stored
+ * resources under the new names, with the new proxy's HAProxy config (which names the proxy). Applying
+ * them for real would take minutes, as every emulator write looks through all stored resources for
+ * references (500 proxies by apply took 334 s once). The copies' public IP addresses repeat their
+ * template's; no plan reads them as unique. Both observers must then plan no changes.
+ */
+async function copyProxies(em: Emulator, files: ProxyDir, sub: string, names: string[], layout: number): Promise<void> {
+  const specs = new Map((await loadProxyDir(files.dir)).proxies.map((p) => [p.name, p]));
+  for (const name of names) {
+    const template = proxyName(Number(name.slice(1)) % layout); // same resource group
+    const from = desiredProxy(specs.get(template)!, sub, OWNER);
+    const to = desiredProxy(specs.get(name)!, sub, OWNER);
+    const ids = [...from.resources.filter((r) => r.kind !== "resourceGroup").map((r) => r.id),
+      armId(sub, from.spec.resourceGroup, "Microsoft.Compute", "disks", from.names.osDisk)];
+    for (const id of ids) {
+      const stored = em.getResource(id);
+      if (!stored) throw new Error(`populate: template resource ${id} is missing`);
+      const renamed = (text: string) => text.replace(new RegExp(`\\b${template}\\b`, "g"), name);
+      const body = JSON.parse(renamed(JSON.stringify(stored))) as { type: string; properties: { userData?: string }; tags: Record<string, string> };
+      if (String(body.type).toLowerCase() === "microsoft.compute/virtualmachines") {
+        body.properties.userData = encodeUserData(to.config);
+        body.tags[TAG_CONFIG_HASH] = to.configSha256;
+      }
+      em.seedResource(renamed(id), body);
+    }
   }
+}
+
+/** Grows the world to `target` proxies at latency 0 and checks that a re-plan shows no changes. */
+async function populate(em: Emulator, files: ProxyDir, ctx: OperationContext, from: number, target: number, layout: number): Promise<{ ms: number; by: string }> {
   em.setLatencyMs(0);
   const start = performance.now();
-  const planned = await planFromDir(files.dir, { ...ctx, concurrency: POPULATE_CONCURRENCY });
-  if (!planned.plan) throw new Error(`populate: spec errors ${JSON.stringify(planned.specErrors)}`);
-  await applyPlan(planned.plan, { ...ctx, concurrency: POPULATE_CONCURRENCY }, { allowDestroy: false });
+  let by = "none";
+  if (target > from) {
+    const appliedUpTo = Math.max(from, Math.min(target, APPLY_POPULATE_MAX));
+    if (appliedUpTo > from) {
+      addFiles(files, from, appliedUpTo, layout);
+      const planned = await planFromDir(files.dir, { ...ctx, concurrency: POPULATE_CONCURRENCY });
+      if (!planned.plan) throw new Error(`populate: spec errors ${JSON.stringify(planned.specErrors)}`);
+      await applyPlan(planned.plan, { ...ctx, concurrency: POPULATE_CONCURRENCY }, { allowDestroy: false });
+      by = "apply";
+    }
+    if (target > appliedUpTo) {
+      await copyProxies(em, files, ctx.defaultSubscriptionId!, addFiles(files, appliedUpTo, target, layout), layout);
+      by = by === "apply" ? "apply + copies" : "copies";
+    }
+  }
   mustBeNoop((await planFromDir(files.dir, ctx)).plan, `re-plan after populating ${target}`);
-  return performance.now() - start;
+  return { ms: performance.now() - start, by };
+}
+
+/**
+ * One run under the CPU profiler: how much of the process's CPU went to frames under src/emulator/
+ * (emulator and engine share the process). GC and Node internals called from the emulator without a
+ * JS frame count as "other", so the emulator's share is a lower bound.
+ */
+async function profiled(fn: () => Promise<unknown>): Promise<{ ms: number; busyMs: number; emulatorMs: number }> {
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  // Profile timestamps are microseconds of the same monotonic clock as hrtime; only samples inside the run count.
+  const from = Number(process.hrtime.bigint() / 1000n);
+  await fn();
+  const to = Number(process.hrtime.bigint() / 1000n);
+  const { profile } = await session.post("Profiler.stop");
+  session.disconnect();
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const memo = new Map<number, boolean>();
+  const inEmulator = (id: number): boolean => {
+    if (!memo.has(id)) memo.set(id, nodes.get(id)!.callFrame.url.includes("/src/emulator/") || (parent.has(id) && inEmulator(parent.get(id)!)));
+    return memo.get(id)!;
+  };
+  let busy = 0;
+  let emulator = 0;
+  let at = profile.startTime;
+  (profile.samples ?? []).forEach((id, i) => {
+    const dt = profile.timeDeltas?.[i] ?? 0;
+    at += dt;
+    if (at < from || at > to || nodes.get(id)!.callFrame.functionName === "(idle)") return;
+    busy += dt;
+    if (inEmulator(id)) emulator += dt;
+  });
+  return { ms: (to - from) / 1000, busyMs: busy / 1000, emulatorMs: emulator / 1000 };
 }
 
 /** What the engine's requests were spent on, by the kind of list. */
@@ -143,6 +226,26 @@ function breakdown(log: RequestLogEntry[]): { label: string; requests: number; p
   return other ? [...rows, { label: "other", requests: other, pages: 0 }] : rows;
 }
 
+/** Plans at 50 ms, engine and baseline alternating (so a slow spell on the shared machine hits both alike). */
+async function planRow(em: Emulator, files: ProxyDir, ctx: OperationContext, connection: AzureConnection): Promise<{ engine: Sample[]; baseline: Sample[]; log: RequestLogEntry[] }> {
+  const engine: Sample[] = [];
+  const baseline: Sample[] = [];
+  let log: RequestLogEntry[] = [];
+  const sub = ctx.defaultSubscriptionId!;
+  em.setLatencyMs(LATENCY_MS);
+  for (let rep = 0; rep < REPS; rep++) {
+    const runEngine = async () => {
+      const s = await measure(em, async () => mustBeNoop((await planFromDir(files.dir, ctx)).plan, "engine plan"));
+      engine.push(s);
+      log = s.log;
+    };
+    const runBaseline = async () => baseline.push(await measure(em, async () => mustBeNoop(await baselinePlan(files.dir, { connection, subscriptionId: sub, owner: OWNER, concurrency: PLAN_CONCURRENCY }), "baseline plan")));
+    if (rep % 2 === 0) { await runEngine(); await runBaseline(); } else { await runBaseline(); await runEngine(); }
+  }
+  em.setLatencyMs(0);
+  return { engine, baseline, log };
+}
+
 async function planCells(layout: number, report: Report): Promise<void> {
   const { em, options, connection } = await startBenchEmulator();
   const sub = em.subscriptionId;
@@ -152,35 +255,26 @@ async function planCells(layout: number, report: Report): Promise<void> {
   try {
     let have = 0;
     for (const n of SIZES) {
-      const populateMs = await populate(em, files, ctx, have, n, layout);
+      const populated = await populate(em, files, ctx, have, n, layout);
       have = n;
-      em.setLatencyMs(LATENCY_MS);
-      const engine: Sample[] = [];
-      const baseline: Sample[] = [];
-      let last: RequestLogEntry[] = [];
-      for (let rep = 0; rep < REPS; rep++) {
-        const runEngine = async () => {
-          const s = await measure(em, async () => mustBeNoop((await planFromDir(files.dir, ctx)).plan, "engine plan"));
-          engine.push(s);
-          last = s.log;
-        };
-        const runBaseline = async () => baseline.push(await measure(em, async () => mustBeNoop(await baselinePlan(files.dir, connection, sub), "baseline plan")));
-        // Alternate who goes first, so a slow spell on the shared machine does not always hit the same side.
-        if (rep % 2 === 0) { await runEngine(); await runBaseline(); } else { await runBaseline(); await runEngine(); }
+      // The emulator reads its page size per request (options is live), so one world serves both sizes.
+      for (const pageSize of pageSizesFor(n)) {
+        options.pageSize = pageSize;
+        const { engine, baseline, log } = await planRow(em, files, ctx, connection);
+        if (pageSize === LARGE_PAGE_SIZE && med(engine, "pages") > 2 * Math.ceil((8 * n) / LARGE_PAGE_SIZE)) throw new Error("the emulator's page size did not change");
+        report.plans.push({ proxies: n, layout, groups: Math.min(layout, n), pageSize, engine, baseline });
+        if (pageSize === PAGE_SIZE && n === Math.max(...SIZES.filter((x) => x <= SMALL_PAGE_MAX))) report.breakdown.push(...breakdown(log).map((b) => ({ ...b, layout, proxies: n })));
+        if (n === Math.max(...SIZES) && pageSize === LARGE_PAGE_SIZE) {
+          em.setLatencyMs(LATENCY_MS);
+          const cpu = await profiled(async () => mustBeNoop((await planFromDir(files.dir, ctx)).plan, "engine plan"));
+          em.setLatencyMs(0);
+          report.profiles.push({ layout, proxies: n, ...cpu });
+        }
+        const runs = (xs: Sample[]) => xs.map((x) => Math.round(x.ms)).join(", ");
+        progress(`plan ${n} proxies / ${layout} group(s) / page size ${pageSize}: engine ${runs(engine)} ms, baseline ${runs(baseline)} ms ` +
+          `(populate by ${populated.by} ${ms(populated.ms)})`);
       }
-      report.plans.push({ proxies: n, layout, groups: Math.min(layout, n), engine, baseline, populateMs });
-      if (n === Math.max(...SIZES)) report.breakdown.push(...breakdown(last).map((b) => ({ ...b, layout })));
-      progress(`plan ${n} proxies / ${layout} group(s): engine ${ms(median(engine.map((s) => s.ms)))}, baseline ${ms(median(baseline.map((s) => s.ms)))} (populate ${ms(populateMs)})`);
     }
-
-    // The same plan with larger list pages: how much of the engine's time is the emulator's small page size.
-    options.pageSize = LARGE_PAGE_SIZE;
-    const large: Sample[] = [];
-    for (let rep = 0; rep < REPS; rep++) large.push(await measure(em, async () => mustBeNoop((await planFromDir(files.dir, ctx)).plan, "engine plan")));
-    const small = report.plans.find((p) => p.proxies === have && p.layout === layout)!.engine;
-    // The emulator reads its page size per request; if that ever changes, say so instead of reporting a non-result.
-    const took = median(large.map((s) => s.pages)) < median(small.map((s) => s.pages)) || median(small.map((s) => s.pages)) === 0;
-    report.pageSizes.push({ proxies: have, layout, small, large: took ? large : undefined });
   } finally {
     files.cleanup();
     await em.close();
@@ -231,122 +325,112 @@ async function applyCells(report: Report): Promise<void> {
 }
 
 function section(r: Report): string {
+  const word = (g: number) => `${g} group${g > 1 ? "s" : ""}`;
   const biggest = Math.max(...SIZES);
-  const groupsWord = (g: number) => `${g} group${g > 1 ? "s" : ""}`;
-  // Proxies fill every group of the layout from `layout` proxies on; below that fewer groups exist to list.
-  const filled = (layout: number) => r.plans.filter((p) => p.layout === layout && p.groups === layout);
-  const nonPage = (layout: number) => [...new Set(filled(layout).map((p) => med(p.engine, "requests") - med(p.engine, "pages")))];
-  const constant = LAYOUTS.every((l) => nonPage(l).length <= 1);
-  const big = r.plans.filter((p) => p.proxies === biggest);
-  const fast = big.every((p) => med(p.engine, "ms") < 3000);
-  const applyRatio = (c: number, label: string) => {
-    const one = r.applies.find((a) => a.key === `1 proxy@${c}`)!;
-    const many = r.applies.find((a) => a.key === `${label}@${c}`)!;
-    return med(many.samples, "ms") / med(one.samples, "ms");
-  };
-  const shapes = ["20 proxies, 1 group", "20 proxies, 20 groups"];
-  const meeting = APPLY_CONCURRENCIES.filter((c) => shapes.every((sh) => applyRatio(c, sh) < 2));
-  const lines = [
+  // Requests besides pages, over the worlds whose proxies fill every group of their layout.
+  const nonPage = (l: number) => [...new Set(r.plans.filter((p) => p.layout === l && p.groups === l).map((p) => med(p.engine, "requests") - med(p.engine, "pages")))];
+  const big = r.plans.filter((p) => p.proxies === biggest && p.pageSize === LARGE_PAGE_SIZE);
+  // The owned-resources list is one chain of pages: at PAGE_SIZE items a page, latency alone is a floor under the plan.
+  const tagged = r.breakdown.find((b) => b.label.startsWith("owned"));
+  const perProxy = tagged ? Math.round((tagged.requests * PAGE_SIZE) / tagged.proxies) : 0;
+  const floorMs = Math.ceil((biggest * perProxy) / PAGE_SIZE) * LATENCY_MS;
+  const applyMs = (c: number, label: string) => med(r.applies.find((a) => a.key === `${label}@${c}`)!.samples, "ms");
+  const ratio = (c: number, label: string) => applyMs(c, label) / applyMs(c, "1 proxy");
+  const [oneGroup, manyGroups] = ["20 proxies, 1 group", "20 proxies, 20 groups"] as const;
+  const meets = (label: string) => APPLY_CONCURRENCIES.filter((c) => ratio(c, label) < 2);
+  const from = (cs: number[]) => (cs.length ? `met from concurrency ${cs[0]}` : `missed at every concurrency measured (${APPLY_CONCURRENCIES.join(", ")})`);
+  return [
     "## Engine",
     "",
-    `\`npm run bench\` (bench/engine.ts, bench/baseline-observer.ts), ${r.date}: the engine against the in-process emulator with ${LATENCY_MS} ms added to every request; ` +
-      `median of ${REPS} runs per cell, all in one run of ${ms(r.totalMs)}. Machine: ${r.machine}; the cores are shared with other work ` +
-      `(1-minute load average ${r.loadAtStart.toFixed(1)} at the start, ${r.loadAtEnd.toFixed(1)} at the end), so compare numbers side by side, not across runs. ` +
-      `Emulator list page size: ${PAGE_SIZE} items (its default). Requests are ARM requests only (token requests excluded); ` +
-      "*pages* are list continuation pages (`$skiptoken`).",
+    `\`npm run bench\` (bench/engine.ts, bench/baseline-observer.ts), ${r.date}, one run of ${ms(r.totalMs)}: the engine against the in-process emulator with ${LATENCY_MS} ms added to every request; ` +
+      `median of ${REPS} runs per cell. Machine: ${r.machine}, shared with other work (1-minute load average ${r.loadAtStart.toFixed(1)} at the start, ${r.loadAtEnd.toFixed(1)} at the end): ` +
+      "compare numbers side by side, not across runs. Requests: ARM only (token requests excluded); *pages*: list continuation pages (`$skiptoken`). " +
+      `Emulator list page size: ${PAGE_SIZE} items (its default); worlds of ${SMALL_PAGE_MAX}+ proxies are also planned with ${LARGE_PAGE_SIZE}-item pages (see below).`,
     "",
     "### Plan of existing proxies (read-only)",
     "",
-    `Each world is populated first at latency 0 (apply, concurrency ${POPULATE_CONCURRENCY}; then a re-plan must show no changes), then planned at ${LATENCY_MS} ms with concurrency ${PLAN_CONCURRENCY} (the default). ` +
-      "*Engine*: `planFromDir` (list-based observer, src/azure/observe.ts). *Baseline*: the same files → `observeByGet` (one GET per resource by name: NSG, VNet, both public IPs, NIC, VM with `$expand=userData`, the AAAA record; " +
-      "plus one existence check per resource group and DNS zone; same SDK clients, " +
-      `${PLAN_CONCURRENCY} proxies at once with their GETs in parallel) → \`buildPlan\`. Both plans must show no changes. Layout: the groups proxies are spread over (proxy *i* in group *i* mod 5); *groups* is how many they fill.`,
+    `Worlds are populated at latency 0 (up to ${APPLY_POPULATE_MAX} proxies by apply, concurrency ${POPULATE_CONCURRENCY}; beyond, by copies of applied proxies' stored resources under new names, ` +
+      `because applying 500 through the emulator takes minutes), then planned at ${LATENCY_MS} ms with concurrency ${PLAN_CONCURRENCY} (the default). ` +
+      "*Engine*: `planFromDir` (list-based observer, src/azure/observe.ts). *Baseline*: the same files → `observeByGet` (one GET per resource by name: NSG, VNet, both public IPs, NIC, " +
+      `VM with \`$expand=userData\`, the AAAA record; plus one existence check per resource group and DNS zone; same SDK clients; ${PLAN_CONCURRENCY} proxies at once, each with its GETs in parallel) → \`buildPlan\`. ` +
+      "Every plan must show no changes. *Layout*: groups the proxies are spread over (proxy *i* in group *i* mod 5); *groups*: how many they fill.",
     "",
-    "| Layout | Proxies | Groups | Engine requests (pages) | Engine wall | Baseline requests | Baseline wall | Requests baseline / engine | Wall baseline / engine |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| Layout | Proxies | Groups | Page size | Engine requests (pages) | Engine wall, median (fastest) | Baseline requests | Baseline wall, median (fastest) | Requests baseline / engine | Wall baseline / engine (medians) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...r.plans.map((p) => {
       const [e, b] = [p.engine, p.baseline];
-      return `| ${groupsWord(p.layout)} | ${p.proxies} | ${p.groups} | ${num(med(e, "requests"))} (${num(med(e, "pages"))}) | ${ms(med(e, "ms"))} | ${num(med(b, "requests"))} | ${ms(med(b, "ms"))} | ` +
-        `${times(med(b, "requests") / med(e, "requests"))} | ${times(med(b, "ms") / med(e, "ms"))} |`;
+      return `| ${word(p.layout)} | ${p.proxies} | ${p.groups} | ${p.pageSize} | ${num(med(e, "requests"))} (${num(med(e, "pages"))}) | ${wall(e)} | ` +
+        `${num(med(b, "requests"))} | ${wall(b)} | ${times(med(b, "requests") / med(e, "requests"))} | ${times(med(b, "ms") / med(e, "ms"))} |`;
     }),
     "",
-    `Where the engine's requests go at ${biggest} proxies (one run):`,
+    `Where the engine's requests go (one run, page size ${PAGE_SIZE}):`,
     "",
-    "| Layout | List | Requests | of which pages |",
-    "| --- | --- | ---: | ---: |",
-    ...r.breakdown.map((b) => `| ${groupsWord(b.layout)} | ${b.label} | ${num(b.requests)} | ${num(b.pages)} |`),
+    "| Layout | Proxies | List | Requests | of which pages |",
+    "| --- | ---: | --- | ---: | ---: |",
+    ...r.breakdown.map((b) => `| ${word(b.layout)} | ${b.proxies} | ${b.label} | ${num(b.requests)} | ${num(b.pages)} |`),
     "",
-    "Each list's pages are fetched one after another (each page's `nextLink` comes with the page before), so the longest list sets the plan's wall time: " +
-      `at ${LATENCY_MS} ms a request, every ${PAGE_SIZE} items of it cost ${LATENCY_MS} ms. The same plans with ${LARGE_PAGE_SIZE}-item pages (the emulator's page size raised in the same process):`,
+    "A list's pages come one after another (each page's `nextLink` arrives with the page before), so the longest list is a floor under the wall time: " +
+      `${LATENCY_MS} ms per ${PAGE_SIZE} items. The owned-resources list holds ${perProxy} items per proxy and must finish before the per-group lists start (src/azure/observe.ts step 1 → 2), ` +
+      `so at page size ${PAGE_SIZE} a plan of ${biggest} proxies cannot take less than ${ms(floorMs)}. Above ${SMALL_PAGE_MAX} proxies nothing is planned at page size ${PAGE_SIZE} here: ` +
+      "the emulator builds every item of a list for each page it serves (the page is cut afterwards), and each network item's back-references scan all stored resources, " +
+      `so one page costs items × stored resources of CPU (a one-off engine plan of 500 proxies in 1 group at page size ${PAGE_SIZE} took over 3 minutes). ` +
+      `The page size is raised on the running emulator; the run checks that the pages went down.`,
     "",
-    `| Layout | Proxies | Page size ${PAGE_SIZE}: requests (pages), wall | Page size ${LARGE_PAGE_SIZE}: requests (pages), wall |`,
-    "| --- | ---: | ---: | ---: |",
-    ...r.pageSizes.map((p) => `| ${groupsWord(p.layout)} | ${p.proxies} | ${num(med(p.small, "requests"))} (${num(med(p.small, "pages"))}), ${ms(med(p.small, "ms"))} | ` +
-      (p.large ? `${num(med(p.large, "requests"))} (${num(med(p.large, "pages"))}), ${ms(med(p.large, "ms"))} |` : "not measured: the page size did not change |")),
+    `CPU during one more engine plan of ${biggest} proxies (page size ${LARGE_PAGE_SIZE}, profiled; emulator = frames under src/emulator/, a lower bound):`,
+    "",
+    "| Layout | Wall | CPU busy | of which emulator | Wall minus emulator CPU (rough) |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...r.profiles.map((p) => `| ${word(p.layout)} | ${ms(p.ms)} | ${ms(p.busyMs)} | ${ms(p.emulatorMs)} | ${ms(p.ms - p.emulatorMs)} |`),
     "",
     "### Apply: 20 new proxies vs 1",
     "",
-    `Each apply goes into a fresh subscription (new resource groups; the DNS zone is seeded), planned at latency 0, applied at ${LATENCY_MS} ms. Makespan = \`applyPlan\` wall time.`,
+    `Each apply goes into a fresh subscription (new resource groups; the DNS zone is seeded), planned at latency 0, applied at ${LATENCY_MS} ms. Makespan = \`applyPlan\` wall time. ` +
+      "*Creating the groups*: from the start of `applyPlan` to its first request that is not a resource group PUT (`applyChanges` creates new groups one by one before any proxy starts).",
     "",
-    "| Engine concurrency | 1 proxy | 20 proxies, 1 group | ratio | 20 proxies, 20 groups | ratio | of which creating the 20 groups |",
+    `| Engine concurrency | 1 proxy | ${oneGroup} | ratio | ${manyGroups} | ratio | of which creating the groups |`,
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...APPLY_CONCURRENCIES.map((c) => {
-      const samples = (label: string) => r.applies.find((a) => a.key === `${label}@${c}`)!.samples;
-      const cell = (label: string) => ms(med(samples(label), "ms"));
-      return `| ${c}${c === 8 ? " (default)" : ""} | ${cell("1 proxy")} | ${cell(shapes[0]!)} | ${times(applyRatio(c, shapes[0]!))} | ` +
-        `${cell(shapes[1]!)} | ${times(applyRatio(c, shapes[1]!))} | ${ms(median(samples(shapes[1]!).map((x) => x.groupsMs ?? 0)))} |`;
+      const groupsMs = median(r.applies.find((a) => a.key === `${manyGroups}@${c}`)!.samples.map((x) => x.groupsMs ?? 0));
+      return `| ${c}${c === 8 ? " (default)" : ""} | ${ms(applyMs(c, "1 proxy"))} | ${ms(applyMs(c, oneGroup))} | ${times(ratio(c, oneGroup))} | ` +
+        `${ms(applyMs(c, manyGroups))} | ${times(ratio(c, manyGroups))} | ${ms(groupsMs)} |`;
     }),
-    "",
-    "*Of which creating the 20 groups*: from the start of `applyPlan` to its first request that is not a resource group PUT: `applyChanges` creates new groups one after another before any proxy starts.",
     "",
     "### Verdicts",
     "",
-    `- **Requests constant in the number of proxies per resource group** (apart from pages): **${constant ? "met" : "missed"}**. Requests besides pages: ` +
-      LAYOUTS.map((l) => `${groupsWord(l)}: ${nonPage(l).join(" / ")} at ${filled(l).map((p) => p.proxies).join(", ")} proxies`).join("; ") +
-      ` (2 per subscription + 5 per group + 1 per DNS zone). Pages grow with the items listed (${PAGE_SIZE} per page): ${big.map((p) => `${num(med(p.engine, "pages"))} at ${p.proxies} proxies in ${groupsWord(p.groups)}`).join(", ")}. ` +
-      `The baseline's requests grow with the proxies: ${big.map((p) => num(med(p.baseline, "requests"))).join(" and ")} at ${biggest} (${big.map((p) => times(med(p.baseline, "requests") / med(p.engine, "requests"))).join(" and ")} the engine's).`,
-    `- **Plan of ${biggest} proxies under 3 s**: **${fast ? "met" : "missed"}**: ${big.map((p) => `${ms(med(p.engine, "ms"))} (${groupsWord(p.groups)})`).join(", ")} ` +
-      `at page size ${PAGE_SIZE}; ${r.pageSizes.filter((p) => p.large).map((p) => `${ms(med(p.large!, "ms"))} (${groupsWord(p.layout)})`).join(", ")} at page size ${LARGE_PAGE_SIZE}. ` +
-      `Baseline: ${big.map((p) => `${ms(med(p.baseline, "ms"))} (${groupsWord(p.groups)})`).join(", ")}.`,
-    `- **Apply of 20 new proxies under 2× the makespan of 1**: at the default concurrency 8: **${shapes.every((sh) => applyRatio(8, sh) < 2) ? "met" : "missed"}** ` +
-      `(${shapes.map((sh) => `${times(applyRatio(8, sh))} for ${sh}`).join(", ")}). ` +
-      (meeting.length ? `Met in both shapes from concurrency ${meeting[0]} (of ${APPLY_CONCURRENCIES.join(", ")} measured).` : `Missed at every concurrency measured (${APPLY_CONCURRENCIES.join(", ")}).`),
+    `- **Requests constant in the number of proxies per resource group** (apart from pages): **${LAYOUTS.every((l) => nonPage(l).length <= 1) ? "met" : "missed"}**. ` +
+      `Requests besides pages: ${LAYOUTS.map((l) => `${nonPage(l).join(" / ")} with ${word(l)}`).join(", ")} (2 per subscription, 5 per group, 1 per DNS zone), ` +
+      "at every size whose proxies fill the layout's groups. " +
+      `Pages grow with the items listed, ${PAGE_SIZE} a page: ${r.plans.filter((p) => p.proxies === SMALL_PAGE_MAX && p.pageSize === PAGE_SIZE).map((p) => `${num(med(p.engine, "pages"))} at ${p.proxies} proxies in ${word(p.groups)}`).join(", ")}. ` +
+      `The baseline's grow with the proxies: ${big.map((p) => `${num(med(p.baseline, "requests"))} at ${p.proxies} in ${word(p.groups)}, ${times(med(p.baseline, "requests") / med(p.engine, "requests"))} the engine's`).join("; ")}.`,
+    `- **Plan of ${biggest} proxies under 3 s**: **${big.length && big.every((p) => med(p.engine, "ms") < 3000) ? "met" : "missed"}** at page size ${LARGE_PAGE_SIZE}: ` +
+      `${big.map((p) => `${ms(med(p.engine, "ms"))} in ${word(p.groups)} (baseline ${ms(med(p.baseline, "ms"))})`).join(", ")}; most of it is the emulator's CPU: ` +
+      `without it roughly ${r.profiles.map((p) => `${ms(p.ms - p.emulatorMs)} (${word(p.layout)})`).join(", ")} (profiled run above). ` +
+      `At page size ${PAGE_SIZE} it would be missed whatever the emulator's speed: the owned-resources list alone is ${ms(floorMs)} of latency. ` +
+      `The engine's runs at ${biggest} proxies, in order: ${big.map((p) => `${p.engine.map((x) => (x.ms / 1000).toFixed(1)).join(", ")} s (${word(p.groups)})`).join("; ")}; ` +
+      "repeated runs in one process tend to get faster (JIT, heap growth), and a plan in the action runs once in a fresh process.",
+    `- **Apply of 20 new proxies under 2× the makespan of 1**: at the default concurrency 8 **${[oneGroup, manyGroups].every((l) => ratio(8, l) < 2) ? "met" : "missed"}** ` +
+      `(${times(ratio(8, oneGroup))} with 1 group, ${times(ratio(8, manyGroups))} with 20 groups). With 1 group ${from(meets(oneGroup))}; with 20 groups ${from(meets(manyGroups))}.`,
     "",
-    "Notes: the emulators are trusted through Node's default CA store (`tls.setDefaultCACertificates`), as production trusts Azure. " +
-      "The connection's own `ca` option (what the CLI's emulator mode and the tests use) hands the SDK ~150 root certificates per request, and Node re-reads them for every TLS connection " +
-      "and keys its connection pool on them; that client-CPU cost would swamp the per-request comparison here and does not exist against Azure.",
+    "Notes: the emulators are trusted through Node's default CA store (`tls.setDefaultCACertificates`), as production trusts Azure. The connection's `ca` option " +
+      "(the CLI's emulator mode and the tests) hands the SDK ~150 root certificates per request, which Node re-reads for every TLS connection and keys its connection pool on: " +
+      "a client-CPU cost that would swamp a per-request comparison and does not exist against Azure. Emulator and engine share one Node process, so the emulator's CPU, " +
+      "which grows with the number of stored resources (for GETs too), is in every wall time here.",
     "",
-  ];
-  return lines.join("\n");
+  ].join("\n");
 }
 
-/** Replaces the "## Engine" section, or appends it; other sections belong to other benchmarks. */
-function writeSection(text: string): void {
-  const file = new URL("../BENCHMARKS.md", import.meta.url);
-  const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\n";
-  const start = current.search(/^## Engine\s*$/m);
-  let next: string;
-  if (start < 0) {
-    next = `${current.replace(/\n*$/, "\n\n")}${text}`;
-  } else {
-    const rest = current.slice(start + 1);
-    const end = rest.search(/^## /m);
-    next = `${current.slice(0, start)}${text}${end < 0 ? "" : `\n${rest.slice(end)}`}`;
-  }
-  writeFileSync(file, next);
-}
 
 const started = performance.now();
 const report: Report = {
   date: new Date().toISOString().slice(0, 10),
   machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, Node ${process.versions.node}`,
   loadAtStart: loadavg()[0]!, loadAtEnd: 0, totalMs: 0,
-  plans: [], breakdown: [], pageSizes: [], applies: [],
+  plans: [], breakdown: [], profiles: [], applies: [],
 };
 for (const layout of LAYOUTS) await planCells(layout, report);
 await applyCells(report);
 report.totalMs = performance.now() - started;
 report.loadAtEnd = loadavg()[0]!;
 const text = section(report);
-writeSection(text);
+writeSection("Engine", text);
 process.stdout.write(`${text}\nWritten to BENCHMARKS.md.\n`);

@@ -32,7 +32,8 @@ async function collect<T>(iter: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-function toObserved(kind: ResourceKind, raw: unknown): ObservedResource {
+/** A resource as the SDK returned it, in the plain shape the diff reads. */
+export function toObserved(kind: ResourceKind, raw: unknown): ObservedResource {
   const body = JSON.parse(JSON.stringify(raw)) as Body;
   const id = String(body.id);
   const { subscriptionId, resourceGroup } = parseArmId(id);
