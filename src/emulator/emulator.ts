@@ -20,6 +20,7 @@ import { Operations } from "./lro.js";
 import { Router } from "./router.js";
 import type { RequestLogEntry } from "./front-door.js";
 import { createFrontDoor } from "./front-door.js";
+import type { WorkCounters } from "./store.js";
 import { Store } from "./store.js";
 import { createTlsIdentity } from "./tls.js";
 import type { RunCommandHandler, World } from "./world.js";
@@ -50,7 +51,7 @@ export interface EmulatorOptions {
   federatedSubjects?: string[];
 }
 
-export type { Fault, RequestLogEntry, RunCommandHandler, TokenRequestEntry };
+export type { Fault, RequestLogEntry, RunCommandHandler, TokenRequestEntry, WorkCounters };
 
 /** The real token audience: clients keep it even when their endpoint is the emulator. */
 export const ARM_SCOPE = "https://management.azure.com/.default";
@@ -122,6 +123,15 @@ export class Emulator {
   /** ARM GET and HEAD requests (status polls included). */
   readCount(): number {
     return this.requests.filter((r) => r.kind === "arm" && (r.method === "GET" || r.method === "HEAD")).length;
+  }
+
+  /**
+   * The work requests have done so far (stored resources visited and
+   * presented, reference indexes built), for tests that check what a request
+   * costs by counting rather than timing.
+   */
+  work(): WorkCounters {
+    return { ...this.world.store.work };
   }
 
   resetRequests(): void {

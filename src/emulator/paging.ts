@@ -2,16 +2,19 @@
  * ARM list paging: each page carries `value` and, when more remain, an
  * absolute `nextLink` that repeats the query (api-version, $filter) with a
  * `$skiptoken` for the offset.
+ *
+ * Handlers pass the raw items in list order and a presenter: only the page's
+ * items are presented, so a page costs what it holds, not what the list holds.
  */
 import type { EmuRequest, EmuResponse, Json } from "./http.js";
 import { ArmError } from "./http.js";
 
-export function pagedList(req: EmuRequest, items: Json[], defaultPageSize: number): EmuResponse {
+export function pagedList<T>(req: EmuRequest, items: readonly T[], defaultPageSize: number, present: (item: T) => Json): EmuResponse {
   const skip = Number(req.url.searchParams.get("$skiptoken") ?? "0");
   if (!Number.isInteger(skip) || skip < 0) throw new ArmError(400, "InvalidSkipToken", "The $skiptoken is invalid.");
   const top = req.url.searchParams.get("$top");
   const pageSize = top !== null && Number(top) > 0 ? Math.min(Number(top), defaultPageSize) : defaultPageSize;
-  const value = items.slice(skip, skip + pageSize);
+  const value = items.slice(skip, skip + pageSize).map((item) => present(item));
   const body: Json = { value };
   if (skip + pageSize < items.length) {
     const next = new URL(req.url.pathname, req.origin);

@@ -18,9 +18,23 @@ export interface StoredResource {
   body: Json;
 }
 
+/**
+ * How much work requests have done, counted rather than timed so tests can
+ * check that a list page costs what the page holds, not what the store holds.
+ */
+export interface WorkCounters {
+  /** Stored resources looked at by list() and all(). */
+  resourcesVisited: number;
+  /** Stored resources turned into a response body (a list item or a single read). */
+  resourcesPresented: number;
+  /** Back-reference indexes built (one per request at most, see network-refs.ts). */
+  referenceIndexBuilds: number;
+}
+
 export class Store {
   private readonly groups = new Map<string, Json>();
   private readonly resources = new Map<string, StoredResource>();
+  readonly work: WorkCounters = { resourcesVisited: 0, resourcesPresented: 0, referenceIndexBuilds: 0 };
 
   getGroup(subscriptionId: string, resourceGroup: string): Json | undefined {
     return this.groups.get(idKey(rgId(subscriptionId, resourceGroup)));
@@ -68,6 +82,7 @@ export class Store {
   /** Resources of one type (case-insensitive), optionally narrowed to a subscription and resource group. */
   list(type: string, subscriptionId?: string, resourceGroup?: string): StoredResource[] {
     const t = type.toLowerCase();
+    this.work.resourcesVisited += this.resources.size;
     return [...this.resources.values()].filter((r) => r.type.toLowerCase() === t
       && (subscriptionId === undefined || r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase())
       && (resourceGroup === undefined || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()));
@@ -75,6 +90,7 @@ export class Store {
 
   /** Every resource, in creation order. */
   all(): StoredResource[] {
+    this.work.resourcesVisited += this.resources.size;
     return [...this.resources.values()];
   }
 

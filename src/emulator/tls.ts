@@ -4,6 +4,7 @@
  * option, or NODE_EXTRA_CA_CERTS for a child process); nothing is installed
  * system-wide.
  */
+import { randomBytes } from "node:crypto";
 import { generate } from "selfsigned";
 
 export interface TlsIdentity {
@@ -14,7 +15,11 @@ export interface TlsIdentity {
 export async function createTlsIdentity(): Promise<TlsIdentity> {
   const notBeforeDate = new Date(Date.now() - 60_000);
   const notAfterDate = new Date(Date.now() + 7 * 24 * 3600_000);
-  const pems = await generate([{ name: "commonName", value: "azure-ipv6-proxy emulator" }], {
+  // Each certificate gets its own subject. TLS stacks find a trust anchor by
+  // subject name: a process trusting two emulators whose subjects were equal
+  // would check one emulator's certificate against the other's key and fail.
+  const subject = `azure-ipv6-proxy emulator ${randomBytes(8).toString("hex")}`;
+  const pems = await generate([{ name: "commonName", value: subject }], {
     keyType: "ec",
     curve: "P-256",
     algorithm: "sha256",

@@ -13,14 +13,15 @@ import type { World } from "../world.js";
 import { acceptAsync, checkName, checkPreconditions, notFound, requireGroup, resolveLocation, routeId, setProvisioningState, tagsOf } from "../world.js";
 import { pagedList } from "../paging.js";
 import { checkVmModel, mergePatch, mergePut } from "../rules/vm-rules.js";
-import { TYPES, vmUsingDisk } from "./network-refs.js";
+import { References, TYPES } from "./network-refs.js";
 
 const COMPUTE = "Microsoft.Compute";
 
 const expands = (req: EmuRequest, what: string): boolean =>
   (req.url.searchParams.get("$expand") ?? "").split(",").some((e) => e.trim().toLowerCase() === what.toLowerCase());
 
-export function presentVm(stored: StoredResource, opts: { userData?: boolean; instanceView?: boolean } = {}): Json {
+export function presentVm(world: World, stored: StoredResource, opts: { userData?: boolean; instanceView?: boolean } = {}): Json {
+  world.store.work.resourcesPresented++;
   const body = deepCopy(stored.body);
   const p = body.properties;
   if (p.osProfile) {
@@ -41,9 +42,10 @@ export function presentVm(stored: StoredResource, opts: { userData?: boolean; in
   return body;
 }
 
-function presentDisk(world: World, stored: StoredResource): Json {
+function presentDisk(world: World, stored: StoredResource, refs = new References(world.store)): Json {
+  world.store.work.resourcesPresented++;
   const body = deepCopy(stored.body);
-  const vm = vmUsingDisk(world.store, stored.id);
+  const vm = refs.vmUsingDisk(stored.id);
   body.properties.diskState = vm ? "Attached" : "Unattached";
   if (vm) body.managedBy = vm;
   return body;
@@ -60,28 +62,29 @@ export function registerCompute(router: Router, world: World): void {
     if (!stored) throw notFound(type, req.params.name!, req.params.rg!);
     return stored;
   };
-  router.add("GET", one, (req) => ({ status: 200, body: presentVm(find(req), { userData: expands(req, "userData"), instanceView: expands(req, "instanceView") }) }));
+  router.add("GET", one, (req) => ({ status: 200, body: presentVm(world, find(req), { userData: expands(req, "userData"), instanceView: expands(req, "instanceView") }) }));
   router.add("PUT", one, (req) => putVm(world, req));
   router.add("PATCH", one, (req) => patchVm(world, req, find(req)));
   router.add("DELETE", one, (req) => deleteVm(world, req));
   router.add("GET", `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.vm}`, (req) => {
     requireGroup(world, req);
-    return pagedList(req, world.store.list(TYPES.vm, req.params.sub, req.params.rg).map((s) => presentVm(s)), world.pageSize());
+    return pagedList(req, world.store.list(TYPES.vm, req.params.sub, req.params.rg), world.pageSize(), (s) => presentVm(world, s));
   });
   router.add("GET", `/subscriptions/{sub}/providers/${TYPES.vm}`, (req) =>
-    pagedList(req, world.store.list(TYPES.vm, req.params.sub).map((s) => presentVm(s)), world.pageSize()));
+    pagedList(req, world.store.list(TYPES.vm, req.params.sub), world.pageSize(), (s) => presentVm(world, s)));
 
   const disk = `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.disk}/{name}`;
   router.add("GET", disk, (req) => ({ status: 200, body: presentDisk(world, find(req, TYPES.disk)) }));
   router.add("GET", `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.disk}`, (req) => {
     requireGroup(world, req);
-    return pagedList(req, world.store.list(TYPES.disk, req.params.sub, req.params.rg).map((s) => presentDisk(world, s)), world.pageSize());
+    const refs = new References(world.store);
+    return pagedList(req, world.store.list(TYPES.disk, req.params.sub, req.params.rg), world.pageSize(), (s) => presentDisk(world, s, refs));
   });
   router.add("DELETE", disk, (req) => {
     requireGroup(world, req);
     const stored = world.store.get(routeId(req, TYPES.disk));
     if (!stored) return { status: 204 };
-    const vm = vmUsingDisk(world.store, stored.id);
+    const vm = new References(world.store).vmUsingDisk(stored.id);
     if (vm) throw new ArmError(409, "OperationNotAllowed", `Disk ${stored.name} is attached to VM ${vm}.`);
     world.ops.assertIdle(stored.id);
     return acceptAsync(world, req, {
@@ -135,7 +138,7 @@ function finishWrite(world: World, req: EmuRequest, stored: StoredResource, stat
     location: stored.body.location, namespace: COMPUTE, resourceId: stored.id,
     onSucceeded: () => setProvisioningState(world, stored.id, "Succeeded"),
     onFailed: () => setProvisioningState(world, stored.id, "Failed"),
-  }, { status, body: presentVm(stored) });
+  }, { status, body: presentVm(world, stored) });
 }
 
 function normaliseNics(network: Json): Json {

@@ -53,16 +53,38 @@ function putRecord(world: World, zoneResourceId: string, zone: string, type: str
   return deepCopy(body);
 }
 
-function recordSetsOf(world: World, zoneResourceId: string, type?: string): Json[] {
+function recordSetsOf(world: World, zoneResourceId: string, type?: string): StoredResource[] {
   const prefix = `${zoneResourceId.toLowerCase()}/`;
   return world.store.all()
-    .filter((r) => r.id.toLowerCase().startsWith(prefix) && (!type || r.type.toLowerCase() === `${ZONE_TYPE}/${type}`.toLowerCase()))
-    .map((r) => deepCopy(r.body));
+    .filter((r) => r.id.toLowerCase().startsWith(prefix) && (!type || r.type.toLowerCase() === `${ZONE_TYPE}/${type}`.toLowerCase()));
 }
 
-function presentZone(world: World, body: Json): Json {
+const presentRecordSet = (r: StoredResource): Json => deepCopy(r.body);
+
+/**
+ * Counts the resources under each zone id, in one pass over the store on the
+ * first question, so a page of zones does not pass over the store per zone.
+ * One per request.
+ */
+function recordSetCounter(world: World): (zoneResourceId: string) => number {
+  let counts: Map<string, number> | undefined;
+  const count = (): Map<string, number> => {
+    const out = new Map<string, number>();
+    for (const r of world.store.all()) {
+      const id = r.id.toLowerCase();
+      if (!id.includes("/dnszones/")) continue;
+      // Every id prefix that ends at a "/" is a parent the resource counts under.
+      for (let i = id.indexOf("/", 1); i > 0; i = id.indexOf("/", i + 1)) out.set(id.slice(0, i), (out.get(id.slice(0, i)) ?? 0) + 1);
+    }
+    return out;
+  };
+  return (zoneResourceId) => (counts ??= count()).get(zoneResourceId.toLowerCase()) ?? 0;
+}
+
+function presentZone(world: World, body: Json, recordSets = recordSetCounter(world)): Json {
+  world.store.work.resourcesPresented++;
   const out = deepCopy(body);
-  out.properties.numberOfRecordSets = recordSetsOf(world, body.id).length;
+  out.properties.numberOfRecordSets = recordSets(body.id);
   return out;
 }
 
@@ -112,19 +134,22 @@ export function registerDns(router: Router, world: World): void {
     if (!zone) throw notFound(ZONE_TYPE, req.params.zone!, req.params.rg!);
     return zone.body;
   };
+  const zonePage = (req: EmuRequest, zones: StoredResource[]): EmuResponse => {
+    const recordSets = recordSetCounter(world);
+    return pagedList(req, zones, world.pageSize(), (z) => presentZone(world, z.body, recordSets));
+  };
   router.add("GET", zonePath, (req) => ({ status: 200, body: presentZone(world, findZone(req)) }));
   router.add("GET", "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/dnsZones", (req) => {
     requireGroup(world, req);
-    return pagedList(req, world.store.list(ZONE_TYPE, req.params.sub, req.params.rg).map((z) => presentZone(world, z.body)), world.pageSize());
+    return zonePage(req, world.store.list(ZONE_TYPE, req.params.sub, req.params.rg));
   });
-  router.add("GET", "/subscriptions/{sub}/providers/Microsoft.Network/dnsZones", (req) =>
-    pagedList(req, world.store.list(ZONE_TYPE, req.params.sub).map((z) => presentZone(world, z.body)), world.pageSize()));
+  router.add("GET", "/subscriptions/{sub}/providers/Microsoft.Network/dnsZones", (req) => zonePage(req, world.store.list(ZONE_TYPE, req.params.sub)));
 
   for (const all of ["recordsets", "all"]) {
-    router.add("GET", `${zonePath}/${all}`, (req) => pagedList(req, recordSetsOf(world, findZone(req).id), world.pageSize()));
+    router.add("GET", `${zonePath}/${all}`, (req) => pagedList(req, recordSetsOf(world, findZone(req).id), world.pageSize(), presentRecordSet));
   }
   router.add("GET", `${zonePath}/{type}`, (req) =>
-    pagedList(req, recordSetsOf(world, findZone(req).id, recordType(req.params.type!)), world.pageSize()));
+    pagedList(req, recordSetsOf(world, findZone(req).id, recordType(req.params.type!)), world.pageSize(), presentRecordSet));
 
   const recordPath = `${zonePath}/{type}/{name}`;
   const findRecord = (req: EmuRequest): RecordTarget => {
@@ -165,7 +190,8 @@ function writeRecord(world: World, req: EmuRequest, target: RecordTarget, patch:
   const input: Json = isObject(req.body?.properties) ? req.body.properties : {};
   const merged = patch ? { ...stored!.body.properties, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } : input;
   const properties = checkProperties(type, merged);
-  const siblings = recordSetsOf(world, zone.id).filter((r) => String(r.name).toLowerCase() === req.params.name!.toLowerCase() && !r.type.endsWith(`/${type}`));
+  const siblings = recordSetsOf(world, zone.id).map((r) => r.body)
+    .filter((r) => String(r.name).toLowerCase() === req.params.name!.toLowerCase() && !r.type.endsWith(`/${type}`));
   if (type !== "CNAME" && siblings.some((r) => r.type.endsWith("/CNAME"))) {
     throw badRequest("BadRequest", "The record set could not be created because a CNAME record set with the same name already exists in this zone.");
   }

@@ -2,10 +2,10 @@
  * Who references whom among network and compute resources. ARM shows these
  * back-references as read-only properties (a subnet's ipConfigurations, a
  * public IP's ipConfiguration, a NIC's virtualMachine); the emulator derives
- * them from the forward references on every read, so they never go stale.
+ * them from the forward references on every request, so they never go stale.
  */
 import type { Json } from "../http.js";
-import { sameId } from "../ids.js";
+import { idKey, sameId } from "../ids.js";
 import type { Store } from "../store.js";
 
 export const TYPES = {
@@ -46,32 +46,118 @@ export function allIpConfigs(store: Store, exceptNicId?: string): IpConfigRef[] 
     .flatMap((n) => ipConfigsOf(n.id, n.body));
 }
 
-export function ipConfigsInSubnet(store: Store, subnetId: string): IpConfigRef[] {
-  return allIpConfigs(store).filter((c) => sameId(c.subnetId, subnetId));
+/** Who uses a network security group: subnets (as ids) and NICs. */
+export interface NsgUsers {
+  subnets: string[];
+  nics: string[];
 }
 
-export function ipConfigUsingPublicIp(store: Store, publicIpId: string, exceptNicId?: string): IpConfigRef | undefined {
-  return allIpConfigs(store, exceptNicId).find((c) => sameId(c.publicIpId, publicIpId));
+interface Index {
+  /** By idKey of the subnet, in store and configuration order. */
+  ipConfigsBySubnet: Map<string, IpConfigRef[]>;
+  ipConfigsByPublicIp: Map<string, IpConfigRef[]>;
+  nsgUsers: Map<string, NsgUsers>;
+  /** The first VM, in store order, that uses the NIC / has the disk as OS disk. */
+  vmByNic: Map<string, string>;
+  vmByDisk: Map<string, string>;
 }
 
-/** NICs and subnets that use a network security group. */
-export function nsgUsers(store: Store, nsgId: string): { subnets: string[]; nics: string[] } {
-  const subnets = store.list(TYPES.vnet).flatMap((v) => ((v.body.properties?.subnets ?? []) as Json[])
-    .filter((s) => sameId(s.properties?.networkSecurityGroup?.id, nsgId))
-    .map((s) => `${v.id}/subnets/${s.name}`));
-  const nics = store.list(TYPES.nic).filter((n) => sameId(n.body.properties?.networkSecurityGroup?.id, nsgId)).map((n) => n.id);
-  return { subnets, nics };
+const keyOf = (id: unknown): string | undefined => (typeof id === "string" ? idKey(id) : undefined);
+
+/**
+ * The back-references of one request. The first question builds an index in
+ * one pass over the store, and later questions are lookups: a list page then
+ * costs one pass, not one per item. Make a new one per request, after the
+ * request's writes (it does not follow later changes to the store).
+ */
+export class References {
+  private index: Index | undefined;
+
+  constructor(private readonly store: Store) {}
+
+  ipConfigsInSubnet(subnetId: string | undefined): IpConfigRef[] {
+    const key = keyOf(subnetId);
+    return key === undefined ? [] : [...(this.built().ipConfigsBySubnet.get(key) ?? [])];
+  }
+
+  /** The first IP configuration using the public IP, not counting `exceptNicId`'s own. */
+  ipConfigUsingPublicIp(publicIpId: string | undefined, exceptNicId?: string): IpConfigRef | undefined {
+    const key = keyOf(publicIpId);
+    if (key === undefined) return undefined;
+    return this.built().ipConfigsByPublicIp.get(key)?.find((c) => !sameId(c.nicId, exceptNicId));
+  }
+
+  /** NICs and subnets that use a network security group. */
+  nsgUsers(nsgId: string | undefined): NsgUsers {
+    const key = keyOf(nsgId);
+    const users = key === undefined ? undefined : this.built().nsgUsers.get(key);
+    return { subnets: [...(users?.subnets ?? [])], nics: [...(users?.nics ?? [])] };
+  }
+
+  /** The VM a NIC is attached to. */
+  vmUsingNic(nicId: string | undefined): string | undefined {
+    const key = keyOf(nicId);
+    return key === undefined ? undefined : this.built().vmByNic.get(key);
+  }
+
+  /** The VM whose OS disk a managed disk is. */
+  vmUsingDisk(diskId: string | undefined): string | undefined {
+    const key = keyOf(diskId);
+    return key === undefined ? undefined : this.built().vmByDisk.get(key);
+  }
+
+  private built(): Index {
+    this.index ??= buildIndex(this.store);
+    return this.index;
+  }
 }
 
-/** The VM a NIC is attached to. */
-export function vmUsingNic(store: Store, nicId: string): string | undefined {
-  return store.list(TYPES.vm).find((vm) => ((vm.body.properties?.networkProfile?.networkInterfaces ?? []) as Json[])
-    .some((n) => sameId(n.id, nicId)))?.id;
+function buildIndex(store: Store): Index {
+  store.work.referenceIndexBuilds++;
+  const index: Index = { ipConfigsBySubnet: new Map(), ipConfigsByPublicIp: new Map(), nsgUsers: new Map(), vmByNic: new Map(), vmByDisk: new Map() };
+  const push = <T>(map: Map<string, T[]>, id: unknown, value: T) => {
+    const key = keyOf(id);
+    if (key === undefined) return;
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  const usersOf = (nsgId: unknown): NsgUsers | undefined => {
+    const key = keyOf(nsgId);
+    if (key === undefined) return undefined;
+    let users = index.nsgUsers.get(key);
+    if (!users) index.nsgUsers.set(key, (users = { subnets: [], nics: [] }));
+    return users;
+  };
+  const first = (map: Map<string, string>, id: unknown, value: string) => {
+    const key = keyOf(id);
+    if (key !== undefined && !map.has(key)) map.set(key, value);
+  };
+  // Subnet users before NIC users, as ARM lists an NSG's subnets first; store order within each.
+  const nicsUsingNsg: [unknown, string][] = [];
+  for (const r of store.all()) {
+    const type = r.type.toLowerCase();
+    if (type === NIC) {
+      for (const c of ipConfigsOf(r.id, r.body)) {
+        push(index.ipConfigsBySubnet, c.subnetId, c);
+        push(index.ipConfigsByPublicIp, c.publicIpId, c);
+      }
+      nicsUsingNsg.push([r.body.properties?.networkSecurityGroup?.id, r.id]);
+    } else if (type === VNET) {
+      for (const s of (r.body.properties?.subnets ?? []) as Json[]) {
+        usersOf(s.properties?.networkSecurityGroup?.id)?.subnets.push(`${r.id}/subnets/${s.name}`);
+      }
+    } else if (type === VM) {
+      for (const n of (r.body.properties?.networkProfile?.networkInterfaces ?? []) as Json[]) first(index.vmByNic, n.id, r.id);
+      first(index.vmByDisk, r.body.properties?.storageProfile?.osDisk?.managedDisk?.id, r.id);
+    }
+  }
+  for (const [nsgId, nicId] of nicsUsingNsg) usersOf(nsgId)?.nics.push(nicId);
+  return index;
 }
 
-/** The VM whose OS disk a managed disk is. */
-export function vmUsingDisk(store: Store, diskId: string): string | undefined {
-  return store.list(TYPES.vm).find((vm) => sameId(vm.body.properties?.storageProfile?.osDisk?.managedDisk?.id, diskId))?.id;
-}
+const NIC = TYPES.nic.toLowerCase();
+const VNET = TYPES.vnet.toLowerCase();
+const VM = TYPES.vm.toLowerCase();
 
 export const subResource = (id: string): Json => ({ id });

@@ -13,7 +13,7 @@ import { acceptAsync, checkName, checkPreconditions, notFound, requireGroup, res
 import { pagedList } from "../paging.js";
 import { buildNicProperties, buildPublicIp } from "../rules/nic-rules.js";
 import { buildSecurityRules, buildVnetProperties, defaultSecurityRules, inUseSubnet } from "../rules/vnet-rules.js";
-import { ipConfigsInSubnet, ipConfigUsingPublicIp, nsgUsers, subResource, TYPES, vmUsingNic } from "./network-refs.js";
+import { References, subResource, TYPES } from "./network-refs.js";
 
 interface NetworkKind {
   type: string;
@@ -22,9 +22,9 @@ interface NetworkKind {
   /** The body fields a write sets besides id, name, type, location, tags and etag. */
   build(world: World, id: string, input: Json, location: string, existing?: StoredResource): Json;
   /** Adds the read-only back-references ARM shows. */
-  present(world: World, body: Json): Json;
+  present(refs: References, body: Json): Json;
   /** Throws when something still uses the resource. */
-  checkDelete(world: World, stored: StoredResource): void;
+  checkDelete(refs: References, stored: StoredResource): void;
 }
 
 const KINDS: NetworkKind[] = [
@@ -32,16 +32,16 @@ const KINDS: NetworkKind[] = [
     type: TYPES.vnet,
     segment: "virtualNetworks",
     build: (world, id, input, location, existing) => ({ properties: buildVnetProperties(world, id, input, location, existing) }),
-    present(world, body) {
+    present(refs, body) {
       for (const s of (body.properties?.subnets ?? []) as Json[]) {
-        const users = ipConfigsInSubnet(world.store, s.id);
+        const users = refs.ipConfigsInSubnet(s.id);
         if (users.length) s.properties.ipConfigurations = users.map((u) => subResource(u.id));
       }
       return body;
     },
-    checkDelete(world, stored) {
+    checkDelete(refs, stored) {
       for (const s of (stored.body.properties?.subnets ?? []) as Json[]) {
-        const users = ipConfigsInSubnet(world.store, s.id);
+        const users = refs.ipConfigsInSubnet(s.id);
         if (users.length) throw inUseSubnet(String(s.name), users[0]!.id);
       }
     },
@@ -59,16 +59,16 @@ const KINDS: NetworkKind[] = [
         provisioningState: "Updating",
       } };
     },
-    present(world, body) {
-      const users = nsgUsers(world.store, body.id);
+    present(refs, body) {
+      const users = refs.nsgUsers(body.id);
       delete body.properties.subnets;
       delete body.properties.networkInterfaces;
       if (users.subnets.length) body.properties.subnets = users.subnets.map(subResource);
       if (users.nics.length) body.properties.networkInterfaces = users.nics.map(subResource);
       return body;
     },
-    checkDelete(world, stored) {
-      const users = nsgUsers(world.store, stored.id);
+    checkDelete(refs, stored) {
+      const users = refs.nsgUsers(stored.id);
       const all = [...users.subnets, ...users.nics];
       if (all.length) {
         throw badRequest("InUseNetworkSecurityGroupCannotBeDeleted",
@@ -80,13 +80,13 @@ const KINDS: NetworkKind[] = [
     type: TYPES.pip,
     segment: "publicIPAddresses",
     build: (world, id, input, _location, existing) => buildPublicIp(world, id, input, existing),
-    present(world, body) {
-      const user = ipConfigUsingPublicIp(world.store, body.id);
+    present(refs, body) {
+      const user = refs.ipConfigUsingPublicIp(body.id);
       if (user) body.properties.ipConfiguration = subResource(user.id);
       return body;
     },
-    checkDelete(world, stored) {
-      const user = ipConfigUsingPublicIp(world.store, stored.id);
+    checkDelete(refs, stored) {
+      const user = refs.ipConfigUsingPublicIp(stored.id);
       if (user) {
         throw badRequest("PublicIPAddressCannotBeDeleted",
           `Public IP address ${stored.id} can not be deleted since it is still allocated to resource ${user.id}. In order to delete the public IP, disassociate/detach the Public IP address from the resource.  To learn how to do this, see aka.ms/deletepublicip.`);
@@ -97,13 +97,13 @@ const KINDS: NetworkKind[] = [
     type: TYPES.nic,
     segment: "networkInterfaces",
     build: (world, id, input, location, existing) => ({ properties: buildNicProperties(world, id, input, location, existing) }),
-    present(world, body) {
-      const vm = vmUsingNic(world.store, body.id);
+    present(refs, body) {
+      const vm = refs.vmUsingNic(body.id);
       if (vm) body.properties.virtualMachine = subResource(vm);
       return body;
     },
-    checkDelete(world, stored) {
-      const vm = vmUsingNic(world.store, stored.id);
+    checkDelete(refs, stored) {
+      const vm = refs.vmUsingNic(stored.id);
       if (vm) {
         throw badRequest("NicInUse",
           `Network Interface ${stored.id} is used by existing resource ${vm}. In order to delete the network interface, it must be dissociated from the resource. To learn more, see aka.ms/deletenic.`);
@@ -114,10 +114,12 @@ const KINDS: NetworkKind[] = [
 
 const NETWORK = "Microsoft.Network";
 
-export function presentNetwork(world: World, stored: StoredResource): Json {
+/** A stored network resource as ARM shows it; `refs` is the request's (see References). */
+export function presentNetwork(world: World, stored: StoredResource, refs = new References(world.store)): Json {
+  world.store.work.resourcesPresented++;
   const kind = KINDS.find((k) => k.type.toLowerCase() === stored.type.toLowerCase());
   const body = deepCopy(stored.body);
-  return kind ? kind.present(world, body) : body;
+  return kind ? kind.present(refs, body) : body;
 }
 
 export function registerNetwork(router: Router, world: World): void {
@@ -141,12 +143,16 @@ export function registerNetwork(router: Router, world: World): void {
       stored.body.etag = weakEtag();
       return { status: 200, body: show(stored) };
     });
+    // One References per list request: its index serves every item on the page.
+    const page = (req: EmuRequest, items: StoredResource[]): EmuResponse => {
+      const refs = new References(world.store);
+      return pagedList(req, items, world.pageSize(), (s) => presentNetwork(world, s, refs));
+    };
     router.add("GET", `/subscriptions/{sub}/resourceGroups/{rg}/providers/${kind.type}`, (req) => {
       requireGroup(world, req);
-      return pagedList(req, world.store.list(kind.type, req.params.sub, req.params.rg).map(show), world.pageSize());
+      return page(req, world.store.list(kind.type, req.params.sub, req.params.rg));
     });
-    router.add("GET", `/subscriptions/{sub}/providers/${kind.type}`, (req) =>
-      pagedList(req, world.store.list(kind.type, req.params.sub).map(show), world.pageSize()));
+    router.add("GET", `/subscriptions/{sub}/providers/${kind.type}`, (req) => page(req, world.store.list(kind.type, req.params.sub)));
   }
 
   // Subnets are written inline with their virtual network; reading them one by one is supported.
@@ -157,7 +163,7 @@ export function registerNetwork(router: Router, world: World): void {
     return (presentNetwork(world, vnet).properties?.subnets ?? []) as Json[];
   };
   const subnets = `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.vnet}/{vnet}/subnets`;
-  router.add("GET", subnets, (req) => pagedList(req, subnetsOf(req), world.pageSize()));
+  router.add("GET", subnets, (req) => pagedList(req, subnetsOf(req), world.pageSize(), (s) => s));
   router.add("GET", `${subnets}/{name}`, (req) => {
     const subnet = subnetsOf(req).find((s) => String(s.name).toLowerCase() === req.params.name!.toLowerCase());
     if (!subnet) throw notFound(`${TYPES.vnet}/subnets`, `${req.params.vnet}/${req.params.name}`, req.params.rg!);
@@ -192,7 +198,7 @@ function remove(world: World, kind: NetworkKind, req: EmuRequest): EmuResponse {
   const stored = world.store.get(routeId(req, kind.type));
   if (!stored) return { status: 204 };
   world.ops.assertIdle(stored.id);
-  kind.checkDelete(world, stored);
+  kind.checkDelete(new References(world.store), stored);
   setProvisioningState(world, stored.id, "Deleting");
   return acceptAsync(world, req, {
     location: stored.body.location, namespace: NETWORK, resourceId: stored.id,

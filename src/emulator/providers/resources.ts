@@ -11,7 +11,7 @@ import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
 import { acceptAsync, requireGroup, tagsOf } from "../world.js";
 import { pagedList } from "../paging.js";
-import { TYPES, vmUsingDisk } from "./network-refs.js";
+import { References, TYPES } from "./network-refs.js";
 
 const RG_TYPE = "Microsoft.Resources/resourceGroups";
 
@@ -64,7 +64,7 @@ export function registerResources(router: Router, world: World): void {
   router.add("GET", "/subscriptions/{sub}/resourceGroups", (req) => {
     const filter = parseFilter(req.url.searchParams.get("$filter"));
     const groups = world.store.listGroups(req.params.sub!).filter((g) => matches(filter, g.tags, { name: g.name, location: g.location }));
-    return pagedList(req, groups.map((g) => deepCopy(g)), world.pageSize());
+    return pagedList(req, groups, world.pageSize(), (g) => deepCopy(g));
   });
 
   router.add("GET", "/subscriptions/{sub}/resources", (req) => listGeneric(world, req));
@@ -113,11 +113,12 @@ function matches(clauses: Clause[], tags: Record<string, string> | undefined, fi
 }
 
 /** The generic view ARM's resource list gives: identity fields only, no properties. */
-function generic(world: World, r: StoredResource): Json {
+function generic(world: World, refs: References, r: StoredResource): Json {
+  world.store.work.resourcesPresented++;
   const b = r.body;
   const out: Json = { id: r.id, name: r.name, type: r.type, location: b.location };
   for (const k of ["tags", "sku", "kind", "zones", "identity", "plan"]) if (b[k] !== undefined) out[k] = deepCopy(b[k]);
-  const managedBy = r.type.toLowerCase() === TYPES.disk.toLowerCase() ? vmUsingDisk(world.store, r.id) : b.managedBy;
+  const managedBy = r.type.toLowerCase() === TYPES.disk.toLowerCase() ? refs.vmUsingDisk(r.id) : b.managedBy;
   if (managedBy) out.managedBy = managedBy;
   return out;
 }
@@ -129,7 +130,7 @@ function listGeneric(world: World, req: EmuRequest, resourceGroup?: string) {
     .filter((r) => resourceGroup === undefined || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase())
     // Top-level resources only: DNS record sets, subnets and the like are not listed.
     .filter((r) => r.type.split("/").length === 2)
-    .filter((r) => matches(filter, r.body.tags, { type: r.type, name: r.name, location: String(r.body.location ?? ""), resourceGroup: r.resourceGroup }))
-    .map((r) => generic(world, r));
-  return pagedList(req, items, world.pageSize());
+    .filter((r) => matches(filter, r.body.tags, { type: r.type, name: r.name, location: String(r.body.location ?? ""), resourceGroup: r.resourceGroup }));
+  const refs = new References(world.store);
+  return pagedList(req, items, world.pageSize(), (r) => generic(world, refs, r));
 }

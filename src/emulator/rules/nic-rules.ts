@@ -9,7 +9,7 @@ import type { Cidr } from "../ip.js";
 import { cidrContainsIp, firstFreeAddress, ipVersionOf, isReservedAddress, parseCidr } from "../ip.js";
 import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
-import { allIpConfigs, ipConfigUsingPublicIp, TYPES } from "../providers/network-refs.js";
+import { allIpConfigs, References, TYPES } from "../providers/network-refs.js";
 import { requireReference } from "./vnet-rules.js";
 
 const sameText = (a: unknown, b: string) => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
@@ -118,7 +118,7 @@ export function buildNicProperties(world: World, id: string, input: Json, locati
         throw badRequest("IPVersionForPublicIpAndNicIpConfigurationMustMatch",
           `IP version for publicIPAddress '${pip.id}', version '${pipVersion}' and network interface ipConfiguration '${configId}', version '${version}' must match.`);
       }
-      const user = ipConfigUsingPublicIp(world.store, pip.id, id);
+      const user = new References(world.store).ipConfigUsingPublicIp(pip.id, id);
       const sibling = configsIn.find((o) => o !== c && sameId(o.properties?.publicIPAddress?.id, pip.id));
       if (user || sibling) {
         throw badRequest("PublicIPAddressInUse", `IP configuration ${configId} is referencing public IP address ${pip.id} that is already allocated to resource ${user?.id ?? `${id}/ipConfigurations/${sibling!.name}`}.`);

@@ -8,7 +8,7 @@ import type { Json } from "../http.js";
 import { ArmError, deepCopy, isObject, missingParameter } from "../http.js";
 import { sameId } from "../ids.js";
 import type { World } from "../world.js";
-import { TYPES, vmUsingNic } from "../providers/network-refs.js";
+import { References, TYPES } from "../providers/network-refs.js";
 
 const invalid = (message: string, target: string) => new ArmError(400, "InvalidParameter", message, target);
 
@@ -120,7 +120,7 @@ function checkNics(world: World, vmId: string, location: string, network: unknow
     if (nic.body.location !== location) {
       throw new ArmError(400, "NicLocationMismatch", `Network interface ${nic.id} is in location '${nic.body.location}' but the virtual machine is in '${location}'. They must be in the same location.`);
     }
-    const user = vmUsingNic(world.store, nic.id);
+    const user = new References(world.store).vmUsingNic(nic.id);
     if (user && !sameId(user, vmId)) {
       throw new ArmError(400, "NicInUse", `Network Interface ${nic.id} is used by existing resource ${user}. In order to use it, it must be dissociated from the resource. To learn more, see aka.ms/deletenic.`);
     }

@@ -10,7 +10,7 @@ import type { Cidr } from "../ip.js";
 import { cidrContains, cidrContainsIp, cidrsOverlap, parseCidr, prefixVersion } from "../ip.js";
 import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
-import { ipConfigsInSubnet, TYPES } from "../providers/network-refs.js";
+import { References, TYPES } from "../providers/network-refs.js";
 
 function parsePrefix(prefix: unknown, ownerId: string): Cidr {
   const cidr = typeof prefix === "string" ? parseCidr(prefix) : undefined;
@@ -44,6 +44,7 @@ export function buildVnetProperties(world: World, id: string, input: Json, locat
   }));
 
   const subnetsIn = (Array.isArray(props.subnets) ? props.subnets : []) as Json[];
+  const refs = new References(world.store);
   const seen = new Map<string, Cidr[]>();
   const subnets = subnetsIn.map((s) => {
     const subnetName = String(s.name ?? "");
@@ -61,7 +62,7 @@ export function buildVnetProperties(world: World, id: string, input: Json, locat
       }
     }
     seen.set(subnetName.toLowerCase(), prefixes);
-    checkInUseSubnetKeepsAddresses(world, subnetId, prefixes);
+    checkInUseSubnetKeepsAddresses(refs, subnetId, prefixes);
     const out: Json = { ...sp, provisioningState: "Succeeded" };
     delete out.ipConfigurations;
     if (sp.networkSecurityGroup !== undefined && sp.networkSecurityGroup !== null) {
@@ -76,7 +77,7 @@ export function buildVnetProperties(world: World, id: string, input: Json, locat
   // A subnet that something uses cannot be dropped from the list.
   for (const old of (existing?.body.properties?.subnets ?? []) as Json[]) {
     if (seen.has(String(old.name).toLowerCase())) continue;
-    const users = ipConfigsInSubnet(world.store, `${id}/subnets/${old.name}`);
+    const users = refs.ipConfigsInSubnet(`${id}/subnets/${old.name}`);
     if (users.length) throw inUseSubnet(String(old.name), users[0]!.id);
   }
 
@@ -108,8 +109,8 @@ export const inUseSubnet = (subnetName: string, userId: string) => badRequest("I
   `Subnet ${subnetName} is in use by ${userId} and cannot be deleted. In order to delete the subnet, delete all the resources within the subnet. See aka.ms/deletesubnet.`);
 
 /** Adding a prefix to a used subnet is fine; moving addresses that are handed out is not. */
-function checkInUseSubnetKeepsAddresses(world: World, subnetId: string, prefixes: Cidr[]): void {
-  for (const c of ipConfigsInSubnet(world.store, subnetId)) {
+function checkInUseSubnetKeepsAddresses(refs: References, subnetId: string, prefixes: Cidr[]): void {
+  for (const c of refs.ipConfigsInSubnet(subnetId)) {
     if (c.privateIPAddress && !prefixes.some((p) => cidrContainsIp(p, c.privateIPAddress!))) {
       throw badRequest("InUseSubnetCannotBeUpdated", `Subnet ${subnetId} is in use by ${c.id} and its address prefixes cannot be changed so that ${c.privateIPAddress} falls outside.`);
     }
