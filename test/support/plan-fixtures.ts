@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { armId, resourceNames } from "../../src/model/names.js";
 import { unifiedLineDiff } from "../../src/plan/linediff.js";
-import type { Action, Change, FieldDiff, Plan, PlanError, PlanWarning, ProxySummary, ResourceKind } from "../../src/plan/types.js";
+import { KIND_ORDER, type Action, type Change, type FieldDiff, type Plan, type PlanError, type PlanWarning, type ProxySummary, type ResourceKind } from "../../src/plan/types.js";
 
 export const SUBSCRIPTION = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 export const DNS_RESOURCE_GROUP = "rg-dns";
@@ -90,17 +90,7 @@ export function change(proxy: string, kind: ResourceKind, action: Action, reason
   };
 }
 
-const ALL_KINDS: ResourceKind[] = [
-  "resourceGroup",
-  "networkSecurityGroup",
-  "virtualNetwork",
-  "publicIpV4",
-  "publicIpV6",
-  "networkInterface",
-  "virtualMachine",
-  "vmConfig",
-  "dnsRecord",
-];
+const ALL_KINDS = KIND_ORDER;
 
 export function haproxyConfig(proxy: string, backends: string[]): string {
   const backend = proxy.replace(/-/g, "_");
