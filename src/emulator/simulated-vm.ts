@@ -7,17 +7,12 @@
  * handler with emulator.onRunCommand().
  */
 import { createHash } from "node:crypto";
-
-export interface RunCommandResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
+import type { RunCommandHandler } from "./world.js";
 
 type Json = Record<string, unknown>;
 
-export function simulatedVm(getResource: (id: string) => Json | undefined) {
-  return async (vmId: string, script: string[]): Promise<RunCommandResult> => {
+export function simulatedVm(getResource: (id: string) => Json | undefined): RunCommandHandler {
+  return async (vmId, script) => {
     const expected = /--expect-sha256\s+([0-9a-f]{64})/.exec(script.join("\n"))?.[1];
     const userData = (getResource(vmId)?.properties as Json | undefined)?.userData;
     if (typeof userData !== "string") return { exitCode: 3, stdout: "", stderr: "ipv6-proxy-apply: the VM has no userData" };
