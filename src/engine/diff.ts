@@ -42,7 +42,7 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
   for (const proxy of desired) {
     const proxyChanges: Change[] = [];
     for (const res of proxy.resources) {
-      // Proxies may share a resource group: the first one (by name) carries its change.
+      // Proxies may share a resource group: the first proxy that names it carries its change.
       if (res.kind === "resourceGroup" && desiredIds.has(res.id.toLowerCase())) continue;
       desiredIds.add(res.id.toLowerCase());
       const change = changeFor(res, proxy, observed, owner, errors, warnings);
