@@ -1,12 +1,13 @@
 /**
- * Observe: read what Azure holds with list calls, per subscription, resource
- * group and resource type, and per DNS zone. The number of requests grows with
+ * Observe: read what Azure holds with list calls: per subscription (resource
+ * groups, and our NSGs by their index tag, to find groups of removed proxies),
+ * per resource group and resource type, and per DNS zone. Requests grow with
  * the number of resource groups and zones (and list pages), never with one GET
  * per proxy. The only per-VM reads are for VMs whose config changes, to show
  * the live config next to the desired one.
  */
 import type { ResourceKind } from "../plan/types.js";
-import { ownershipOf, TAG_CONFIG_HASH, TAG_OWNER } from "../model/names.js";
+import { ownershipOf, TAG_CONFIG_HASH, TAG_INDEX } from "../model/names.js";
 import type { DesiredProxy } from "../engine/desired.js";
 import { TAG_DNS_ZONE } from "../engine/desired.js";
 import type { ObservedResource, ObservedState } from "../engine/observed.js";
@@ -75,7 +76,7 @@ export async function observe(input: ObserveInput): Promise<ObservedState> {
       const clients = clientsFor(sub);
       const [groups, ours] = await Promise.all([
         collect(clients.resources.resourceGroups.list()),
-        collect(clients.resources.resources.list({ filter: `tagName eq '${TAG_OWNER}' and tagValue eq '${owner}'` })),
+        collect(clients.resources.resources.list({ filter: `tagName eq '${TAG_INDEX}' and tagValue eq '${owner}'` })),
       ]);
       for (const g of groups) state.resourceGroups.add(rgKey(sub, String(g.name)));
       for (const r of ours) ownedGroups.push({ subscriptionId: sub, resourceGroup: parseArmId(String(r.id)).resourceGroup });

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { ProxySpec } from "../spec/types.js";
 import type { ResourceKind } from "../plan/types.js";
-import { NETWORK, armId, ownershipTags, resourceNames, type ResourceNames, TAG_CONFIG_HASH, TAG_STATE_HASH } from "../model/names.js";
+import { NETWORK, armId, ownershipTags, resourceNames, type ResourceNames, TAG_CONFIG_HASH, TAG_INDEX, TAG_STATE_HASH } from "../model/names.js";
 import { stateHash } from "./owned.js";
 import { renderHaproxyConfig } from "../dataplane/haproxy.js";
 import { configSha256 } from "../dataplane/vmscripts.js";
@@ -82,7 +82,7 @@ export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: str
     },
     {
       kind: "networkSecurityGroup", address: at("networkSecurityGroup"), id: ids.nsg, ...common, name: names.networkSecurityGroup,
-      body: { location, tags, securityRules: securityRules(spec) },
+      body: { location, tags: { ...tags, [TAG_INDEX]: owner }, securityRules: securityRules(spec) },
     },
     {
       kind: "virtualNetwork", address: at("virtualNetwork"), id: ids.vnet, ...common, name: names.virtualNetwork,

@@ -12,6 +12,12 @@ export const TAG_OWNER = "ipv6ProxyOwner";
 export const TAG_PROXY = "ipv6ProxyName";
 /** sha256 of the HAProxy config in the VM's userData: lets a list call tell whether userData changed. */
 export const TAG_CONFIG_HASH = "ipv6ProxyConfigSha256";
+/**
+ * Only on the NSG, a proxy's first resource to be created and last to be
+ * deleted: the per-subscription tag-filtered list that finds the resource
+ * groups of removed proxies then returns one item per proxy, not six.
+ */
+export const TAG_INDEX = "ipv6ProxyIndex";
 /** Hash of the owned fields (tags aside) as last applied: a resource that no longer matches it was changed outside this tool. */
 export const TAG_STATE_HASH = "ipv6ProxyStateSha256";
 
