@@ -42,7 +42,6 @@ async function orMissing<T>(get: Promise<T>): Promise<T | undefined> {
   }
 }
 
-
 async function getResource(r: DesiredResource, clients: AzureClients): Promise<unknown> {
   const { network, compute, dns } = clients;
   const rg = r.resourceGroup;

@@ -107,20 +107,22 @@ export async function observe(input: ObserveInput): Promise<ObservedState> {
 /** One paged list per resource type in a resource group; a group that does not exist yet holds nothing. */
 async function listGroup(subscriptionId: string, rg: string, state: ObservedState, clientsFor: ObserveInput["clientsFor"]): Promise<void> {
   const { network, compute } = clientsFor(subscriptionId);
-  let lists;
-  try {
-    lists = await Promise.all([
-      collect(network.networkSecurityGroups.list(rg)),
-      collect(network.virtualNetworks.list(rg)),
-      collect(network.publicIPAddresses.list(rg)),
-      collect(network.networkInterfaces.list(rg)),
-      collect(compute.virtualMachines.list(rg)),
-    ]);
-  } catch (e) {
-    if (isNotFound(e)) return;
-    throw e;
+  // allSettled: a plan must not return while lists of a missing group are still in flight.
+  const settled = await Promise.allSettled([
+    collect(network.networkSecurityGroups.list(rg)),
+    collect(network.virtualNetworks.list(rg)),
+    collect(network.publicIPAddresses.list(rg)),
+    collect(network.networkInterfaces.list(rg)),
+    collect(compute.virtualMachines.list(rg)),
+  ]);
+  const errors = settled.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+  if (errors.length) {
+    const real = errors.find((e) => !isNotFound(e));
+    if (real !== undefined) throw real;
+    return; // the group does not exist yet
   }
-  const [nsgs, vnets, pips, nics, vms] = lists;
+  const value = <T>(r: PromiseSettledResult<T>): T => (r as PromiseFulfilledResult<T>).value;
+  const [nsgs, vnets, pips, nics, vms] = [value(settled[0]), value(settled[1]), value(settled[2]), value(settled[3]), value(settled[4])];
   const add = (r: ObservedResource) => state.resources.set(r.id.toLowerCase(), r);
   nsgs.forEach((x) => add(toObserved("networkSecurityGroup", x)));
   vnets.forEach((x) => add(toObserved("virtualNetwork", x)));
