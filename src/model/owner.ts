@@ -15,9 +15,12 @@ export function defaultOwner(env: NodeJS.ProcessEnv, cwd: string): string | unde
   }
 }
 
-/** `git@github.com:org/repo.git` or `https://github.com/org/repo` → `org/repo`. */
+/**
+ * `git@github.com:org/repo.git` or `https://github.com/org/repo` → `org/repo`.
+ * A remote that is a local path names no repository.
+ */
 export function ownerFromRemote(url: string): string | undefined {
-  const m = /[:/]([^/:]+\/[^/]+?)(?:\.git)?\/?$/.exec(url.trim());
+  const m = /^(?:[a-z+]+:\/\/[^/]+\/(?:.*\/)?|[^@/:]+@[^:/]+:(?:.*\/)?)([^/:]+\/[^/]+?)(?:\.git)?\/?$/i.exec(url.trim());
   return m?.[1];
 }
 
