@@ -10,7 +10,7 @@ import type { DesiredProxy, DesiredResource } from "./desired.js";
 import { TAG_DNS_ZONE, TAG_SSH_KEYS } from "./desired.js";
 import type { ObservedResource, ObservedState } from "./observed.js";
 import { rgKey } from "./observed.js";
-import { diffFields, normLocation, ownedFields, stateHash } from "./owned.js";
+import { diffFields, ownedFields, stateHash } from "./owned.js";
 import { fingerprintOf } from "./fingerprint.js";
 
 /** Shown for a value Azure assigns during apply (e.g. a new public IPv6 address). */
@@ -293,4 +293,3 @@ function describe(kind: ResourceKind): string {
   }[kind];
 }
 
-export { normLocation };
