@@ -13,7 +13,7 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { ensureDistBuilt, ROOT } from "../test/support/action-runner.js";
-import { startActionWorld, stickyComments, type ActionWorld } from "../test/support/action-world.js";
+import { type ActionWorld, startActionWorld, stickyComments } from "../test/support/action-world.js";
 import { proxyYaml } from "../test/support/proxy-files.js";
 import { median, writeSection } from "./report.js";
 
@@ -35,7 +35,10 @@ function writeProxies(world: ActionWorld, n: number): string {
   mkdirSync(dir, { recursive: true });
   for (let i = 0; i < n; i++) {
     const name = `site-${String(i).padStart(3, "0")}`;
-    writeFileSync(join(dir, `${name}.yaml`), proxyYaml({ name, resourceGroup: `rg-bench-${i % 10}`, zone: "example.nl", records: [name] }));
+    writeFileSync(
+      join(dir, `${name}.yaml`),
+      proxyYaml({ name, resourceGroup: `rg-bench-${i % 10}`, zone: "example.nl", records: [name] }),
+    );
   }
   return `bench-${n}`;
 }
@@ -48,7 +51,9 @@ async function planRounds(world: ActionWorld, n: number, pr: number): Promise<Ro
     world.github.requests.length = 0;
     const run = await world.plan(pr, { inputs: { path } });
     if (run.code !== 0) throw new Error(`plan of ${n} proxies failed:\n${run.stdout}\n${run.stderr}`);
-    const posted = world.github.requests.find((r) => (r.method === "POST" || r.method === "PATCH") && r.path.includes("/comments"));
+    const posted = world.github.requests.find(
+      (r) => (r.method === "POST" || r.method === "PATCH") && r.path.includes("/comments"),
+    );
     // An unchanged comment is not written again; then the last comment read is when the result was known.
     const at = posted?.at ?? Math.max(...world.github.requests.map((r) => r.at));
     row.toComment.push(at - run.startedAt);
@@ -94,7 +99,6 @@ function section(rows: Row[], size: { bundle: number; total: number }): string {
   ];
   return lines.join("\n");
 }
-
 
 ensureDistBuilt();
 const world = await startActionWorld();

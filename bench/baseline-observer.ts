@@ -10,18 +10,19 @@
  * file (nothing names them any more); the list-based observer can, so the
  * comparison favours this design, if anything.
  */
-import type { Plan } from "../src/plan/types.js";
-import { createAzureClients, type AzureClients, type AzureConnection } from "../src/azure/clients.js";
-import { desiredProxy, type DesiredProxy, type DesiredResource } from "../src/engine/desired.js";
-import { buildPlan } from "../src/engine/diff.js";
-import { loadProxyDir } from "../src/spec/load.js";
-import type { ObservedState } from "../src/engine/observed.js";
-import { emptyObserved, rgKey } from "../src/engine/observed.js";
-import { mapLimit } from "../src/engine/concurrency.js";
-import { decodeUserData } from "../src/dataplane/vmscripts.js";
+
+import { type AzureClients, type AzureConnection, createAzureClients } from "../src/azure/clients.js";
 import { isNotFound, parseArmId } from "../src/azure/ids.js";
 import { toObserved } from "../src/azure/observe.js";
+import { decodeUserData } from "../src/dataplane/vmscripts.js";
+import { mapLimit } from "../src/engine/concurrency.js";
+import { type DesiredProxy, type DesiredResource, desiredProxy } from "../src/engine/desired.js";
+import { buildPlan } from "../src/engine/diff.js";
+import type { ObservedState } from "../src/engine/observed.js";
+import { emptyObserved, rgKey } from "../src/engine/observed.js";
 import { TAG_CONFIG_HASH } from "../src/model/names.js";
+import type { Plan } from "../src/plan/types.js";
+import { loadProxyDir } from "../src/proxyfile/load.js";
 
 export interface BaselineInput {
   desired: DesiredProxy[];
@@ -46,12 +47,17 @@ async function getResource(r: DesiredResource, clients: AzureClients): Promise<u
   const { network, compute, dns } = clients;
   const rg = r.resourceGroup;
   switch (r.kind) {
-    case "networkSecurityGroup": return orMissing(network.networkSecurityGroups.get(rg, r.name));
-    case "virtualNetwork": return orMissing(network.virtualNetworks.get(rg, r.name));
+    case "networkSecurityGroup":
+      return orMissing(network.networkSecurityGroups.get(rg, r.name));
+    case "virtualNetwork":
+      return orMissing(network.virtualNetworks.get(rg, r.name));
     case "publicIpV4":
-    case "publicIpV6": return orMissing(network.publicIPAddresses.get(rg, r.name));
-    case "networkInterface": return orMissing(network.networkInterfaces.get(rg, r.name));
-    case "virtualMachine": return orMissing(compute.virtualMachines.get(rg, r.name, { expand: "userData" }));
+    case "publicIpV6":
+      return orMissing(network.publicIPAddresses.get(rg, r.name));
+    case "networkInterface":
+      return orMissing(network.networkInterfaces.get(rg, r.name));
+    case "virtualMachine":
+      return orMissing(compute.virtualMachines.get(rg, r.name, { expand: "userData" }));
     case "dnsRecord": {
       const { name: zone } = parseArmId(r.id.slice(0, r.id.lastIndexOf("/AAAA/")));
       return orMissing(dns.recordSets.get(rg, zone, r.name, "AAAA"));
@@ -70,7 +76,9 @@ export async function observeByGet(input: BaselineInput): Promise<ObservedState>
   const groups = new Map(desired.map((d) => [rgKey(d.subscriptionId, d.spec.resourceGroup), d]));
   const zones = new Map(desired.filter((d) => d.dnsZoneId).map((d) => [d.dnsZoneId!.toLowerCase(), d.dnsZoneId!]));
   await mapLimit([...groups], concurrency, async ([key, d]) => {
-    const exists = await orMissing(clientsFor(d.subscriptionId).resources.resourceGroups.checkExistence(d.spec.resourceGroup));
+    const exists = await orMissing(
+      clientsFor(d.subscriptionId).resources.resourceGroups.checkExistence(d.spec.resourceGroup),
+    );
     if (exists?.body) state.resourceGroups.add(key);
   });
   await mapLimit([...zones], concurrency, async ([key, zoneId]) => {
@@ -89,7 +97,12 @@ export async function observeByGet(input: BaselineInput): Promise<ObservedState>
       if (r.kind === "dnsRecord") {
         const body = JSON.parse(JSON.stringify(raw)) as Body;
         state.resources.set(r.id.toLowerCase(), {
-          kind: "dnsRecord", id: r.id, subscriptionId: r.subscriptionId, resourceGroup: r.resourceGroup, name: r.name, body,
+          kind: "dnsRecord",
+          id: r.id,
+          subscriptionId: r.subscriptionId,
+          resourceGroup: r.resourceGroup,
+          name: r.name,
+          body,
           tags: (body.metadata as Record<string, string>) ?? {},
           ...(typeof body.etag === "string" ? { etag: body.etag } : {}),
         });
@@ -111,11 +124,15 @@ export async function observeByGet(input: BaselineInput): Promise<ObservedState>
 }
 
 /** The whole plan the baseline way: the same files to a Plan, so both designs do the same work around the reads. */
-export async function baselinePlan(dir: string, opts: { connection: AzureConnection; subscriptionId: string; owner: string; concurrency: number }): Promise<Plan> {
+export async function baselinePlan(
+  dir: string,
+  opts: { connection: AzureConnection; subscriptionId: string; owner: string; concurrency: number },
+): Promise<Plan> {
   const loaded = await loadProxyDir(dir);
   const desired = loaded.proxies.map((s) => desiredProxy(s, s.subscriptionId ?? opts.subscriptionId, opts.owner));
   const clients = new Map<string, AzureClients>();
-  const clientsFor = (sub: string) => clients.get(sub) ?? clients.set(sub, createAzureClients(opts.connection, sub)).get(sub)!;
+  const clientsFor = (sub: string) =>
+    clients.get(sub) ?? clients.set(sub, createAzureClients(opts.connection, sub)).get(sub)!;
   const observed = await observeByGet({ desired, clientsFor, concurrency: opts.concurrency });
   return buildPlan({ owner: opts.owner, desired, observed });
 }

@@ -16,10 +16,10 @@ import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { cpus, release } from "node:os";
 import { promisify } from "node:util";
-import { renderHaproxyConfig, type HaproxyOptions } from "../src/dataplane/haproxy.js";
+import { type HaproxyOptions, renderHaproxyConfig } from "../src/dataplane/haproxy.js";
 import { ADDR, run } from "../test/support/netns.js";
 import { HAPROXY, masterCommand } from "../test/support/netns-haproxy.js";
-import { labProblem, sleep, startLab, trafficSpec, type Lab } from "../test/support/traffic-lab.js";
+import { type Lab, labProblem, sleep, startLab, trafficSpec } from "../test/support/traffic-lab.js";
 import type { Probe } from "../test/support/traffic-protocol.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -63,8 +63,18 @@ const probe = (side: Side, tls: boolean): Probe => ({
 async function download(lab: Lab, side: Side, tls: boolean): Promise<number> {
   const port = tls ? 443 : 80;
   const out = await run("ip", [
-    "netns", "exec", lab.topology.client, "curl", "-sSfk", "-o", "/dev/null", "-w", "%{size_download} %{speed_download}",
-    "--resolve", `${NAME}:${port}:${address[side]}`, `${tls ? "https" : "http"}://${NAME}:${port}/bytes?n=${MIB * 2 ** 20}`,
+    "netns",
+    "exec",
+    lab.topology.client,
+    "curl",
+    "-sSfk",
+    "-o",
+    "/dev/null",
+    "-w",
+    "%{size_download} %{speed_download}",
+    "--resolve",
+    `${NAME}:${port}:${address[side]}`,
+    `${tls ? "https" : "http"}://${NAME}:${port}/bytes?n=${MIB * 2 ** 20}`,
   ]);
   const [size, speed] = out.split(" ").map(Number);
   if (size !== MIB * 2 ** 20) throw new Error(`download (${side}) got ${size} bytes`);
@@ -102,7 +112,11 @@ async function measure(lab: Lab, round: number): Promise<Sample> {
       if (side === "proxy") put(`${proto} cpu s/GiB`, side, ((await workerCpuSeconds(lab)) - cpuBefore) / (MIB / 1024));
     }
     for (const side of sides) {
-      const r = await lab.agent.latency({ probe: probe(side, tls), count: tls ? LATENCY_REQUESTS / 2 : LATENCY_REQUESTS, warmup: 20 });
+      const r = await lab.agent.latency({
+        probe: probe(side, tls),
+        count: tls ? LATENCY_REQUESTS / 2 : LATENCY_REQUESTS,
+        warmup: 20,
+      });
       if (r.failed) throw new Error(`${r.failed} failed ${proto} latency requests (${side})`);
       put(`${proto} p50`, side, r.p50Micros);
       put(`${proto} p99`, side, r.p99Micros);
@@ -112,7 +126,8 @@ async function measure(lab: Lab, round: number): Promise<Sample> {
       const r = await lab.agent.load({ probes: [probe(side, tls)], durationMs: RATE_MS, concurrency: 8 });
       if (r.failed) throw new Error(`${r.failed} failed ${proto} requests (${side}): ${JSON.stringify(r.errors)}`);
       put(`${proto} conn/s`, side, r.requestsPerSecond);
-      if (side === "proxy") put(`${proto} cpu µs/conn`, side, (((await workerCpuSeconds(lab)) - cpuBefore) * 1e6) / r.total);
+      if (side === "proxy")
+        put(`${proto} cpu µs/conn`, side, (((await workerCpuSeconds(lab)) - cpuBefore) * 1e6) / r.total);
     }
   }
   return sample;
@@ -129,7 +144,11 @@ interface ReloadResult {
 async function reloadUnderLoad(lab: Lab): Promise<ReloadResult> {
   const cfg = config("auto");
   await lab.haproxy!.reload(cfg);
-  const load = lab.agent.load({ probes: [probe("proxy", true), probe("proxy", false)], durationMs: 9000, concurrency: 8 });
+  const load = lab.agent.load({
+    probes: [probe("proxy", true), probe("proxy", false)],
+    durationMs: 9000,
+    concurrency: 8,
+  });
   let reloads = 0;
   await sleep(1000);
   for (; reloads < 6; reloads++) {
@@ -205,7 +224,9 @@ async function main(): Promise<void> {
         await sleep(300);
         const s = await measure(lab, round);
         samples.get(v.name)!.push(s);
-        const spliced = /TotalSplic\w*BytesOut: (\d+)/.exec(await masterCommand(lab.haproxy!.masterSocket, "@1 show info"))?.[1];
+        const spliced = /TotalSplic\w*BytesOut: (\d+)/.exec(
+          await masterCommand(lab.haproxy!.masterSocket, "@1 show info"),
+        )?.[1];
         console.error(`round ${round + 1}/${ROUNDS} ${v.name} (spliced ${spliced} bytes): ${JSON.stringify(s)}`);
       }
     }

@@ -24,14 +24,21 @@ export interface EngineSettings {
 
 export interface Sample {
   /** Wall time, and the CPU time of the whole process (engine and emulator) meanwhile. */
-  ms: number; cpuMs: number; requests: number; pages: number;
+  ms: number;
+  cpuMs: number;
+  requests: number;
+  pages: number;
   /** Apply only: from the start until the first request that is not a resource group PUT (groups are created first). */
   groupsMs?: number;
 }
 
 export interface Report {
   settings: EngineSettings;
-  date: string; machine: string; loadAtStart: number; loadAtEnd: number; totalMs: number;
+  date: string;
+  machine: string;
+  loadAtStart: number;
+  loadAtEnd: number;
+  totalMs: number;
   /** layout: the groups proxies are spread over; groups: how many they fill (1 proxy fills 1). */
   plans: { proxies: number; layout: number; groups: number; pageSize: number; engine: Sample[]; baseline: Sample[] }[];
   /** One engine plan of the biggest world at the default page size, by the kind of list. */
@@ -41,7 +48,6 @@ export interface Report {
   profiles: { layout: number; proxies: number; pageSize: number; ms: number; busyMs: number; emulatorMs: number }[];
   applies: { key: string; label: string; proxies: number; groups: number; concurrency: number; samples: Sample[] }[];
 }
-
 
 /** A list continuation page. */
 export const isPage = (r: RequestLogEntry) => /[?&](\$|%24)skiptoken=/i.test(r.query);
@@ -67,10 +73,16 @@ export function longestList(log: RequestLogEntry[]): { lists: string[]; requests
   const chains = new Map<string, number>();
   for (const r of log) if (r.method === "GET") chains.set(r.path, (chains.get(r.path) ?? 0) + 1);
   const requests = Math.max(0, ...chains.values());
-  return { lists: [...chains].filter(([, n]) => n === requests).map(([path]) => path.replace(/^\/subscriptions\/[^/]+\/?/i, "")), requests };
+  return {
+    lists: [...chains]
+      .filter(([, n]) => n === requests)
+      .map(([path]) => path.replace(/^\/subscriptions\/[^/]+\/?/i, "")),
+    requests,
+  };
 }
 
-export const med = (samples: Sample[], key: "ms" | "cpuMs" | "requests" | "pages") => median(samples.map((s) => s[key]));
+export const med = (samples: Sample[], key: "ms" | "cpuMs" | "requests" | "pages") =>
+  median(samples.map((s) => s[key]));
 /** Wall time as "median (fastest)": the spread on a shared machine is part of the result. */
 const wall = (samples: Sample[]) => `${ms(med(samples, "ms"))} (${ms(Math.min(...samples.map((s) => s.ms)))})`;
 export const ms = (x: number): string => `${Math.round(x).toLocaleString("en-US")} ms`;
@@ -80,7 +92,22 @@ const word = (g: number) => `${g} group${g > 1 ? "s" : ""}`;
 const verdict = (ok: boolean) => (ok ? "**met**" : "**missed**");
 
 export function engineSection(r: Report): string {
-  return ["## Engine", "", ...header(r), "", ...planPart(r), "", ...applyPart(r), "", "### Verdicts", "", ...verdicts(r), "", ...notes(), ""].join("\n");
+  return [
+    "## Engine",
+    "",
+    ...header(r),
+    "",
+    ...planPart(r),
+    "",
+    ...applyPart(r),
+    "",
+    "### Verdicts",
+    "",
+    ...verdicts(r),
+    "",
+    ...notes(),
+    "",
+  ].join("\n");
 }
 
 function header(r: Report): string[] {
@@ -114,15 +141,19 @@ function planPart(r: Report): string[] {
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...r.plans.map((p) => {
       const [e, b] = [p.engine, p.baseline];
-      return `| ${word(p.layout)} | ${p.proxies} | ${p.groups} | ${p.pageSize} | ${num(med(e, "requests"))} (${num(med(e, "pages"))}) | ${wall(e)} | ${ms(med(e, "cpuMs"))} | ` +
-        `${num(med(b, "requests"))} | ${wall(b)} | ${ms(med(b, "cpuMs"))} | ${times(med(b, "requests") / med(e, "requests"))} | ${times(med(b, "ms") / med(e, "ms"))} |`;
+      return (
+        `| ${word(p.layout)} | ${p.proxies} | ${p.groups} | ${p.pageSize} | ${num(med(e, "requests"))} (${num(med(e, "pages"))}) | ${wall(e)} | ${ms(med(e, "cpuMs"))} | ` +
+        `${num(med(b, "requests"))} | ${wall(b)} | ${ms(med(b, "cpuMs"))} | ${times(med(b, "requests") / med(e, "requests"))} | ${times(med(b, "ms") / med(e, "ms"))} |`
+      );
     }),
     "",
     `Where the engine's requests go (one run of ${biggest} proxies, page size ${s.pageSize}):`,
     "",
     "| Layout | Proxies | List | Requests | of which pages |",
     "| --- | ---: | --- | ---: | ---: |",
-    ...r.breakdown.map((b) => `| ${word(b.layout)} | ${b.proxies} | ${b.label} | ${num(b.requests)} | ${num(b.pages)} |`),
+    ...r.breakdown.map(
+      (b) => `| ${word(b.layout)} | ${b.proxies} | ${b.label} | ${num(b.requests)} | ${num(b.pages)} |`,
+    ),
     "",
     "All lists start at once (src/azure/observe.ts step 1), but a list's own pages come one after another (each page's `nextLink` arrives with the page before), " +
       `so the longest list is a floor under the wall time: ${s.latencyMs} ms per page. At page size ${s.pageSize} and ${biggest} proxies the longest took ` +
@@ -133,7 +164,9 @@ function planPart(r: Report): string[] {
     "",
     "| Layout | Wall | CPU busy | of which emulator | Wall minus emulator CPU (rough) |",
     "| --- | ---: | ---: | ---: | ---: |",
-    ...r.profiles.map((p) => `| ${word(p.layout)} | ${ms(p.ms)} | ${ms(p.busyMs)} | ${ms(p.emulatorMs)} | ${ms(p.ms - p.emulatorMs)} |`),
+    ...r.profiles.map(
+      (p) => `| ${word(p.layout)} | ${ms(p.ms)} | ${ms(p.busyMs)} | ${ms(p.emulatorMs)} | ${ms(p.ms - p.emulatorMs)} |`,
+    ),
   ];
 }
 
@@ -163,9 +196,13 @@ function applyPart(r: Report): string[] {
     `| Engine concurrency | ${ONE_PROXY} | ${ONE_GROUP} | ratio | ${MANY_GROUPS} | ratio | of which creating the groups |`,
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...s.applyConcurrencies.map((c) => {
-      const groupsMs = median(r.applies.find((a) => a.key === `${MANY_GROUPS}@${c}`)!.samples.map((x) => x.groupsMs ?? 0));
-      return `| ${c}${c === s.defaultConcurrency ? " (default)" : ""} | ${ms(applyMs(c, ONE_PROXY))} | ${ms(applyMs(c, ONE_GROUP))} | ${times(ratio(c, ONE_GROUP))} | ` +
-        `${ms(applyMs(c, MANY_GROUPS))} | ${times(ratio(c, MANY_GROUPS))} | ${ms(groupsMs)} |`;
+      const groupsMs = median(
+        r.applies.find((a) => a.key === `${MANY_GROUPS}@${c}`)!.samples.map((x) => x.groupsMs ?? 0),
+      );
+      return (
+        `| ${c}${c === s.defaultConcurrency ? " (default)" : ""} | ${ms(applyMs(c, ONE_PROXY))} | ${ms(applyMs(c, ONE_GROUP))} | ${times(ratio(c, ONE_GROUP))} | ` +
+        `${ms(applyMs(c, MANY_GROUPS))} | ${times(ratio(c, MANY_GROUPS))} | ${ms(groupsMs)} |`
+      );
     }),
   ];
 }
@@ -174,14 +211,27 @@ function verdicts(r: Report): string[] {
   const s = r.settings;
   const biggest = Math.max(...s.sizes);
   // Requests besides pages, over the worlds whose proxies fill every group of their layout.
-  const nonPage = (l: number) => [...new Set(r.plans.filter((p) => p.layout === l && p.groups === l).map((p) => med(p.engine, "requests") - med(p.engine, "pages")))];
+  const nonPage = (l: number) => [
+    ...new Set(
+      r.plans
+        .filter((p) => p.layout === l && p.groups === l)
+        .map((p) => med(p.engine, "requests") - med(p.engine, "pages")),
+    ),
+  ];
   const at = (pageSize: number) => r.plans.filter((p) => p.proxies === biggest && p.pageSize === pageSize);
   const [large, small] = [at(s.largePageSize), at(s.pageSize)];
   const under3s = (ps: typeof large) => ps.length > 0 && ps.every((p) => med(p.engine, "ms") < 3000);
-  const walls = (ps: typeof large) => ps.map((p) => `${ms(med(p.engine, "ms"))} in ${word(p.groups)} (CPU ${ms(med(p.engine, "cpuMs"))})`).join(", ");
-  const baselines = large.map((p) => `${ms(med(p.baseline, "ms"))} wall, ${ms(med(p.baseline, "cpuMs"))} CPU in ${word(p.groups)}`).join("; ");
+  const walls = (ps: typeof large) =>
+    ps.map((p) => `${ms(med(p.engine, "ms"))} in ${word(p.groups)} (CPU ${ms(med(p.engine, "cpuMs"))})`).join(", ");
+  const baselines = large
+    .map((p) => `${ms(med(p.baseline, "ms"))} wall, ${ms(med(p.baseline, "cpuMs"))} CPU in ${word(p.groups)}`)
+    .join("; ");
   const floors = r.longest.map((l) => `${ms(l.requests * s.latencyMs)} (${word(l.layout)})`).join(", ");
-  const cpu = (pageSize: number) => r.profiles.filter((p) => p.pageSize === pageSize).map((p) => `${ms(p.ms - p.emulatorMs)} (${word(p.layout)})`).join(", ");
+  const cpu = (pageSize: number) =>
+    r.profiles
+      .filter((p) => p.pageSize === pageSize)
+      .map((p) => `${ms(p.ms - p.emulatorMs)} (${word(p.layout)})`)
+      .join(", ");
   const { ratio } = applyStats(r);
   const d = s.defaultConcurrency;
   const meets = (label: string) => s.applyConcurrencies.filter((c) => ratio(c, label) < 2);

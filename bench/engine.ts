@@ -18,19 +18,30 @@ import { randomUUID } from "node:crypto";
 import { Session } from "node:inspector/promises";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
-import { startEmulator, type Emulator, type EmulatorOptions, type RequestLogEntry } from "../src/emulator/server.js";
 import type { AzureConnection } from "../src/azure/clients.js";
-import { applyPlan, DEFAULT_CONCURRENCY, planFromDir, type OperationContext } from "../src/operations.js";
-import { loadProxyDir } from "../src/spec/load.js";
+import { encodeUserData } from "../src/dataplane/vmscripts.js";
+import { type Emulator, type EmulatorOptions, type RequestLogEntry, startEmulator } from "../src/emulator/server.js";
 import { desiredProxy } from "../src/engine/desired.js";
-import type { Plan } from "../src/plan/types.js";
 import { silentLogger } from "../src/log.js";
 import { armId, TAG_CONFIG_HASH } from "../src/model/names.js";
-import { encodeUserData } from "../src/dataplane/vmscripts.js";
+import { applyPlan, DEFAULT_CONCURRENCY, type OperationContext, planFromDir } from "../src/operations.js";
+import type { Plan } from "../src/plan/types.js";
+import { loadProxyDir } from "../src/proxyfile/load.js";
 import { ProxyDir, proxyYaml } from "../test/support/proxy-files.js";
 import { baselinePlan } from "./baseline-observer.js";
+import {
+  APPLY_SHAPES,
+  breakdown,
+  type EngineSettings,
+  engineSection,
+  isPage,
+  longestList,
+  med,
+  ms,
+  type Report,
+  type Sample,
+} from "./engine-report.js";
 import { writeSection } from "./report.js";
-import { APPLY_SHAPES, breakdown, engineSection, isPage, longestList, med, ms, type EngineSettings, type Report, type Sample } from "./engine-report.js";
 
 const SETTINGS: EngineSettings = {
   reps: Number(process.env.BENCH_REPS ?? 3),
@@ -46,7 +57,13 @@ const SETTINGS: EngineSettings = {
   applyPopulateMax: 100,
   applyConcurrencies: [8, DEFAULT_CONCURRENCY, 32],
 };
-const { reps: REPS, latencyMs: LATENCY_MS, sizes: SIZES, pageSize: PAGE_SIZE, largePageSize: LARGE_PAGE_SIZE } = SETTINGS;
+const {
+  reps: REPS,
+  latencyMs: LATENCY_MS,
+  sizes: SIZES,
+  pageSize: PAGE_SIZE,
+  largePageSize: LARGE_PAGE_SIZE,
+} = SETTINGS;
 const pageSizesFor = (n: number) => [PAGE_SIZE, ...(n >= SETTINGS.largePageFrom ? [LARGE_PAGE_SIZE] : [])];
 const OWNER = "bench/engine";
 const ZONE = "example.nl";
@@ -60,10 +77,18 @@ async function startBenchEmulator(): Promise<{ em: Emulator; options: EmulatorOp
 }
 
 /** Without a concurrency, the engine's default (DEFAULT_CONCURRENCY) applies. */
-const context = (connection: AzureConnection, subscriptionId: string, concurrency?: number): OperationContext =>
-  ({ connection, owner: OWNER, defaultSubscriptionId: subscriptionId, log: silentLogger, ...(concurrency === undefined ? {} : { concurrency }) });
+const context = (connection: AzureConnection, subscriptionId: string, concurrency?: number): OperationContext => ({
+  connection,
+  owner: OWNER,
+  defaultSubscriptionId: subscriptionId,
+  log: silentLogger,
+  ...(concurrency === undefined ? {} : { concurrency }),
+});
 
-async function measure(em: Emulator, fn: () => Promise<unknown>): Promise<Sample & { log: RequestLogEntry[]; startedAt: number }> {
+async function measure(
+  em: Emulator,
+  fn: () => Promise<unknown>,
+): Promise<Sample & { log: RequestLogEntry[]; startedAt: number }> {
   em.resetRequests();
   const startedAt = Date.now();
   const start = performance.now();
@@ -72,7 +97,14 @@ async function measure(em: Emulator, fn: () => Promise<unknown>): Promise<Sample
   const elapsed = performance.now() - start;
   const cpu = process.cpuUsage(cpuBefore);
   const log = em.requests.filter((r) => r.kind === "arm");
-  return { ms: elapsed, cpuMs: (cpu.user + cpu.system) / 1000, requests: log.length, pages: log.filter(isPage).length, log, startedAt };
+  return {
+    ms: elapsed,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    requests: log.length,
+    pages: log.filter(isPage).length,
+    log,
+    startedAt,
+  };
 }
 
 /**
@@ -81,7 +113,7 @@ async function measure(em: Emulator, fn: () => Promise<unknown>): Promise<Sample
  * Left running, they would land in the next measurement.
  */
 async function quiet(em: Emulator): Promise<void> {
-  for (let seen = -1; seen !== em.requests.length || em.requests.some((r) => r.status === 0);) {
+  for (let seen = -1; seen !== em.requests.length || em.requests.some((r) => r.status === 0); ) {
     seen = em.requests.length;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -101,7 +133,16 @@ function addFiles(files: ProxyDir, from: number, target: number, layout: number)
   const names: string[] = [];
   for (let i = from; i < target; i++) {
     const name = proxyName(i);
-    files.write(name, proxyYaml({ name, resourceGroup: `rg-bench-${i % layout}`, zone: ZONE, dnsResourceGroup: "rg-dns", records: [name] }));
+    files.write(
+      name,
+      proxyYaml({
+        name,
+        resourceGroup: `rg-bench-${i % layout}`,
+        zone: ZONE,
+        dnsResourceGroup: "rg-dns",
+        records: [name],
+      }),
+    );
     names.push(name);
   }
   return names;
@@ -120,13 +161,19 @@ async function copyProxies(em: Emulator, files: ProxyDir, sub: string, names: st
     const template = proxyName(Number(name.slice(1)) % layout); // same resource group
     const from = desiredProxy(specs.get(template)!, sub, OWNER);
     const to = desiredProxy(specs.get(name)!, sub, OWNER);
-    const ids = [...from.resources.filter((r) => r.kind !== "resourceGroup").map((r) => r.id),
-      armId(sub, from.spec.resourceGroup, "Microsoft.Compute", "disks", from.names.osDisk)];
+    const ids = [
+      ...from.resources.filter((r) => r.kind !== "resourceGroup").map((r) => r.id),
+      armId(sub, from.spec.resourceGroup, "Microsoft.Compute", "disks", from.names.osDisk),
+    ];
     for (const id of ids) {
       const stored = em.getResource(id);
       if (!stored) throw new Error(`populate: template resource ${id} is missing`);
       const renamed = (text: string) => text.replace(new RegExp(`\\b${template}\\b`, "g"), name);
-      const body = JSON.parse(renamed(JSON.stringify(stored))) as { type: string; properties: { userData?: string }; tags: Record<string, string> };
+      const body = JSON.parse(renamed(JSON.stringify(stored))) as {
+        type: string;
+        properties: { userData?: string };
+        tags: Record<string, string>;
+      };
       if (String(body.type).toLowerCase() === "microsoft.compute/virtualmachines") {
         body.properties.userData = encodeUserData(to.config);
         body.tags[TAG_CONFIG_HASH] = to.configSha256;
@@ -137,7 +184,14 @@ async function copyProxies(em: Emulator, files: ProxyDir, sub: string, names: st
 }
 
 /** Grows the world to `target` proxies at latency 0 and checks that a re-plan shows no changes. */
-async function populate(em: Emulator, files: ProxyDir, ctx: OperationContext, from: number, target: number, layout: number): Promise<{ ms: number; by: string }> {
+async function populate(
+  em: Emulator,
+  files: ProxyDir,
+  ctx: OperationContext,
+  from: number,
+  target: number,
+  layout: number,
+): Promise<{ ms: number; by: string }> {
   em.setLatencyMs(0);
   const start = performance.now();
   let by = "none";
@@ -180,7 +234,11 @@ async function profiled(fn: () => Promise<unknown>): Promise<{ ms: number; busyM
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const memo = new Map<number, boolean>();
   const inEmulator = (id: number): boolean => {
-    if (!memo.has(id)) memo.set(id, nodes.get(id)!.callFrame.url.includes("/src/emulator/") || (parent.has(id) && inEmulator(parent.get(id)!)));
+    if (!memo.has(id))
+      memo.set(
+        id,
+        nodes.get(id)!.callFrame.url.includes("/src/emulator/") || (parent.has(id) && inEmulator(parent.get(id)!)),
+      );
     return memo.get(id)!;
   };
   let busy = 0;
@@ -200,12 +258,22 @@ async function profiled(fn: () => Promise<unknown>): Promise<{ ms: number; busyM
  * Plans one world at 50 ms: the engine at each page size, the baseline once (it lists nothing, so the page size
  * does not touch it). Engine and baseline alternate, so a slow spell on the shared machine hits both alike.
  */
-async function planWorld(em: Emulator, options: EmulatorOptions, files: ProxyDir, ctx: OperationContext, pageSizes: number[]):
-  Promise<{ engine: Map<number, Sample[]>; baseline: Sample[]; logs: Map<number, RequestLogEntry[]> }> {
+async function planWorld(
+  em: Emulator,
+  options: EmulatorOptions,
+  files: ProxyDir,
+  ctx: OperationContext,
+  pageSizes: number[],
+): Promise<{ engine: Map<number, Sample[]>; baseline: Sample[]; logs: Map<number, RequestLogEntry[]> }> {
   const engine = new Map(pageSizes.map((ps) => [ps, [] as Sample[]]));
   const logs = new Map<number, RequestLogEntry[]>();
   const baseline: Sample[] = [];
-  const baselineOpts = { connection: ctx.connection, subscriptionId: ctx.defaultSubscriptionId!, owner: OWNER, concurrency: DEFAULT_CONCURRENCY };
+  const baselineOpts = {
+    connection: ctx.connection,
+    subscriptionId: ctx.defaultSubscriptionId!,
+    owner: OWNER,
+    concurrency: DEFAULT_CONCURRENCY,
+  };
   em.setLatencyMs(LATENCY_MS);
   for (let rep = 0; rep < REPS; rep++) {
     const runEngine = async () => {
@@ -216,8 +284,17 @@ async function planWorld(em: Emulator, options: EmulatorOptions, files: ProxyDir
         logs.set(pageSize, s.log);
       }
     };
-    const runBaseline = async () => baseline.push(await measure(em, async () => mustBeNoop(await baselinePlan(files.dir, baselineOpts), "baseline plan")));
-    if (rep % 2 === 0) { await runEngine(); await runBaseline(); } else { await runBaseline(); await runEngine(); }
+    const runBaseline = async () =>
+      baseline.push(
+        await measure(em, async () => mustBeNoop(await baselinePlan(files.dir, baselineOpts), "baseline plan")),
+      );
+    if (rep % 2 === 0) {
+      await runEngine();
+      await runBaseline();
+    } else {
+      await runBaseline();
+      await runEngine();
+    }
   }
   em.setLatencyMs(0);
   options.pageSize = PAGE_SIZE;
@@ -238,9 +315,12 @@ async function planCells(layout: number, report: Report): Promise<void> {
       have = n;
       const { engine, baseline, logs } = await planWorld(em, options, files, ctx, pageSizesFor(n));
       const runs = (xs: Sample[]) => xs.map((x) => Math.round(x.ms)).join(", ");
-      progress(`plan ${n} proxies / ${layout} group(s): baseline ${runs(baseline)} ms (populate by ${populated.by} ${ms(populated.ms)})`);
+      progress(
+        `plan ${n} proxies / ${layout} group(s): baseline ${runs(baseline)} ms (populate by ${populated.by} ${ms(populated.ms)})`,
+      );
       for (const [pageSize, samples] of engine) {
-        if (pageSize === LARGE_PAGE_SIZE && med(samples, "pages") > 2 * Math.ceil((8 * n) / LARGE_PAGE_SIZE)) throw new Error("the emulator's page size did not change");
+        if (pageSize === LARGE_PAGE_SIZE && med(samples, "pages") > 2 * Math.ceil((8 * n) / LARGE_PAGE_SIZE))
+          throw new Error("the emulator's page size did not change");
         report.plans.push({ proxies: n, layout, groups: Math.min(layout, n), pageSize, engine: samples, baseline });
         progress(`  engine at page size ${pageSize}: ${runs(samples)} ms`);
       }
@@ -272,7 +352,16 @@ async function applyCells(report: Report): Promise<void> {
           const files = new ProxyDir();
           for (let i = 0; i < shape.proxies; i++) {
             const name = `new${String(i).padStart(2, "0")}`;
-            files.write(name, proxyYaml({ name, resourceGroup: `rg-new-${i % shape.groups}`, zone: ZONE, dnsResourceGroup: "rg-dns", records: [name] }));
+            files.write(
+              name,
+              proxyYaml({
+                name,
+                resourceGroup: `rg-new-${i % shape.groups}`,
+                zone: ZONE,
+                dnsResourceGroup: "rg-dns",
+                records: [name],
+              }),
+            );
           }
           const ctx = context(connection, sub, concurrency);
           em.setLatencyMs(0);
@@ -281,14 +370,27 @@ async function applyCells(report: Report): Promise<void> {
           em.setLatencyMs(LATENCY_MS);
           const s = await measure(em, async () => {
             const out = await applyPlan(plan!, ctx, { allowDestroy: false });
-            if (out.proxies.length !== shape.proxies || out.proxies.some((p) => p.status !== "created")) throw new Error(`apply of ${shape.label} did not create every proxy`);
+            if (out.proxies.length !== shape.proxies || out.proxies.some((p) => p.status !== "created"))
+              throw new Error(`apply of ${shape.label} did not create every proxy`);
           });
           files.cleanup();
-          const firstProxyRequest = s.log.find((r) => !(r.method === "PUT" && /\/resourcegroups\/[^/]+$/i.test(r.path)));
+          const firstProxyRequest = s.log.find(
+            (r) => !(r.method === "PUT" && /\/resourcegroups\/[^/]+$/i.test(r.path)),
+          );
           const groupsMs = firstProxyRequest ? firstProxyRequest.at.getTime() - s.startedAt : s.ms;
           const key = `${shape.label}@${concurrency}`;
           let row = report.applies.find((a) => a.key === key);
-          if (!row) report.applies.push((row = { key, label: shape.label, proxies: shape.proxies, groups: shape.groups, concurrency, samples: [] }));
+          if (!row)
+            report.applies.push(
+              (row = {
+                key,
+                label: shape.label,
+                proxies: shape.proxies,
+                groups: shape.groups,
+                concurrency,
+                samples: [],
+              }),
+            );
           row.samples.push({ ms: s.ms, cpuMs: s.cpuMs, requests: s.requests, pages: s.pages, groupsMs });
         }
       }
@@ -304,8 +406,14 @@ const report: Report = {
   settings: SETTINGS,
   date: new Date().toISOString().slice(0, 10),
   machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? "CPU"}, Node ${process.versions.node}`,
-  loadAtStart: loadavg()[0]!, loadAtEnd: 0, totalMs: 0,
-  plans: [], breakdown: [], longest: [], profiles: [], applies: [],
+  loadAtStart: loadavg()[0]!,
+  loadAtEnd: 0,
+  totalMs: 0,
+  plans: [],
+  breakdown: [],
+  longest: [],
+  profiles: [],
+  applies: [],
 };
 for (const layout of SETTINGS.layouts) await planCells(layout, report);
 await applyCells(report);

@@ -22,4 +22,7 @@ rmSync(staging, { recursive: true, force: true });
 // ncc's --license output is overwritten by whichever chunk it writes last, so
 // it breaks once the bundle has a second chunk (@azure/identity lazily imports `open`).
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, "licenses.txt"), execFileSync(process.execPath, [join(root, "scripts", "licenses.mjs")], { cwd: root }));
+writeFileSync(
+  join(out, "licenses.txt"),
+  execFileSync(process.execPath, [join(root, "scripts", "licenses.mjs")], { cwd: root }),
+);

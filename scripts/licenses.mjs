@@ -19,7 +19,8 @@ for (const [path, entry] of Object.entries(lock.packages)) {
   if (seen.has(key)) continue;
   const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\..*)?$/i.test(f));
   seen.set(key, {
-    name: pkg.name, version: pkg.version,
+    name: pkg.name,
+    version: pkg.version,
     license: typeof pkg.license === "string" ? pkg.license : "see text",
     text: file ? readFileSync(join(dir, file), "utf8").trim() : "",
   });

@@ -4,20 +4,27 @@
  * Exit codes follow Terraform: 0 ok, 1 error, 2 (plan --detailed-exitcode) changes.
  */
 import { parseArgs } from "node:util";
-import { consoleLogger } from "./log.js";
-import { formatSpecError, type SpecError } from "./spec/types.js";
-import { planFromDir, applyPlan, defaultOwner, DEFAULT_CONCURRENCY, type OperationContext, type PlanOutcome } from "./operations.js";
-import { checkOwner } from "./model/owner.js";
-import { renderPlanText } from "./plan/render-text.js";
-import { renderPlanMarkdown } from "./plan/render-markdown.js";
-import { renderPlanJson } from "./plan/render-json.js";
-import { defaultScope, type AzureConnection } from "./azure/clients.js";
-import { createCredential } from "./azure/credentials.js";
-import { startEmulator, type Emulator } from "./emulator/server.js";
-import { loadProxyDir } from "./spec/load.js";
-import { stickyMarker, stateMarker } from "./action/marker.js";
 import { applyResultBody, planBody } from "./action/comment.js";
+import { stateMarker, stickyMarker } from "./action/marker.js";
+import { type AzureConnection, defaultScope } from "./azure/clients.js";
+import { createCredential } from "./azure/credentials.js";
+import { type Emulator, startEmulator } from "./emulator/server.js";
+import { consoleLogger } from "./log.js";
+import { checkOwner } from "./model/owner.js";
 import type { AppliedProxy } from "./operations.js";
+import {
+  applyPlan,
+  DEFAULT_CONCURRENCY,
+  defaultOwner,
+  type OperationContext,
+  type PlanOutcome,
+  planFromDir,
+} from "./operations.js";
+import { renderPlanJson } from "./plan/render-json.js";
+import { renderPlanMarkdown } from "./plan/render-markdown.js";
+import { renderPlanText } from "./plan/render-text.js";
+import { loadProxyDir } from "./proxyfile/load.js";
+import { formatSpecError, type SpecError } from "./proxyfile/types.js";
 
 const USAGE = `usage: azure-ipv6-proxy <plan|apply|demo|emulator> [options]
 
@@ -44,7 +51,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   let args;
   try {
     args = parseArgs({
-      args: argv, allowPositionals: true, strict: true,
+      args: argv,
+      allowPositionals: true,
+      strict: true,
       options: {
         path: { type: "string", default: "proxies" },
         emulator: { type: "boolean", default: false },
@@ -113,7 +122,13 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         scope: defaultScope(o["resource-manager-endpoint"]),
       };
     }
-    const ctx: OperationContext = { connection, owner, log, concurrency, ...(subscriptionId ? { defaultSubscriptionId: subscriptionId } : {}) };
+    const ctx: OperationContext = {
+      connection,
+      owner,
+      log,
+      concurrency,
+      ...(subscriptionId ? { defaultSubscriptionId: subscriptionId } : {}),
+    };
 
     if (command === "demo") return await demo(o.path, ctx, out);
 
@@ -122,7 +137,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     const plan = outcome.plan;
     if (command === "plan") {
       if (o.json) out.write(renderPlanJson(plan));
-      else if (o.markdown) out.write(`${renderPlanMarkdown(plan, { marker: planMarkers(o.path, owner, plan.fingerprint) })}\n`);
+      else if (o.markdown)
+        out.write(`${renderPlanMarkdown(plan, { marker: planMarkers(o.path, owner, plan.fingerprint) })}\n`);
       else out.write(`${renderPlanText(plan, { color: process.stdout.isTTY === true })}\n`);
       if (plan.errors.length) return 1;
       const changes = plan.counts.add + plan.counts.change + plan.counts.destroy;
@@ -163,7 +179,10 @@ function planMarkers(path: string, owner: string, fingerprint: string): string {
 }
 
 function applyResultText(proxies: AppliedProxy[], durationMs: number): string {
-  const rows = proxies.map((p) => `  ${p.name.padEnd(30)} ${p.status.padEnd(10)} ${(p.ipv6Address ?? "-").padEnd(40)} ${p.dnsNames.join(", ")}`);
+  const rows = proxies.map(
+    (p) =>
+      `  ${p.name.padEnd(30)} ${p.status.padEnd(10)} ${(p.ipv6Address ?? "-").padEnd(40)} ${p.dnsNames.join(", ")}`,
+  );
   return [`Apply complete in ${(durationMs / 1000).toFixed(1)} s:`, ...rows].join("\n");
 }
 

@@ -3,10 +3,12 @@
  * then plans (pull requests) or applies (merges to the default branch).
  * Everything that fails ends here, as one failed step with a clear message.
  */
+
+import { tmpdir } from "node:os";
 import * as core from "@actions/core";
 import * as github from "@actions/github";
-import { azureConnection } from "./action/azure-auth.js";
 import { runApply } from "./action/apply-flow.js";
+import { azureConnection } from "./action/azure-auth.js";
 import { planRun, repoOf } from "./action/event.js";
 import { GitHubApi } from "./action/github.js";
 import { readInputs } from "./action/inputs.js";
@@ -16,7 +18,6 @@ import { planJsonPath } from "./action/outputs.js";
 import { runPlan } from "./action/plan-flow.js";
 import type { ActionRun } from "./action/run.js";
 import { defaultOwner } from "./model/owner.js";
-import { tmpdir } from "node:os";
 
 async function main(): Promise<void> {
   const log = actionsLogger();
@@ -46,10 +47,19 @@ async function main(): Promise<void> {
         log,
       }),
     };
-    const plan = planRun(inputs.mode, { eventName: context.eventName, payload: context.payload, sha: context.sha, ref: context.ref });
+    const plan = planRun(inputs.mode, {
+      eventName: context.eventName,
+      payload: context.payload,
+      sha: context.sha,
+      ref: context.ref,
+    });
     core.info(`mode ${inputs.mode} on ${context.eventName}: ${describe(plan)}`);
     core.info(`proxies in ${dir}/, owner ${owner}, resource manager ${inputs.resourceManagerEndpoint}`);
-    core.info(inputs.tenantId ? `Azure sign-in: OIDC as ${inputs.clientId} in tenant ${inputs.tenantId}` : "Azure sign-in: DefaultAzureCredential");
+    core.info(
+      inputs.tenantId
+        ? `Azure sign-in: OIDC as ${inputs.clientId} in tenant ${inputs.tenantId}`
+        : "Azure sign-in: DefaultAzureCredential",
+    );
     return { run, plan };
   });
 

@@ -2,16 +2,17 @@
  * The engine's two verbs, shared by the CLI and the action:
  * plan (load → validate → observe → diff) and apply (carry out a plan).
  */
-import type { Plan, PlanError } from "./plan/types.js";
-import type { ProxySpec, SpecError } from "./spec/types.js";
-import type { Logger } from "./log.js";
-import { loadProxyDir } from "./spec/load.js";
-import { desiredProxy, type DesiredProxy } from "./engine/desired.js";
-import type { ObservedState } from "./engine/observed.js";
-import { buildPlan } from "./engine/diff.js";
-import { createAzureClients, type AzureClients, type AzureConnection } from "./azure/clients.js";
+
+import { type AppliedProxy, applyChanges } from "./azure/apply.js";
+import { type AzureClients, type AzureConnection, createAzureClients } from "./azure/clients.js";
 import { observe } from "./azure/observe.js";
-import { applyChanges, type AppliedProxy } from "./azure/apply.js";
+import { type DesiredProxy, desiredProxy } from "./engine/desired.js";
+import { buildPlan } from "./engine/diff.js";
+import type { ObservedState } from "./engine/observed.js";
+import type { Logger } from "./log.js";
+import type { Plan, PlanError } from "./plan/types.js";
+import { loadProxyDir } from "./proxyfile/load.js";
+import type { ProxySpec, SpecError } from "./proxyfile/types.js";
 
 export type { AppliedProxy } from "./azure/apply.js";
 export { ApplyFailedError } from "./azure/apply.js";
@@ -44,16 +45,23 @@ export interface ApplyOutcome {
 export const DEFAULT_CONCURRENCY = 20;
 
 export class DestroyNotAllowedError extends Error {
-  constructor(readonly proxies: string[], readonly addresses: string[]) {
-    super(`the plan destroys or replaces resources of ${proxies.map((p) => `"${p}"`).join(", ")} (${addresses.join(", ")}); ` +
-      "nothing was changed. Re-run with allow-destroy (CLI: --allow-destroy; action: allow-destroy: true or the PR label ipv6-proxy/allow-destroy) to go ahead");
+  constructor(
+    readonly proxies: string[],
+    readonly addresses: string[],
+  ) {
+    super(
+      `the plan destroys or replaces resources of ${proxies.map((p) => `"${p}"`).join(", ")} (${addresses.join(", ")}); ` +
+        "nothing was changed. Re-run with allow-destroy (CLI: --allow-destroy; action: allow-destroy: true or the PR label ipv6-proxy/allow-destroy) to go ahead",
+    );
     this.name = "DestroyNotAllowedError";
   }
 }
 
 export class PlanNotApplicableError extends Error {
   constructor(readonly errors: PlanError[]) {
-    super(`the plan cannot be applied:\n${errors.map((e) => `  ${e.file ? `${e.file}${e.line ? `:${e.line}` : ""}: ` : ""}${e.message}`).join("\n")}`);
+    super(
+      `the plan cannot be applied:\n${errors.map((e) => `  ${e.file ? `${e.file}${e.line ? `:${e.line}` : ""}: ` : ""}${e.message}`).join("\n")}`,
+    );
     this.name = "PlanNotApplicableError";
   }
 }
@@ -75,7 +83,16 @@ export async function planFromDir(dir: string, ctx: OperationContext): Promise<P
   if (loaded.errors.length) return { specErrors: loaded.errors };
   const missingSub = loaded.proxies.filter((p) => !p.subscriptionId && !ctx.defaultSubscriptionId);
   if (missingSub.length) {
-    return { specErrors: missingSub.map((p) => ({ file: p.file, line: 1, column: 1, field: "subscriptionId", message: "no subscriptionId in the file and no default subscription (set subscription-id / --subscription-id / AZURE_SUBSCRIPTION_ID)" })) };
+    return {
+      specErrors: missingSub.map((p) => ({
+        file: p.file,
+        line: 1,
+        column: 1,
+        field: "subscriptionId",
+        message:
+          "no subscriptionId in the file and no default subscription (set subscription-id / --subscription-id / AZURE_SUBSCRIPTION_ID)",
+      })),
+    };
   }
   return { specErrors: [], plan: await planProxies(loaded.proxies, ctx) };
 }
@@ -83,10 +100,23 @@ export async function planFromDir(dir: string, ctx: OperationContext): Promise<P
 export async function planProxies(specs: ProxySpec[], ctx: OperationContext): Promise<Plan> {
   const desired = specs.map((s) => desiredProxy(s, (s.subscriptionId ?? ctx.defaultSubscriptionId)!, ctx.owner));
   const clientsFor = clientCache(ctx.connection);
-  const subscriptions = [...new Set([...desired.map((d) => d.subscriptionId), ...(ctx.defaultSubscriptionId ? [ctx.defaultSubscriptionId] : [])])].sort();
+  const subscriptions = [
+    ...new Set([
+      ...desired.map((d) => d.subscriptionId),
+      ...(ctx.defaultSubscriptionId ? [ctx.defaultSubscriptionId] : []),
+    ]),
+  ].sort();
   const observed = await ctx.log.group("Observe Azure", async () => {
-    const state = await observe({ desired, owner: ctx.owner, subscriptions, clientsFor, concurrency: ctx.concurrency ?? DEFAULT_CONCURRENCY });
-    ctx.log.info(`${state.resources.size} resource(s) in ${state.resourceGroups.size} resource group(s), ${state.dnsZones.size} DNS zone(s) seen`);
+    const state = await observe({
+      desired,
+      owner: ctx.owner,
+      subscriptions,
+      clientsFor,
+      concurrency: ctx.concurrency ?? DEFAULT_CONCURRENCY,
+    });
+    ctx.log.info(
+      `${state.resources.size} resource(s) in ${state.resourceGroups.size} resource group(s), ${state.dnsZones.size} DNS zone(s) seen`,
+    );
     return state;
   });
   const plan = buildPlan({ owner: ctx.owner, desired, observed });
@@ -94,17 +124,28 @@ export async function planProxies(specs: ProxySpec[], ctx: OperationContext): Pr
   return plan;
 }
 
-export async function applyPlan(plan: Plan, ctx: OperationContext, opts: { allowDestroy: boolean }): Promise<ApplyOutcome> {
+export async function applyPlan(
+  plan: Plan,
+  ctx: OperationContext,
+  opts: { allowDestroy: boolean },
+): Promise<ApplyOutcome> {
   const state = planning.get(plan);
-  if (!state) throw new Error("apply needs a plan made in this run (plans are never applied from a file: Azure is observed again first)");
+  if (!state)
+    throw new Error(
+      "apply needs a plan made in this run (plans are never applied from a file: Azure is observed again first)",
+    );
   if (plan.errors.length) throw new PlanNotApplicableError(plan.errors);
   const destructive = plan.changes.filter((c) => c.action === "delete" || c.action === "replace");
   if (destructive.length && !opts.allowDestroy) {
-    throw new DestroyNotAllowedError([...new Set(destructive.map((c) => c.proxy))], destructive.map((c) => c.address));
+    throw new DestroyNotAllowedError(
+      [...new Set(destructive.map((c) => c.proxy))],
+      destructive.map((c) => c.address),
+    );
   }
   const start = Date.now();
   const proxies = await ctx.log.group("Apply", () =>
-    applyChanges({ plan, ...state, concurrency: ctx.concurrency ?? DEFAULT_CONCURRENCY, log: ctx.log }));
+    applyChanges({ plan, ...state, concurrency: ctx.concurrency ?? DEFAULT_CONCURRENCY, log: ctx.log }),
+  );
   return { proxies, durationMs: Date.now() - start };
 }
 

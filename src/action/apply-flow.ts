@@ -4,16 +4,32 @@
  * is planned again and changed only when the new plan has that fingerprint.
  */
 import * as core from "@actions/core";
-import { ApplyFailedError, applyPlan, DestroyNotAllowedError, planFromDir, PlanNotApplicableError, type ApplyOutcome } from "../operations.js";
+import {
+  ApplyFailedError,
+  type ApplyOutcome,
+  applyPlan,
+  DestroyNotAllowedError,
+  PlanNotApplicableError,
+  planFromDir,
+} from "../operations.js";
 import { code, text } from "../plan/markdown-format.js";
 import type { Plan } from "../plan/types.js";
-import { applyResultBody, type ApplyFailure, MAX_SUMMARY_CHARS, planBody, planErrorLines, refusalBody, specErrorsBody, type BodyContext } from "./comment.js";
+import {
+  type ApplyFailure,
+  applyResultBody,
+  type BodyContext,
+  MAX_SUMMARY_CHARS,
+  planBody,
+  planErrorLines,
+  refusalBody,
+  specErrorsBody,
+} from "./comment.js";
 import { isForbidden, type MergedPullRequest } from "./github.js";
 import { parseState, stickyMarker } from "./marker.js";
 import { applyOutputs, planOutputs } from "./outputs.js";
 import { annotateSpecErrors, setOutputs, writePlanJson, writeSummary } from "./report.js";
 import { checkReviewed, isNoop } from "./review.js";
-import { ALLOW_DESTROY_LABEL, bodyContext, type ActionRun } from "./run.js";
+import { type ActionRun, ALLOW_DESTROY_LABEL, bodyContext } from "./run.js";
 
 export async function runApply(run: ActionRun, sha: string): Promise<void> {
   const found = await core.group("Find the reviewed plan", async () => {
@@ -22,13 +38,18 @@ export async function runApply(run: ActionRun, sha: string): Promise<void> {
     const comment = await run.api.findSticky(pr.number, stickyMarker("plan", run.dir, run.owner));
     const reviewed = comment ? parseState(comment.body) : undefined;
     core.info(`Commit ${sha} was merged from pull request #${pr.number} (${pr.url}).`);
-    core.info(reviewed ? `Reviewed plan: ${reviewed.status} ${reviewed.fingerprint ?? ""} at ${reviewed.sha ?? "?"}` : "No plan comment found.");
+    core.info(
+      reviewed
+        ? `Reviewed plan: ${reviewed.status} ${reviewed.fingerprint ?? ""} at ${reviewed.sha ?? "?"}`
+        : "No plan comment found.",
+    );
     return { pr, reviewed };
   });
 
   const ctx = run.operationContext();
   const outcome = await planFromDir(run.dir, ctx);
-  const refuse = (pr: MergedPullRequest | undefined, reason: string[], plan?: Plan) => reportRefusal(run, sha, pr, reason, plan);
+  const refuse = (pr: MergedPullRequest | undefined, reason: string[], plan?: Plan) =>
+    reportRefusal(run, sha, pr, reason, plan);
 
   if (outcome.specErrors.length > 0 || !outcome.plan) {
     annotateSpecErrors(outcome.specErrors);
@@ -45,15 +66,24 @@ export async function runApply(run: ActionRun, sha: string): Promise<void> {
   if (isNoop(plan)) {
     // Nothing to apply (a re-run after a successful apply, or a merge that changed no proxy): no review needed.
     core.info("Azure already matches the proxy files: nothing to apply.");
-    await writeSummary(planBody(plan, { ...bodyContext(run, "plan", { status: "planned", fingerprint: plan.fingerprint, sha }, sha), maxChars: MAX_SUMMARY_CHARS }));
+    await writeSummary(
+      planBody(plan, {
+        ...bodyContext(run, "plan", { status: "planned", fingerprint: plan.fingerprint, sha }, sha),
+        maxChars: MAX_SUMMARY_CHARS,
+      }),
+    );
     return;
   }
   if (!found) {
-    return refuse(undefined, [
-      `Nothing was applied: commit ${code(sha)} was not merged from a pull request, so there is no reviewed plan for it.`,
-      "",
-      "Change proxies through a pull request: its plan is posted for review and applied when it is merged.",
-    ], plan);
+    return refuse(
+      undefined,
+      [
+        `Nothing was applied: commit ${code(sha)} was not merged from a pull request, so there is no reviewed plan for it.`,
+        "",
+        "Change proxies through a pull request: its plan is posted for review and applied when it is merged.",
+      ],
+      plan,
+    );
   }
   const verdict = checkReviewed(found.reviewed, plan, found.pr.number);
   if (!verdict.ok) return refuse(found.pr, verdict.reason, plan);
@@ -65,17 +95,32 @@ export async function runApply(run: ActionRun, sha: string): Promise<void> {
     applied = await applyPlan(plan, ctx, { allowDestroy });
   } catch (err) {
     if (err instanceof DestroyNotAllowedError) {
-      return refuse(found.pr, [
-        `Nothing was applied: the plan destroys or replaces resources of ${err.proxies.map((p) => code(p)).join(", ")}.`,
-        "",
-        `Deletions and replacements need the ${code(ALLOW_DESTROY_LABEL)} label on the pull request or ${code("allow-destroy: true")}; then re-run this job.`,
-      ], plan);
+      return refuse(
+        found.pr,
+        [
+          `Nothing was applied: the plan destroys or replaces resources of ${err.proxies.map((p) => code(p)).join(", ")}.`,
+          "",
+          `Deletions and replacements need the ${code(ALLOW_DESTROY_LABEL)} label on the pull request or ${code("allow-destroy: true")}; then re-run this job.`,
+        ],
+        plan,
+      );
     }
     if (err instanceof PlanNotApplicableError) {
-      return refuse(found.pr, ["Nothing was applied: the plan has errors.", "", ...planErrorLines(err.errors).map((l) => `- ${text(l)}`)], plan);
+      return refuse(
+        found.pr,
+        ["Nothing was applied: the plan has errors.", "", ...planErrorLines(err.errors).map((l) => `- ${text(l)}`)],
+        plan,
+      );
     }
     if (err instanceof ApplyFailedError) {
-      await reportApplied(run, sha, found.pr, { proxies: err.applied, durationMs: Date.now() - started }, plan, err.failures);
+      await reportApplied(
+        run,
+        sha,
+        found.pr,
+        { proxies: err.applied, durationMs: Date.now() - started },
+        plan,
+        err.failures,
+      );
     }
     throw err;
   }
@@ -100,9 +145,20 @@ async function reportApplied(
   });
 }
 
-async function reportRefusal(run: ActionRun, sha: string, pr: MergedPullRequest | undefined, reason: string[], plan?: Plan): Promise<void> {
+async function reportRefusal(
+  run: ActionRun,
+  sha: string,
+  pr: MergedPullRequest | undefined,
+  reason: string[],
+  plan?: Plan,
+): Promise<void> {
   await core.group("Report", async () => {
-    const body: BodyContext = bodyContext(run, "apply", { status: "refused", fingerprint: plan?.fingerprint, sha }, sha);
+    const body: BodyContext = bodyContext(
+      run,
+      "apply",
+      { status: "refused", fingerprint: plan?.fingerprint, sha },
+      sha,
+    );
     await postApplyComment(run, pr, refusalBody(body, reason, plan));
     await writeSummary(refusalBody({ ...body, maxChars: MAX_SUMMARY_CHARS }, reason, plan));
   });
@@ -117,6 +173,8 @@ async function postApplyComment(run: ActionRun, pr: MergedPullRequest | undefine
     core.info(`Apply comment ${result.action}: ${result.url}`);
   } catch (err) {
     if (!isForbidden(err)) throw err;
-    core.warning("GitHub refused the apply comment (403): give the workflow `permissions: pull-requests: write`. The result is in the job summary.");
+    core.warning(
+      "GitHub refused the apply comment (403): give the workflow `permissions: pull-requests: write`. The result is in the job summary.",
+    );
   }
 }

@@ -5,7 +5,7 @@
  * azure/login leaves behind).
  */
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { defaultScope, type AzureConnection } from "../azure/clients.js";
+import { type AzureConnection, defaultScope } from "../azure/clients.js";
 import { createCredential } from "../azure/credentials.js";
 import type { ActionInputs } from "./inputs.js";
 
@@ -60,7 +60,11 @@ export function azureConnection(
   } else {
     credential = createCredential({ kind: "default", authorityHost: inputs.authorityHost });
   }
-  return { resourceManagerEndpoint: inputs.resourceManagerEndpoint, credential, scope: armScope(inputs.resourceManagerEndpoint) };
+  return {
+    resourceManagerEndpoint: inputs.resourceManagerEndpoint,
+    credential,
+    scope: armScope(inputs.resourceManagerEndpoint),
+  };
 }
 
 /** A credential that refuses: Azure is never contacted without a token, so nothing is read or written. */

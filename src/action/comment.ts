@@ -7,7 +7,7 @@ import type { ApplyOutcome } from "../operations.js";
 import { alert, code, plural, table, text } from "../plan/markdown-format.js";
 import { renderPlanMarkdown } from "../plan/render-markdown.js";
 import type { Plan, PlanError } from "../plan/types.js";
-import { formatSpecError, type SpecError } from "../spec/types.js";
+import { formatSpecError, type SpecError } from "../proxyfile/types.js";
 
 export const MAX_COMMENT_CHARS = 65_536;
 /** The job summary allows 1 MiB per step; stay well inside it even for multi-byte text. */
@@ -29,7 +29,14 @@ export interface BodyContext {
 
 export function planBody(plan: Plan, ctx: BodyContext): string {
   const maxChars = ctx.maxChars ?? MAX_COMMENT_CHARS;
-  return renderPlanMarkdown(plan, { marker: ctx.marker, headSha: ctx.headSha, summaryUrl: ctx.summaryUrl, title: ctx.title, specDir: ctx.specDir, maxChars });
+  return renderPlanMarkdown(plan, {
+    marker: ctx.marker,
+    headSha: ctx.headSha,
+    summaryUrl: ctx.summaryUrl,
+    title: ctx.title,
+    specDir: ctx.specDir,
+    maxChars,
+  });
 }
 
 export function specErrorsBody(errors: SpecError[], ctx: BodyContext): string {
@@ -37,7 +44,9 @@ export function specErrorsBody(errors: SpecError[], ctx: BodyContext): string {
     ctx.marker,
     `### ${text(ctx.title)}`,
     "",
-    alert("CAUTION", [`${plural(errors.length, "error", "errors")} in the proxy files: nothing can be planned or applied until they are fixed.`]),
+    alert("CAUTION", [
+      `${plural(errors.length, "error", "errors")} in the proxy files: nothing can be planned or applied until they are fixed.`,
+    ]),
     "",
   ].join("\n");
   const lines = errors.map((e) => `- ${code(formatSpecError(e))}`);
@@ -101,7 +110,12 @@ export function applyResultBody(outcome: ApplyOutcome, ctx: BodyContext, failure
 
 /** One row of a table made by markdown-format's table(). */
 function tableRow(cells: string[]): string {
-  return table(cells.map(() => ""), [cells]).split("\n")[2] ?? "";
+  return (
+    table(
+      cells.map(() => ""),
+      [cells],
+    ).split("\n")[2] ?? ""
+  );
 }
 
 function footer(ctx: BodyContext): string {

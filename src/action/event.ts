@@ -41,7 +41,10 @@ export function planRun(mode: Mode, event: EventInput): RunPlan {
   if (mode === "plan") {
     return pullRequest
       ? { kind: "plan-pull-request", pullRequest }
-      : { kind: "plan-summary", reason: `mode is plan and the ${event.eventName} event has no pull request to comment on` };
+      : {
+          kind: "plan-summary",
+          reason: `mode is plan and the ${event.eventName} event has no pull request to comment on`,
+        };
   }
   if (pullRequest) return { kind: "plan-pull-request", pullRequest };
   if (event.eventName === "push") {
@@ -52,7 +55,10 @@ export function planRun(mode: Mode, event: EventInput): RunPlan {
       reason: `a push to ${event.ref} is not a push to the default branch${defaultBranch ? ` (${defaultBranch})` : ""}, so nothing is applied`,
     };
   }
-  return { kind: "plan-summary", reason: `the ${event.eventName || "unknown"} event is neither a pull request nor a push to the default branch` };
+  return {
+    kind: "plan-summary",
+    reason: `the ${event.eventName || "unknown"} event is neither a pull request nor a push to the default branch`,
+  };
 }
 
 function pullRequestOf(event: EventInput): PullRequestRef | undefined {

@@ -4,8 +4,8 @@
  * was merged from, and its labels.
  */
 import type { getOctokit } from "@actions/github";
-import type { Repo } from "./event.js";
 import { MAX_COMMENT_CHARS } from "./comment.js";
+import type { Repo } from "./event.js";
 import { isStickyComment } from "./marker.js";
 
 export type Octokit = ReturnType<typeof getOctokit>;

@@ -56,17 +56,26 @@ export function readInputs(read: InputReader): ActionInputs {
 
   const path = get("path") || "proxies";
   if (path.split(/[\\/]/).includes("..")) {
-    throw new InputError("path", `"${path}" leaves the workspace; give a directory inside the repository, e.g. proxies`);
+    throw new InputError(
+      "path",
+      `"${path}" leaves the workspace; give a directory inside the repository, e.g. proxies`,
+    );
   }
 
   const subscriptionId = optional("subscription-id");
   if (subscriptionId && !GUID.test(subscriptionId)) {
-    throw new InputError("subscription-id", `"${subscriptionId}" is not a subscription GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`);
+    throw new InputError(
+      "subscription-id",
+      `"${subscriptionId}" is not a subscription GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`,
+    );
   }
 
   const tenantId = optional("tenant-id");
   if (tenantId && !GUID.test(tenantId) && !TENANT_DOMAIN.test(tenantId)) {
-    throw new InputError("tenant-id", `"${tenantId}" is neither a tenant GUID nor a domain such as contoso.onmicrosoft.com`);
+    throw new InputError(
+      "tenant-id",
+      `"${tenantId}" is neither a tenant GUID nor a domain such as contoso.onmicrosoft.com`,
+    );
   }
   const clientId = optional("client-id");
   if (clientId && !GUID.test(clientId)) {
@@ -82,7 +91,10 @@ export function readInputs(read: InputReader): ActionInputs {
 
   const githubToken = get("github-token");
   if (!githubToken) {
-    throw new InputError("github-token", "is empty; keep the default ${{ github.token }} or pass a token that may comment on pull requests");
+    throw new InputError(
+      "github-token",
+      "is empty; keep the default ${{ github.token }} or pass a token that may comment on pull requests",
+    );
   }
 
   const rawDestroy = get("allow-destroy") || "false";
@@ -103,7 +115,10 @@ export function readInputs(read: InputReader): ActionInputs {
     githubToken,
     allowDestroy: TRUE_VALUES.includes(rawDestroy),
     owner,
-    resourceManagerEndpoint: httpsOrigin("resource-manager-endpoint", get("resource-manager-endpoint") || PUBLIC_RESOURCE_MANAGER),
+    resourceManagerEndpoint: httpsOrigin(
+      "resource-manager-endpoint",
+      get("resource-manager-endpoint") || PUBLIC_RESOURCE_MANAGER,
+    ),
     authorityHost: httpsOrigin("authority-host", get("authority-host") || PUBLIC_AUTHORITY_HOST),
   };
 }
@@ -114,7 +129,10 @@ function httpsOrigin(input: string, value: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new InputError(input, `"${value}" is not a URL; use an https:// URL such as ${input === "authority-host" ? PUBLIC_AUTHORITY_HOST : PUBLIC_RESOURCE_MANAGER}`);
+    throw new InputError(
+      input,
+      `"${value}" is not a URL; use an https:// URL such as ${input === "authority-host" ? PUBLIC_AUTHORITY_HOST : PUBLIC_RESOURCE_MANAGER}`,
+    );
   }
   if (url.protocol !== "https:") {
     throw new InputError(input, `"${value}" must use https://`);

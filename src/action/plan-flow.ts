@@ -3,7 +3,7 @@
  * of the pull request and to the job summary. Never writes to Azure.
  */
 import * as core from "@actions/core";
-import { planFromDir, type PlanOutcome } from "../operations.js";
+import { type PlanOutcome, planFromDir } from "../operations.js";
 import { alert } from "../plan/markdown-format.js";
 import { isSignInUnavailable, MISSING_ID_TOKEN_ADVICE } from "./azure-auth.js";
 import { MAX_SUMMARY_CHARS, planBody, specErrorsBody } from "./comment.js";
@@ -12,7 +12,7 @@ import { isForbidden } from "./github.js";
 import { stickyMarker } from "./marker.js";
 import { planOutputs } from "./outputs.js";
 import { annotateSpecErrors, setOutputs, writePlanJson, writeSummary } from "./report.js";
-import { bodyContext, planState, type ActionRun } from "./run.js";
+import { type ActionRun, bodyContext, planState } from "./run.js";
 
 export const FORBIDDEN_COMMENT_ADVICE =
   "GitHub refused the plan comment (403). Give the workflow `permissions: pull-requests: write`; " +
@@ -53,7 +53,11 @@ export async function runPlan(run: ActionRun, pullRequest: PullRequestRef | unde
     core.info(`Plan: ${add} to add, ${change} to change, ${destroy} to destroy (fingerprint ${plan.fingerprint}).`);
   });
   if (plan.errors.length > 0) {
-    for (const e of plan.errors) core.error(e.message, e.file ? { file: e.file, startLine: e.line, title: `Proxy ${e.proxy}` } : { title: `Proxy ${e.proxy}` });
+    for (const e of plan.errors)
+      core.error(
+        e.message,
+        e.file ? { file: e.file, startLine: e.line, title: `Proxy ${e.proxy}` } : { title: `Proxy ${e.proxy}` },
+      );
     core.setFailed(`The plan has ${plan.errors.length} error(s) and cannot be applied.`);
   }
 }
@@ -74,7 +78,8 @@ async function postPlanComment(run: ActionRun, pr: PullRequestRef, body: string)
 }
 
 async function explainForkWithoutAzure(err: unknown): Promise<void> {
-  const detail = err instanceof Error && err.name !== "IdTokenUnavailableError" ? ` (${err.message.split("\n")[0]})` : "";
+  const detail =
+    err instanceof Error && err.name !== "IdTokenUnavailableError" ? ` (${err.message.split("\n")[0]})` : "";
   const message =
     "The proxy files are valid. Planning against Azure needs an Azure sign-in, which pull requests from forks do not get" +
     `${detail}. A maintainer can push this branch to the repository itself to see the plan; ` +

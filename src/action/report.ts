@@ -2,12 +2,13 @@
  * Output channels shared by the plan and apply flows: annotations for spec
  * errors, the job summary, the plan JSON file and the step outputs.
  */
-import * as core from "@actions/core";
+
 import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Plan } from "../plan/types.js";
+import * as core from "@actions/core";
 import { renderPlanJson } from "../plan/render-json.js";
-import { formatSpecError, type SpecError } from "../spec/types.js";
+import type { Plan } from "../plan/types.js";
+import { formatSpecError, type SpecError } from "../proxyfile/types.js";
 import type { ActionOutputs } from "./outputs.js";
 
 /** One annotation per error, on the file and line, so it shows in the pull request's diff view. */

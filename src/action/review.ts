@@ -2,8 +2,9 @@
  * "Apply exactly what was reviewed": the decision whether a fresh plan may be
  * applied, given the state recorded in the pull request's plan comment.
  */
-import type { Plan } from "../plan/types.js";
+
 import { code } from "../plan/markdown-format.js";
+import type { Plan } from "../plan/types.js";
 import type { CommentState } from "./marker.js";
 
 export type ReviewVerdict = { ok: true } | { ok: false; reason: string[] };

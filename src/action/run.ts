@@ -10,7 +10,7 @@ import type { BodyContext } from "./comment.js";
 import type { Repo } from "./event.js";
 import type { GitHubApi } from "./github.js";
 import type { ActionInputs } from "./inputs.js";
-import { stateMarker, stickyMarker, type CommentKind, type CommentState } from "./marker.js";
+import { type CommentKind, type CommentState, stateMarker, stickyMarker } from "./marker.js";
 
 export const ALLOW_DESTROY_LABEL = "ipv6-proxy/allow-destroy";
 

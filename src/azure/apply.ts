@@ -5,17 +5,18 @@
  * DELETE of a deterministically named resource, so a re-run after a crash
  * converges: it observes again and only does what is still missing.
  */
-import type { Change, Plan } from "../plan/types.js";
-import { KIND_ORDER } from "../plan/types.js";
-import type { Logger } from "../log.js";
-import type { DesiredProxy, DesiredResource } from "../engine/desired.js";
-import { ADMIN_USER } from "../engine/desired.js";
-import { TAG_CONFIG_HASH } from "../model/names.js";
-import type { ObservedState } from "../engine/observed.js";
-import { mapLimit, settleLimit } from "../engine/concurrency.js";
-import { fqdn } from "../engine/diff.js";
+
 import { renderCloudInit } from "../dataplane/cloudinit.js";
 import { encodeUserData, runCommandScript } from "../dataplane/vmscripts.js";
+import { mapLimit, settleLimit } from "../engine/concurrency.js";
+import type { DesiredProxy, DesiredResource } from "../engine/desired.js";
+import { ADMIN_USER } from "../engine/desired.js";
+import { fqdn } from "../engine/diff.js";
+import type { ObservedState } from "../engine/observed.js";
+import type { Logger } from "../log.js";
+import { TAG_CONFIG_HASH } from "../model/names.js";
+import type { Change, Plan } from "../plan/types.js";
+import { KIND_ORDER } from "../plan/types.js";
 import type { AzureClients } from "./clients.js";
 import { parseArmId } from "./ids.js";
 import { throwawaySshPublicKey } from "./sshkey.js";
@@ -39,8 +40,13 @@ export interface AppliedProxy {
 }
 
 export class ApplyFailedError extends Error {
-  constructor(readonly failures: { proxy: string; message: string }[], readonly applied: AppliedProxy[]) {
-    super(`apply failed for ${failures.map((f) => `"${f.proxy}": ${f.message}`).join("; ")}. Run apply again to converge: finished steps are kept and nothing is duplicated.`);
+  constructor(
+    readonly failures: { proxy: string; message: string }[],
+    readonly applied: AppliedProxy[],
+  ) {
+    super(
+      `apply failed for ${failures.map((f) => `"${f.proxy}": ${f.message}`).join("; ")}. Run apply again to converge: finished steps are kept and nothing is duplicated.`,
+    );
     this.name = "ApplyFailedError";
   }
 }
@@ -50,17 +56,24 @@ const rank = (c: Change) => KIND_ORDER.indexOf(c.kind);
 
 export async function applyChanges(input: ApplyInput): Promise<AppliedProxy[]> {
   // Resource groups first: proxies that share one must not race to create it.
-  await mapLimit(input.plan.changes.filter((x) => x.kind === "resourceGroup" && x.action === "create"), input.concurrency, async (c) => {
-    input.log.info(`  + ${c.address}: ${c.reason}`);
-    await input.clientsFor(c.subscriptionId).resources.resourceGroups.createOrUpdate(c.resourceGroup, { location: String(c.after?.location) });
-  });
+  await mapLimit(
+    input.plan.changes.filter((x) => x.kind === "resourceGroup" && x.action === "create"),
+    input.concurrency,
+    async (c) => {
+      input.log.info(`  + ${c.address}: ${c.reason}`);
+      await input
+        .clientsFor(c.subscriptionId)
+        .resources.resourceGroups.createOrUpdate(c.resourceGroup, { location: String(c.after?.location) });
+    },
+  );
   const proxies = [...new Set(input.plan.changes.map((c) => c.proxy))].sort();
   const results = await settleLimit(proxies, input.concurrency, (name) => applyProxy(name, input));
   const applied: AppliedProxy[] = [];
   const failures: { proxy: string; message: string }[] = [];
   results.forEach((r, i) => {
     if (r.status === "fulfilled") applied.push(r.value);
-    else failures.push({ proxy: proxies[i]!, message: r.reason instanceof Error ? r.reason.message : String(r.reason) });
+    else
+      failures.push({ proxy: proxies[i]!, message: r.reason instanceof Error ? r.reason.message : String(r.reason) });
   });
   if (failures.length) throw new ApplyFailedError(failures, applied);
   return applied;
@@ -70,17 +83,29 @@ async function applyProxy(name: string, input: ApplyInput): Promise<AppliedProxy
   const changes = input.plan.changes.filter((c) => c.proxy === name);
   const desired = input.desired.find((d) => d.spec.name === name);
   const ctx = new ProxyApply(name, desired, input);
-  const removals = changes.filter((c) => c.action === "delete" || c.action === "replace").sort((a, b) => rank(b) - rank(a));
+  const removals = changes
+    .filter((c) => c.action === "delete" || c.action === "replace")
+    .sort((a, b) => rank(b) - rank(a));
   for (const c of removals) await ctx.remove(c);
-  const writes = changes.filter((c) => c.kind !== "resourceGroup" && (c.action === "create" || c.action === "update" || c.action === "replace")).sort((a, b) => rank(a) - rank(b));
+  const writes = changes
+    .filter(
+      (c) => c.kind !== "resourceGroup" && (c.action === "create" || c.action === "update" || c.action === "replace"),
+    )
+    .sort((a, b) => rank(a) - rank(b));
   for (const c of writes) await ctx.write(c);
 
   const active = changes.filter((c) => c.action !== "noop");
-  const status: AppliedProxy["status"] = !desired ? "destroyed"
-    : active.length === 0 ? "unchanged"
-    : active.every((c) => c.action === "create") ? "created" : "updated";
+  const status: AppliedProxy["status"] = !desired
+    ? "destroyed"
+    : active.length === 0
+      ? "unchanged"
+      : active.every((c) => c.action === "create")
+        ? "created"
+        : "updated";
   return {
-    name, status, dnsNames: desired?.spec.dns ? desired.spec.dns.records.map((r) => fqdn(r, desired.spec.dns!.zone)) : [],
+    name,
+    status,
+    dnsNames: desired?.spec.dns ? desired.spec.dns.records.map((r) => fqdn(r, desired.spec.dns!.zone)) : [],
     ...(desired && ctx.ipv6Address() ? { ipv6Address: ctx.ipv6Address() } : {}),
     ...(ctx.vmMessage ? { vmMessage: ctx.vmMessage } : {}),
   };
@@ -90,7 +115,11 @@ class ProxyApply {
   vmMessage?: string;
   private pip6Address?: string;
 
-  constructor(private readonly name: string, private readonly desired: DesiredProxy | undefined, private readonly input: ApplyInput) {
+  constructor(
+    private readonly name: string,
+    private readonly desired: DesiredProxy | undefined,
+    private readonly input: ApplyInput,
+  ) {
     const pip = desired?.resources.find((r) => r.kind === "publicIpV6");
     const obs = pip && input.observed.resources.get(pip.id.toLowerCase());
     if (obs?.body.ipAddress) this.pip6Address = String(obs.body.ipAddress);
@@ -131,12 +160,17 @@ class ProxyApply {
         await dns.recordSets.delete(rg, zone, c.name, "AAAA", etag ? { ifMatch: etag } : {});
         return;
       }
-      case "virtualMachine": return void (await compute.virtualMachines.delete(rg, c.name));
-      case "networkInterface": return void (await network.networkInterfaces.delete(rg, c.name));
+      case "virtualMachine":
+        return void (await compute.virtualMachines.delete(rg, c.name));
+      case "networkInterface":
+        return void (await network.networkInterfaces.delete(rg, c.name));
       case "publicIpV4":
-      case "publicIpV6": return void (await network.publicIPAddresses.delete(rg, c.name));
-      case "virtualNetwork": return void (await network.virtualNetworks.delete(rg, c.name));
-      case "networkSecurityGroup": return void (await network.networkSecurityGroups.delete(rg, c.name));
+      case "publicIpV6":
+        return void (await network.publicIPAddresses.delete(rg, c.name));
+      case "virtualNetwork":
+        return void (await network.virtualNetworks.delete(rg, c.name));
+      case "networkSecurityGroup":
+        return void (await network.networkSecurityGroups.delete(rg, c.name));
       case "resourceGroup":
       case "vmConfig":
         return; // never deleted: resource groups may hold other things; config goes with its VM
@@ -144,32 +178,54 @@ class ProxyApply {
   }
 
   async write(c: Change): Promise<void> {
-    this.input.log.info(`  ${c.action === "create" ? "+" : c.action === "replace" ? "±" : "~"} ${c.address}: ${c.reason}`);
+    this.input.log.info(
+      `  ${c.action === "create" ? "+" : c.action === "replace" ? "±" : "~"} ${c.address}: ${c.reason}`,
+    );
     const { network, compute, dns } = this.clients(c);
     const rg = c.resourceGroup;
     const res = this.resource(c.kind === "vmConfig" ? { ...c, address: `${this.name}.virtualMachine` } : c);
-    const body = c.kind === "dnsRecord" || c.kind === "resourceGroup" ? res.body : { ...res.body, tags: this.mergedTags(c, res.body) };
+    const body =
+      c.kind === "dnsRecord" || c.kind === "resourceGroup"
+        ? res.body
+        : { ...res.body, tags: this.mergedTags(c, res.body) };
     switch (c.kind) {
-      case "resourceGroup": return; // created before any proxy starts (applyChanges)
-      case "networkSecurityGroup": return void (await network.networkSecurityGroups.createOrUpdate(rg, c.name, body));
-      case "virtualNetwork": return void (await network.virtualNetworks.createOrUpdate(rg, c.name, body));
-      case "publicIpV4": return void (await network.publicIPAddresses.createOrUpdate(rg, c.name, body));
+      case "resourceGroup":
+        return; // created before any proxy starts (applyChanges)
+      case "networkSecurityGroup":
+        return void (await network.networkSecurityGroups.createOrUpdate(rg, c.name, body));
+      case "virtualNetwork":
+        return void (await network.virtualNetworks.createOrUpdate(rg, c.name, body));
+      case "publicIpV4":
+        return void (await network.publicIPAddresses.createOrUpdate(rg, c.name, body));
       case "publicIpV6": {
         const pip = await network.publicIPAddresses.createOrUpdate(rg, c.name, body);
         if (pip.ipAddress) this.pip6Address = pip.ipAddress;
         return;
       }
-      case "networkInterface": return void (await network.networkInterfaces.createOrUpdate(rg, c.name, body));
-      case "virtualMachine": return this.writeVm(c, compute, body);
-      case "vmConfig": return this.pushConfig(c, compute);
+      case "networkInterface":
+        return void (await network.networkInterfaces.createOrUpdate(rg, c.name, body));
+      case "virtualMachine":
+        return this.writeVm(c, compute, body);
+      case "vmConfig":
+        return this.pushConfig(c, compute);
       case "dnsRecord": {
         if (!this.pip6Address) throw new Error(`no IPv6 address known for ${this.name}; cannot write ${c.address}`);
         const { name: zone } = parseArmId(c.id.slice(0, c.id.lastIndexOf("/AAAA/")));
         const observed = this.input.observed.resources.get(c.id.toLowerCase());
         // If-None-Match: * creates only; If-Match updates only the version we reviewed.
         const guard = observed?.etag ? { ifMatch: observed.etag } : { ifNoneMatch: "*" };
-        await dns.recordSets.createOrUpdate(rg, zone, c.name, "AAAA",
-          { ttl: Number(body.ttl), metadata: body.metadata as Record<string, string>, aaaaRecords: [{ ipv6Address: this.pip6Address }] }, guard);
+        await dns.recordSets.createOrUpdate(
+          rg,
+          zone,
+          c.name,
+          "AAAA",
+          {
+            ttl: Number(body.ttl),
+            metadata: body.metadata as Record<string, string>,
+            aaaaRecords: [{ ipv6Address: this.pip6Address }],
+          },
+          guard,
+        );
         return;
       }
     }
@@ -192,8 +248,9 @@ class ProxyApply {
       });
       return;
     }
-    const keys = existingSshKeys(this.input.observed.resources.get(c.id.toLowerCase())?.body)
-      ?? (d.spec.ssh?.publicKeys.length ? d.spec.ssh.publicKeys : [throwawaySshPublicKey()]);
+    const keys =
+      existingSshKeys(this.input.observed.resources.get(c.id.toLowerCase())?.body) ??
+      (d.spec.ssh?.publicKeys.length ? d.spec.ssh.publicKeys : [throwawaySshPublicKey()]);
     const osProfile = body.osProfile as Body;
     const linux = osProfile.linuxConfiguration as Body;
     await compute.virtualMachines.createOrUpdate(c.resourceGroup, c.name, {
@@ -221,7 +278,9 @@ class ProxyApply {
     const ok = message.includes(`applied config sha256=${d.configSha256}`);
     this.vmMessage = lastLines(message, 6);
     if (!ok) {
-      throw new Error(`the VM refused the new config and keeps serving the previous one. VM said:\n${lastLines(message, 20)}`);
+      throw new Error(
+        `the VM refused the new config and keeps serving the previous one. VM said:\n${lastLines(message, 20)}`,
+      );
     }
     const vm = d.resources.find((r) => r.kind === "virtualMachine")!;
     await compute.virtualMachines.update(c.resourceGroup, c.name, { tags: this.mergedTags(c, vm.body) });
@@ -233,8 +292,10 @@ class ProxyApply {
  * keys: Azure refuses any change to them. A key change is planned as a replace.
  */
 function existingSshKeys(vm: Body | undefined): string[] | undefined {
-  const keys = ((((vm?.osProfile as Body | undefined)?.linuxConfiguration as Body | undefined)?.ssh as Body | undefined)?.publicKeys as Body[] | undefined)
-    ?.map((k) => String(k.keyData));
+  const keys = (
+    (((vm?.osProfile as Body | undefined)?.linuxConfiguration as Body | undefined)?.ssh as Body | undefined)
+      ?.publicKeys as Body[] | undefined
+  )?.map((k) => String(k.keyData));
   return keys?.length ? keys : undefined;
 }
 

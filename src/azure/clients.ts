@@ -3,13 +3,14 @@
  * own, a sovereign cloud's, Azure Stack's or the emulator's. The token scope
  * stays the cloud's real audience wherever the endpoint points.
  */
-import type { TokenCredential } from "@azure/core-auth";
+
+import { Agent } from "node:https";
+import { createSecureContext } from "node:tls";
 import { ComputeManagementClient } from "@azure/arm-compute";
 import { DnsManagementClient } from "@azure/arm-dns";
 import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
-import { Agent } from "node:https";
-import { createSecureContext } from "node:tls";
+import type { TokenCredential } from "@azure/core-auth";
 import { trustedCas } from "./credentials.js";
 
 export interface AzureConnection {
@@ -56,9 +57,18 @@ export function createAzureClients(conn: AzureConnection, subscriptionId: string
   // The TypeSpec-generated clients take `credentials.scopes`; the older DNS client takes `credentialScopes`.
   const modular = { ...common, credentials: { scopes: [conn.scope] } };
   return {
-    compute: withPollInterval(new ComputeManagementClient(conn.credential, subscriptionId, modular), conn.pollIntervalMs),
-    network: withPollInterval(new NetworkManagementClient(conn.credential, subscriptionId, modular), conn.pollIntervalMs),
-    resources: withPollInterval(new ResourceManagementClient(conn.credential, subscriptionId, modular), conn.pollIntervalMs),
+    compute: withPollInterval(
+      new ComputeManagementClient(conn.credential, subscriptionId, modular),
+      conn.pollIntervalMs,
+    ),
+    network: withPollInterval(
+      new NetworkManagementClient(conn.credential, subscriptionId, modular),
+      conn.pollIntervalMs,
+    ),
+    resources: withPollInterval(
+      new ResourceManagementClient(conn.credential, subscriptionId, modular),
+      conn.pollIntervalMs,
+    ),
     dns: new DnsManagementClient(conn.credential, subscriptionId, { ...common, credentialScopes: [conn.scope] }),
   };
 }
@@ -92,7 +102,10 @@ function wrapGroup(group: object, intervalMs: number): object {
         const optionsIndex = fn.length - 1;
         if (optionsIndex >= 0 && args.length <= optionsIndex + 1) {
           const given = args[optionsIndex];
-          args[optionsIndex] = { updateIntervalInMs: intervalMs, ...(typeof given === "object" && given !== null ? given : {}) };
+          args[optionsIndex] = {
+            updateIntervalInMs: intervalMs,
+            ...(typeof given === "object" && given !== null ? given : {}),
+          };
         }
         return (fn as (...a: unknown[]) => unknown).apply(target, args);
       };

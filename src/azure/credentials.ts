@@ -17,13 +17,14 @@ interface CommonCredentialOptions {
   ca?: string;
 }
 
-export type CredentialOptions = CommonCredentialOptions & (
-  | { kind: "clientSecret"; tenantId: string; clientId: string; clientSecret: string }
-  /** A federated credential: `getAssertion` returns a JWT, e.g. the GitHub OIDC token for api://AzureADTokenExchange. */
-  | { kind: "clientAssertion"; tenantId: string; clientId: string; getAssertion: () => Promise<string> }
-  /** Environment variables, workload identity, managed identity, or an Azure CLI login (azure/login). */
-  | { kind: "default"; tenantId?: string; managedIdentityClientId?: string }
-);
+export type CredentialOptions = CommonCredentialOptions &
+  (
+    | { kind: "clientSecret"; tenantId: string; clientId: string; clientSecret: string }
+    /** A federated credential: `getAssertion` returns a JWT, e.g. the GitHub OIDC token for api://AzureADTokenExchange. */
+    | { kind: "clientAssertion"; tenantId: string; clientId: string; getAssertion: () => Promise<string> }
+    /** Environment variables, workload identity, managed identity, or an Azure CLI login (azure/login). */
+    | { kind: "default"; tenantId?: string; managedIdentityClientId?: string }
+  );
 
 /**
  * TLS options that trust `ca` on top of Node's default CAs. The SDK pipelines
@@ -38,7 +39,8 @@ export function tlsOptionsFor(ca: string | undefined): { tlsOptions?: { ca: stri
 /** Node's default CAs plus `ca`: a `ca` list replaces the defaults, so they are repeated. */
 export function trustedCas(ca: string): string[] {
   // getCACertificates (Node >= 22.15) includes NODE_EXTRA_CA_CERTS and system CAs when enabled.
-  const defaults = typeof tls.getCACertificates === "function" ? tls.getCACertificates("default") : [...tls.rootCertificates];
+  const defaults =
+    typeof tls.getCACertificates === "function" ? tls.getCACertificates("default") : [...tls.rootCertificates];
   return [...defaults, ca];
 }
 

@@ -6,14 +6,15 @@
  * per proxy. The only per-VM reads are for VMs whose config changes, to show
  * the live config next to the desired one.
  */
-import type { ResourceKind } from "../plan/types.js";
-import { ownershipOf, TAG_CONFIG_HASH, TAG_INDEX } from "../model/names.js";
+
+import { decodeUserData } from "../dataplane/vmscripts.js";
+import { mapLimit } from "../engine/concurrency.js";
 import type { DesiredProxy } from "../engine/desired.js";
 import { TAG_DNS_ZONE } from "../engine/desired.js";
 import type { ObservedResource, ObservedState } from "../engine/observed.js";
 import { emptyObserved, rgKey } from "../engine/observed.js";
-import { mapLimit } from "../engine/concurrency.js";
-import { decodeUserData } from "../dataplane/vmscripts.js";
+import { ownershipOf, TAG_CONFIG_HASH, TAG_INDEX } from "../model/names.js";
+import type { ResourceKind } from "../plan/types.js";
 import type { AzureClients } from "./clients.js";
 import { isNotFound, parseArmId } from "./ids.js";
 
@@ -39,7 +40,12 @@ export function toObserved(kind: ResourceKind, raw: unknown): ObservedResource {
   const id = String(body.id);
   const { subscriptionId, resourceGroup } = parseArmId(id);
   return {
-    kind, id, subscriptionId, resourceGroup, name: String(body.name), body,
+    kind,
+    id,
+    subscriptionId,
+    resourceGroup,
+    name: String(body.name),
+    body,
     tags: (body.tags as Record<string, string>) ?? {},
     ...(typeof body.provisioningState === "string" ? { provisioningState: body.provisioningState } : {}),
   };
@@ -79,17 +85,28 @@ export async function observe(input: ObserveInput): Promise<ObservedState> {
         collect(clients.resources.resources.list({ filter: `tagName eq '${TAG_INDEX}' and tagValue eq '${owner}'` })),
       ]);
       for (const g of groups) state.resourceGroups.add(rgKey(sub, String(g.name)));
-      for (const r of ours) ownedGroups.push({ subscriptionId: sub, resourceGroup: parseArmId(String(r.id)).resourceGroup });
+      for (const r of ours)
+        ownedGroups.push({ subscriptionId: sub, resourceGroup: parseArmId(String(r.id)).resourceGroup });
     }),
-    mapLimit(groupsOf(desired.map((d) => ({ subscriptionId: d.subscriptionId, resourceGroup: d.spec.resourceGroup }))), concurrency,
-      (g) => listGroup(g.subscriptionId, g.resourceGroup, state, clientsFor)),
-    mapLimit(zonesOf(desired.flatMap((d) => (d.dnsZoneId ? [d.dnsZoneId] : []))), concurrency, (z) => listZone(z, state, clientsFor)),
+    mapLimit(
+      groupsOf(desired.map((d) => ({ subscriptionId: d.subscriptionId, resourceGroup: d.spec.resourceGroup }))),
+      concurrency,
+      (g) => listGroup(g.subscriptionId, g.resourceGroup, state, clientsFor),
+    ),
+    mapLimit(zonesOf(desired.flatMap((d) => (d.dnsZoneId ? [d.dnsZoneId] : []))), concurrency, (z) =>
+      listZone(z, state, clientsFor),
+    ),
   ]);
 
   // 2. Resource groups and zones known only from what we own (proxies whose files were removed).
-  await mapLimit(groupsOf(ownedGroups), concurrency, (g) => listGroup(g.subscriptionId, g.resourceGroup, state, clientsFor));
+  await mapLimit(groupsOf(ownedGroups), concurrency, (g) =>
+    listGroup(g.subscriptionId, g.resourceGroup, state, clientsFor),
+  );
   const publishedZones = [...state.resources.values()].flatMap((r) =>
-    r.kind === "publicIpV6" && ownershipOf(r.tags, owner).kind === "ours" && r.tags[TAG_DNS_ZONE] ? [r.tags[TAG_DNS_ZONE]] : []);
+    r.kind === "publicIpV6" && ownershipOf(r.tags, owner).kind === "ours" && r.tags[TAG_DNS_ZONE]
+      ? [r.tags[TAG_DNS_ZONE]]
+      : [],
+  );
   await mapLimit(zonesOf(publishedZones), concurrency, (z) => listZone(z, state, clientsFor));
 
   // 3. The live config of VMs whose config changes, for the plan's line diff.
@@ -98,14 +115,21 @@ export async function observe(input: ObserveInput): Promise<ObservedState> {
     return vm && ownershipOf(vm.tags, owner).kind === "ours" && vm.tags[TAG_CONFIG_HASH] !== d.configSha256 ? [vm] : [];
   });
   await mapLimit(stale, concurrency, async (vm) => {
-    const full = await clientsFor(vm.subscriptionId).compute.virtualMachines.get(vm.resourceGroup, vm.name, { expand: "userData" });
+    const full = await clientsFor(vm.subscriptionId).compute.virtualMachines.get(vm.resourceGroup, vm.name, {
+      expand: "userData",
+    });
     if (full.userData) state.vmConfigs.set(vm.id.toLowerCase(), decodeUserData(full.userData));
   });
   return state;
 }
 
 /** One paged list per resource type in a resource group; a group that does not exist yet holds nothing. */
-async function listGroup(subscriptionId: string, rg: string, state: ObservedState, clientsFor: ObserveInput["clientsFor"]): Promise<void> {
+async function listGroup(
+  subscriptionId: string,
+  rg: string,
+  state: ObservedState,
+  clientsFor: ObserveInput["clientsFor"],
+): Promise<void> {
   const { network, compute } = clientsFor(subscriptionId);
   // allSettled: a plan must not return while lists of a missing group are still in flight.
   const settled = await Promise.allSettled([
@@ -122,7 +146,13 @@ async function listGroup(subscriptionId: string, rg: string, state: ObservedStat
     return; // the group does not exist yet
   }
   const value = <T>(r: PromiseSettledResult<T>): T => (r as PromiseFulfilledResult<T>).value;
-  const [nsgs, vnets, pips, nics, vms] = [value(settled[0]), value(settled[1]), value(settled[2]), value(settled[3]), value(settled[4])];
+  const [nsgs, vnets, pips, nics, vms] = [
+    value(settled[0]),
+    value(settled[1]),
+    value(settled[2]),
+    value(settled[3]),
+    value(settled[4]),
+  ];
   const add = (r: ObservedResource) => state.resources.set(r.id.toLowerCase(), r);
   nsgs.forEach((x) => add(toObserved("networkSecurityGroup", x)));
   vnets.forEach((x) => add(toObserved("virtualNetwork", x)));
@@ -141,7 +171,12 @@ async function listZone(zoneId: string, state: ObservedState, clientsFor: Observ
       const body = JSON.parse(JSON.stringify(rec)) as Body;
       const id = `${zoneId}/AAAA/${String(body.name)}`;
       state.resources.set(id.toLowerCase(), {
-        kind: "dnsRecord", id, subscriptionId, resourceGroup, name: String(body.name), body,
+        kind: "dnsRecord",
+        id,
+        subscriptionId,
+        resourceGroup,
+        name: String(body.name),
+        body,
         tags: (body.metadata as Record<string, string>) ?? {},
         ...(typeof body.etag === "string" ? { etag: body.etag } : {}),
       });

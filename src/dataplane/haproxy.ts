@@ -14,9 +14,10 @@
  * - A route's backend has no fallback: with all of its servers down the client
  *   is disconnected rather than sent to the default backends.
  */
-import type { ProxySpec, RouteSpec } from "../spec/types.js";
+
 import { TOOL_NAME } from "../model/names.js";
-import { assertHostname, assertIpv4, assertPort, hostnameMatch, type HostnameMatch } from "./names.js";
+import type { ProxySpec, RouteSpec } from "../proxyfile/types.js";
+import { assertHostname, assertIpv4, assertPort, type HostnameMatch, hostnameMatch } from "./names.js";
 
 export interface HaproxyOptions {
   /** Worker threads; unset lets HAProxy use one per CPU. */
@@ -102,7 +103,9 @@ function checkUniqueHostnames(proxy: string, routes: CheckedRoute[]): void {
     for (const h of route.hostnames) {
       const first = seen.get(h.pattern);
       if (first !== undefined) {
-        throw new Error(`proxy ${proxy}: hostname ${h.pattern} appears in routes[${first - 1}] and routes[${route.number - 1}]`);
+        throw new Error(
+          `proxy ${proxy}: hostname ${h.pattern} appears in routes[${first - 1}] and routes[${route.number - 1}]`,
+        );
       }
       seen.set(h.pattern, route.number);
     }
@@ -191,11 +194,20 @@ function portSections(spec: ProxySpec, port: number, kind: RoutingKind, routes: 
     frontend.push(...routingRules(port, kind, routes));
     for (const route of routes) {
       const names = route.hostnames.map((h) => h.pattern).join(" ");
-      backends.push(backendSection(spec, `port_${port}_route_${route.number}`, `route ${route.number}: ${names}`, port, route.backends));
+      backends.push(
+        backendSection(
+          spec,
+          `port_${port}_route_${route.number}`,
+          `route ${route.number}: ${names}`,
+          port,
+          route.backends,
+        ),
+      );
     }
   }
   frontend.push(`default_backend port_${port}_default`);
-  const what = kind === "sni" ? "TLS, routes by SNI" : kind === "host" ? "HTTP, routes by Host" : "default backends only";
+  const what =
+    kind === "sni" ? "TLS, routes by SNI" : kind === "host" ? "HTTP, routes by Host" : "default backends only";
   return [
     `# ---- port ${port}: ${what}`,
     section(frontend),
@@ -235,7 +247,11 @@ function routingRules(port: number, kind: "sni" | "host", routes: CheckedRoute[]
 
 function backendSection(spec: ProxySpec, name: string, comment: string, port: number, servers: string[]): string {
   const proxyProtocol =
-    spec.proxyProtocol === "v1" ? " send-proxy check-send-proxy" : spec.proxyProtocol === "v2" ? " send-proxy-v2 check-send-proxy" : "";
+    spec.proxyProtocol === "v1"
+      ? " send-proxy check-send-proxy"
+      : spec.proxyProtocol === "v2"
+        ? " send-proxy-v2 check-send-proxy"
+        : "";
   return section([
     `backend ${name}`,
     `# ${comment}`,

@@ -35,10 +35,18 @@ const TOKEN_LIFETIME_S = 3599;
 
 const aadError = (status: number, error: string, code: number, description: string): EmuResponse => ({
   status,
-  body: { error, error_description: `AADSTS${code}: ${description}`, error_codes: [code], timestamp: new Date().toISOString(), trace_id: newGuid(), correlation_id: newGuid() },
+  body: {
+    error,
+    error_description: `AADSTS${code}: ${description}`,
+    error_codes: [code],
+    timestamp: new Date().toISOString(),
+    trace_id: newGuid(),
+    correlation_id: newGuid(),
+  },
 });
 
-const ENTRA_PATH = /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|discovery\/instance|discovery\/v2\.0\/keys|oauth2\/v2\.0\/token)$/;
+const ENTRA_PATH =
+  /^\/([^/]+)\/(v2\.0\/\.well-known\/openid-configuration|discovery\/instance|discovery\/v2\.0\/keys|oauth2\/v2\.0\/token)$/;
 
 export class Entra {
   readonly tokenRequests: TokenRequestEntry[] = [];
@@ -55,34 +63,46 @@ export class Entra {
     const base = `${req.origin}/${tenant}`;
     if (what === "discovery/instance") {
       const host = new URL(req.origin).host;
-      return { status: 200, body: {
-        tenant_discovery_endpoint: `${req.origin}/${this.config.tenantId}/v2.0/.well-known/openid-configuration`,
-        "api-version": "1.1",
-        metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
-      } };
+      return {
+        status: 200,
+        body: {
+          tenant_discovery_endpoint: `${req.origin}/${this.config.tenantId}/v2.0/.well-known/openid-configuration`,
+          "api-version": "1.1",
+          metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+        },
+      };
     }
     if (tenant.toLowerCase() !== this.config.tenantId.toLowerCase()) {
-      return aadError(400, "invalid_request", 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+      return aadError(
+        400,
+        "invalid_request",
+        90002,
+        `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      );
     }
     if (what === "discovery/v2.0/keys") return { status: 200, body: { keys: [] } };
     if (what === "v2.0/.well-known/openid-configuration") {
-      return { status: 200, body: {
-        issuer: `${base}/v2.0`,
-        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-        token_endpoint: `${base}/oauth2/v2.0/token`,
-        device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-        jwks_uri: `${base}/discovery/v2.0/keys`,
-        token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-        response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
-        scopes_supported: ["openid", "profile", "email", "offline_access"],
-        subject_types_supported: ["pairwise"],
-        id_token_signing_alg_values_supported: ["RS256"],
-        tenant_region_scope: null,
-        cloud_instance_name: new URL(req.origin).host,
-      } };
+      return {
+        status: 200,
+        body: {
+          issuer: `${base}/v2.0`,
+          authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+          token_endpoint: `${base}/oauth2/v2.0/token`,
+          device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+          end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+          jwks_uri: `${base}/discovery/v2.0/keys`,
+          token_endpoint_auth_methods_supported: ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+          response_types_supported: ["code", "id_token", "code id_token", "id_token token"],
+          scopes_supported: ["openid", "profile", "email", "offline_access"],
+          subject_types_supported: ["pairwise"],
+          id_token_signing_alg_values_supported: ["RS256"],
+          tenant_region_scope: null,
+          cloud_instance_name: new URL(req.origin).host,
+        },
+      };
     }
-    if (req.method !== "POST") return aadError(405, "invalid_request", 900561, "The endpoint only accepts POST requests.");
+    if (req.method !== "POST")
+      return aadError(405, "invalid_request", 900561, "The endpoint only accepts POST requests.");
     return this.token(req);
   }
 
@@ -91,14 +111,32 @@ export class Entra {
     const clientId = form.get("client_id") ?? "";
     const scope = form.get("scope") ?? "";
     if (form.get("grant_type") !== "client_credentials") {
-      return aadError(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${form.get("grant_type")}'.`);
+      return aadError(
+        400,
+        "unsupported_grant_type",
+        70003,
+        `The app requested an unsupported grant type '${form.get("grant_type")}'.`,
+      );
     }
     if (clientId !== this.config.clientId) {
-      return aadError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${this.config.tenantId}'.`);
+      return aadError(
+        400,
+        "unauthorized_client",
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${this.config.tenantId}'.`,
+      );
     }
-    const resource = scope.split(" ").find((s) => s.endsWith("/.default"))?.slice(0, -"/.default".length);
+    const resource = scope
+      .split(" ")
+      .find((s) => s.endsWith("/.default"))
+      ?.slice(0, -"/.default".length);
     if (!resource) {
-      return aadError(400, "invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`);
+      return aadError(
+        400,
+        "invalid_scope",
+        1002012,
+        `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier.`,
+      );
     }
     let entry: TokenRequestEntry;
     const assertion = form.get("client_assertion");
@@ -109,25 +147,45 @@ export class Entra {
     } else if (form.get("client_secret") === this.config.clientSecret) {
       entry = { tenantId: this.config.tenantId, clientId, grant: "secret", scope, at: new Date() };
     } else {
-      return aadError(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.");
+      return aadError(
+        401,
+        "invalid_client",
+        7000215,
+        "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.",
+      );
     }
     this.tokenRequests.push(entry);
-    return { status: 200, body: {
-      token_type: "Bearer", expires_in: TOKEN_LIFETIME_S, ext_expires_in: TOKEN_LIFETIME_S,
-      access_token: this.issue(req.origin, resource, clientId),
-    } };
+    return {
+      status: 200,
+      body: {
+        token_type: "Bearer",
+        expires_in: TOKEN_LIFETIME_S,
+        ext_expires_in: TOKEN_LIFETIME_S,
+        access_token: this.issue(req.origin, resource, clientId),
+      },
+    };
   }
 
   /** Checks what Entra checks of a federated assertion, except the signature: the emulator has no issuer keys. */
   private checkAssertion(assertion: string, type: string | null): { subject?: string; issuer?: string } | EmuResponse {
     if (type !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") {
-      return aadError(400, "invalid_request", 9002313, `Invalid request. client_assertion_type '${type}' is not supported.`);
+      return aadError(
+        400,
+        "invalid_request",
+        9002313,
+        `Invalid request. client_assertion_type '${type}' is not supported.`,
+      );
     }
     const claims = decodeJwtPayload(assertion);
     if (!claims) return aadError(400, "invalid_client", 50027, "JWT token is invalid or malformed.");
     const audiences = ([] as unknown[]).concat(claims.aud ?? []);
     if (!audiences.includes(FEDERATED_AUDIENCE)) {
-      return aadError(400, "invalid_client", 700212, `No matching federated identity record found for presented assertion audience '${audiences.join(",")}'.`);
+      return aadError(
+        400,
+        "invalid_client",
+        700212,
+        `No matching federated identity record found for presented assertion audience '${audiences.join(",")}'.`,
+      );
     }
     if (typeof claims.exp === "number" && claims.exp * 1000 < Date.now()) {
       return aadError(400, "invalid_client", 700024, "Client assertion is not within its valid time range.");
@@ -135,7 +193,12 @@ export class Entra {
     const subject = typeof claims.sub === "string" ? claims.sub : undefined;
     const allowed = this.config.federatedSubjects;
     if (allowed && (!subject || !allowed.includes(subject))) {
-      return aadError(400, "invalid_client", 700213, `No matching federated identity record found for presented assertion subject '${subject}'.`);
+      return aadError(
+        400,
+        "invalid_client",
+        700213,
+        `No matching federated identity record found for presented assertion subject '${subject}'.`,
+      );
     }
     return { ...(subject ? { subject } : {}), ...(typeof claims.iss === "string" ? { issuer: claims.iss } : {}) };
   }
@@ -145,8 +208,16 @@ export class Entra {
     const now = Math.floor(Date.now() / 1000);
     const enc = (o: Json) => Buffer.from(JSON.stringify(o)).toString("base64url");
     const token = `${enc({ alg: "none", typ: "JWT" })}.${enc({
-      aud: resource, iss: `${origin}/${this.config.tenantId}/`, iat: now, nbf: now, exp: now + TOKEN_LIFETIME_S,
-      appid: clientId, tid: this.config.tenantId, sub: clientId, idtyp: "app", jti: randomBytes(8).toString("hex"),
+      aud: resource,
+      iss: `${origin}/${this.config.tenantId}/`,
+      iat: now,
+      nbf: now,
+      exp: now + TOKEN_LIFETIME_S,
+      appid: clientId,
+      tid: this.config.tenantId,
+      sub: clientId,
+      idtyp: "app",
+      jti: randomBytes(8).toString("hex"),
     })}.`;
     this.tokens.set(token, { expiresAt: (now + TOKEN_LIFETIME_S) * 1000, audience: resource });
     return token;
@@ -155,17 +226,25 @@ export class Entra {
   /** ARM's check of the bearer token; throws the 401 ARM would send. */
   authorize(req: EmuRequest): void {
     const auth = header(req, "authorization");
-    if (!auth) throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
+    if (!auth)
+      throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
     const token = /^Bearer (.+)$/i.exec(auth)?.[1];
     const known = token ? this.tokens.get(token) : undefined;
     if (!known) throw new ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.");
     if (known.expiresAt < Date.now()) {
-      throw new ArmError(401, "ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.");
+      throw new ArmError(
+        401,
+        "ExpiredAuthenticationToken",
+        "The access token expiry UTC time is earlier than current UTC time.",
+      );
     }
     const audience = known.audience.replace(/\/+$/, "");
     if (!ARM_AUDIENCES.includes(audience) && audience !== req.origin) {
-      throw new ArmError(401, "InvalidAuthenticationTokenAudience",
-        `The access token has been obtained for wrong audience or resource '${known.audience}'. It should exactly match with one of the allowed audiences ${ARM_AUDIENCES.map((a) => `'${a}/'`).join(",")}.`);
+      throw new ArmError(
+        401,
+        "InvalidAuthenticationTokenAudience",
+        `The access token has been obtained for wrong audience or resource '${known.audience}'. It should exactly match with one of the allowed audiences ${ARM_AUDIENCES.map((a) => `'${a}/'`).join(",")}.`,
+      );
     }
   }
 }

@@ -15,7 +15,10 @@ export async function controlApi(emulator: Emulator, req: EmuRequest): Promise<E
   const route = `${req.method} ${req.url.pathname}`;
   switch (route) {
     case "GET /_emulator/requests":
-      return { status: 200, body: { requests: emulator.requests, tokenRequests: emulator.tokenRequests, writeCount: emulator.writeCount() } };
+      return {
+        status: 200,
+        body: { requests: emulator.requests, tokenRequests: emulator.tokenRequests, writeCount: emulator.writeCount() },
+      };
     case "POST /_emulator/reset":
       emulator.resetRequests();
       emulator.clearFaults();
@@ -26,7 +29,10 @@ export async function controlApi(emulator: Emulator, req: EmuRequest): Promise<E
     case "POST /_emulator/faults": {
       const f = req.body;
       if (!isObject(f) || typeof f.pathPattern !== "string") {
-        return { status: 400, body: { error: { code: "InvalidFault", message: "A fault needs pathPattern (a RegExp source string)." } } };
+        return {
+          status: 400,
+          body: { error: { code: "InvalidFault", message: "A fault needs pathPattern (a RegExp source string)." } },
+        };
       }
       emulator.addFault({ ...f, pathPattern: new RegExp(f.pathPattern, typeof f.flags === "string" ? f.flags : "i") });
       return { status: 204 };

@@ -4,34 +4,35 @@
  * real Azure SDK clients and credentials. Tests and the CLI's --emulator mode
  * start it in-process; `main.ts` runs it standalone.
  */
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:https";
+
 import { randomBytes, randomUUID } from "node:crypto";
+import type { Server } from "node:https";
+import type { AddressInfo } from "node:net";
 import type { AzureConnection } from "../azure/clients.js";
 import { createCredential } from "../azure/credentials.js";
 import type { TokenRequestEntry } from "./auth.js";
 import { Entra } from "./auth.js";
+import { controlApi } from "./control.js";
 import type { Fault } from "./faults.js";
 import { Faults } from "./faults.js";
+import type { RequestLogEntry } from "./front-door.js";
+import { createFrontDoor } from "./front-door.js";
 import type { Json } from "./http.js";
 import { deepCopy, isObject, newGuid, normalizeLocation } from "./http.js";
 import { parseResourceId } from "./ids.js";
 import { Operations } from "./lro.js";
-import { Router } from "./router.js";
-import type { RequestLogEntry } from "./front-door.js";
-import { createFrontDoor } from "./front-door.js";
-import type { WorkCounters } from "./store.js";
-import { Store } from "./store.js";
-import { createTlsIdentity } from "./tls.js";
-import type { RunCommandHandler, World } from "./world.js";
-import { apiVersionOf, PublicAddressPool } from "./world.js";
-import { controlApi } from "./control.js";
-import { simulatedVm } from "./simulated-vm.js";
 import { registerCompute } from "./providers/compute.js";
 import { registerDns, seedZone } from "./providers/dns.js";
 import { registerNetwork } from "./providers/network.js";
 import { createGroup, registerResources } from "./providers/resources.js";
 import { registerRunCommand } from "./providers/run-command.js";
+import { Router } from "./router.js";
+import { simulatedVm } from "./simulated-vm.js";
+import type { WorkCounters } from "./store.js";
+import { Store } from "./store.js";
+import { createTlsIdentity } from "./tls.js";
+import type { RunCommandHandler, World } from "./world.js";
+import { apiVersionOf, PublicAddressPool } from "./world.js";
 
 export interface EmulatorOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
@@ -81,7 +82,16 @@ export class Emulator {
     private readonly world: World,
     private readonly faults: Faults,
     private readonly entra: Entra,
-    init: { endpoint: string; ca: string; tenantId: string; clientId: string; clientSecret: string; subscriptionId: string; latencyMs: number; log: RequestLogEntry[] },
+    init: {
+      endpoint: string;
+      ca: string;
+      tenantId: string;
+      clientId: string;
+      clientSecret: string;
+      subscriptionId: string;
+      latencyMs: number;
+      log: RequestLogEntry[];
+    },
   ) {
     this.endpoint = init.endpoint;
     this.authorityHost = init.endpoint;
@@ -106,8 +116,12 @@ export class Emulator {
     return {
       resourceManagerEndpoint: this.endpoint,
       credential: createCredential({
-        kind: "clientSecret", tenantId: this.tenantId, clientId: this.clientId, clientSecret: this.clientSecret,
-        authorityHost: this.authorityHost, ca: this.ca,
+        kind: "clientSecret",
+        tenantId: this.tenantId,
+        clientId: this.clientId,
+        clientSecret: this.clientSecret,
+        authorityHost: this.authorityHost,
+        ca: this.ca,
       }),
       scope: ARM_SCOPE,
       ca: this.ca,
@@ -158,12 +172,23 @@ export class Emulator {
   }
 
   /** Creates a resource group (no-op when it exists). */
-  seedResourceGroup(subscriptionId: string, resourceGroup: string, location = "westeurope", tags?: Record<string, string>): void {
-    if (!this.world.store.getGroup(subscriptionId, resourceGroup)) createGroup(this.world, subscriptionId, resourceGroup, location, tags);
+  seedResourceGroup(
+    subscriptionId: string,
+    resourceGroup: string,
+    location = "westeurope",
+    tags?: Record<string, string>,
+  ): void {
+    if (!this.world.store.getGroup(subscriptionId, resourceGroup))
+      createGroup(this.world, subscriptionId, resourceGroup, location, tags);
   }
 
   /** Creates a public DNS zone (and its resource group if needed); zones cannot be created through the API. */
-  seedDnsZone(subscriptionId: string, resourceGroup: string, zone: string, opts: { tags?: Record<string, string>; location?: string } = {}): Json {
+  seedDnsZone(
+    subscriptionId: string,
+    resourceGroup: string,
+    zone: string,
+    opts: { tags?: Record<string, string>; location?: string } = {},
+  ): Json {
     this.seedResourceGroup(subscriptionId, resourceGroup, opts.location);
     return seedZone(this.world, subscriptionId, resourceGroup, zone, opts.tags);
   }
@@ -178,7 +203,10 @@ export class Emulator {
     this.seedResourceGroup(parsed.subscriptionId, parsed.resourceGroup);
     const properties = isObject(body.properties) ? body.properties : {};
     const stored = {
-      ...deepCopy(body), id, name: parsed.name, type: parsed.type,
+      ...deepCopy(body),
+      id,
+      name: parsed.name,
+      type: parsed.type,
       location: normalizeLocation(String(body.location ?? "westeurope")),
       etag: body.etag ?? `W/"${newGuid()}"`,
       properties: { provisioningState: "Succeeded", ...deepCopy(properties) },
@@ -190,7 +218,8 @@ export class Emulator {
   /** The stored resource or resource group, hidden fields (customData, userData) included. */
   getResource(id: string): Json | undefined {
     const parts = id.split("/").filter(Boolean);
-    if (parts.length === 4 && parts[2]?.toLowerCase() === "resourcegroups") return deepCopy(this.world.store.getGroup(parts[1]!, parts[3]!));
+    if (parts.length === 4 && parts[2]?.toLowerCase() === "resourcegroups")
+      return deepCopy(this.world.store.getGroup(parts[1]!, parts[3]!));
     return this.world.store.snapshot(id);
   }
 
@@ -220,7 +249,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const tenantId = opts.tenantId ?? randomUUID();
   const clientId = opts.clientId ?? randomUUID();
   const clientSecret = opts.clientSecret ?? randomBytes(18).toString("base64url");
-  const entra = new Entra({ tenantId, clientId, clientSecret, ...(opts.federatedSubjects ? { federatedSubjects: opts.federatedSubjects } : {}) });
+  const entra = new Entra({
+    tenantId,
+    clientId,
+    clientSecret,
+    ...(opts.federatedSubjects ? { federatedSubjects: opts.federatedSubjects } : {}),
+  });
   const faults = new Faults();
   const log: RequestLogEntry[] = [];
   let emulator: Emulator | undefined;
@@ -240,12 +274,18 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   registerCompute(router, world);
   registerRunCommand(router, world);
   registerDns(router, world);
-  router.add("GET", "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operations/{id}", (req) => world.ops.status(req.params.id!));
+  router.add("GET", "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operations/{id}", (req) =>
+    world.ops.status(req.params.id!),
+  );
   router.add("GET", "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operationResults/{id}", (req) =>
-    world.ops.result(req.params.id!, `${req.origin}${req.url.pathname}?api-version=${apiVersionOf(req)}`));
+    world.ops.result(req.params.id!, `${req.origin}${req.url.pathname}?api-version=${apiVersionOf(req)}`),
+  );
 
   const server = createFrontDoor(tls, {
-    router, entra, faults, log,
+    router,
+    entra,
+    faults,
+    log,
     latencyMs: () => emulator?.currentLatency() ?? 0,
     control: (req) => controlApi(emulator!, req),
     origin: () => origin,
@@ -256,8 +296,14 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   });
   origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   emulator = new Emulator(server, world, faults, entra, {
-    endpoint: origin, ca: tls.cert, tenantId, clientId, clientSecret,
-    subscriptionId: opts.subscriptionId ?? randomUUID(), latencyMs: opts.latencyMs ?? 0, log,
+    endpoint: origin,
+    ca: tls.cert,
+    tenantId,
+    clientId,
+    clientSecret,
+    subscriptionId: opts.subscriptionId ?? randomUUID(),
+    latencyMs: opts.latencyMs ?? 0,
+    log,
   });
   return emulator;
 }

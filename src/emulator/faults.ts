@@ -37,9 +37,13 @@ interface ActiveFault {
 }
 
 const defaultError = (status: number): Json => ({
-  error: status === 429
-    ? { code: "TooManyRequests", message: "The request is being throttled (fault injected by the emulator)." }
-    : { code: status >= 500 ? "InternalServerError" : "BadRequest", message: `Fault injected by the emulator (HTTP ${status}).` },
+  error:
+    status === 429
+      ? { code: "TooManyRequests", message: "The request is being throttled (fault injected by the emulator)." }
+      : {
+          code: status >= 500 ? "InternalServerError" : "BadRequest",
+          message: `Fault injected by the emulator (HTTP ${status}).`,
+        },
 });
 
 export class Faults {
@@ -55,9 +59,12 @@ export class Faults {
 
   /** The first live fault for this request, consuming one of its uses. */
   take(method: string, path: string): FaultAction | undefined {
-    const hit = this.active.find(({ fault, remaining }) => remaining > 0
-      && (!fault.method || fault.method.toUpperCase() === method.toUpperCase())
-      && testPattern(fault.pathPattern, path));
+    const hit = this.active.find(
+      ({ fault, remaining }) =>
+        remaining > 0 &&
+        (!fault.method || fault.method.toUpperCase() === method.toUpperCase()) &&
+        testPattern(fault.pathPattern, path),
+    );
     if (!hit) return undefined;
     hit.remaining--;
     const { fault } = hit;

@@ -4,8 +4,9 @@
  * api-version of ARM traffic, and dispatches to the route table. Every answer
  * carries x-ms-request-id, and errors use ARM's `{error: {code, message}}`.
  */
-import { createServer, type Server } from "node:https";
+
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type Server } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Entra } from "./auth.js";
 import type { Faults } from "./faults.js";
@@ -46,7 +47,8 @@ export function createFrontDoor(tls: TlsIdentity, door: FrontDoor): Server {
   return createServer({ cert: tls.cert, key: tls.key }, (req, res) => {
     handle(door, req, res).catch((e: unknown) => {
       process.stderr.write(`emulator: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
-      if (!res.headersSent) send(res, { status: 500, body: { error: { code: "InternalServerError", message: String(e) } } }, "");
+      if (!res.headersSent)
+        send(res, { status: 500, body: { error: { code: "InternalServerError", message: String(e) } } }, "");
     });
   });
 }
@@ -74,10 +76,18 @@ async function handle(door: FrontDoor, req: IncomingMessage, res: ServerResponse
     try {
       request.body = rawBody ? JSON.parse(rawBody) : undefined;
     } catch {
-      return send(res, { status: 400, body: { error: { code: "InvalidRequestContent", message: "The body is not JSON." } } }, clientRequestId);
+      return send(
+        res,
+        { status: 400, body: { error: { code: "InvalidRequestContent", message: "The body is not JSON." } } },
+        clientRequestId,
+      );
     }
     const answer = await door.control(request);
-    return send(res, answer ?? { status: 404, body: { error: { code: "NotFound", message: "Unknown control endpoint." } } }, clientRequestId);
+    return send(
+      res,
+      answer ?? { status: 404, body: { error: { code: "NotFound", message: "Unknown control endpoint." } } },
+      clientRequestId,
+    );
   }
 
   const kind = Entra.isEntraPath(url.pathname) ? "token" : "arm";
@@ -88,7 +98,12 @@ async function handle(door: FrontDoor, req: IncomingMessage, res: ServerResponse
   send(res, answer, clientRequestId, method === "HEAD");
 }
 
-async function respond(door: FrontDoor, req: EmuRequest, kind: "arm" | "token", entry: RequestLogEntry): Promise<EmuResponse> {
+async function respond(
+  door: FrontDoor,
+  req: EmuRequest,
+  kind: "arm" | "token",
+  entry: RequestLogEntry,
+): Promise<EmuResponse> {
   try {
     const latency = door.latencyMs();
     if (latency > 0) await sleep(latency);
@@ -103,22 +118,38 @@ async function respond(door: FrontDoor, req: EmuRequest, kind: "arm" | "token", 
 
     door.entra.authorize(req);
     if (!req.url.searchParams.get("api-version")) {
-      throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
+      throw new ArmError(
+        400,
+        "MissingApiVersionParameter",
+        "The api-version query parameter (?api-version=) is required for all requests.",
+      );
     }
     if (req.rawBody) {
       try {
         req.body = JSON.parse(req.rawBody);
       } catch {
-        throw new ArmError(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized.");
+        throw new ArmError(
+          400,
+          "InvalidRequestContent",
+          "The request content was invalid and could not be deserialized.",
+        );
       }
     }
     const match = door.router.match(req.method, req.url.pathname);
     if (match.kind === "method-not-allowed") {
-      throw new ArmError(405, "MethodNotAllowed", `The requested resource does not support http method '${req.method}'.`);
+      throw new ArmError(
+        405,
+        "MethodNotAllowed",
+        `The requested resource does not support http method '${req.method}'.`,
+      );
     }
     if (match.kind === "not-found") {
       // Not 404: a 404 would read as "resource absent" and hide a gap in the emulator.
-      throw new ArmError(501, "NotImplementedInEmulator", `The Azure emulator does not implement ${req.method} ${req.url.pathname}.`);
+      throw new ArmError(
+        501,
+        "NotImplementedInEmulator",
+        `The Azure emulator does not implement ${req.method} ${req.url.pathname}.`,
+      );
     }
     req.params = match.params;
     return await match.handler(req);
@@ -142,6 +173,10 @@ function send(res: ServerResponse, answer: EmuResponse, clientRequestId: string,
     return;
   }
   const text = JSON.stringify(answer.body);
-  res.writeHead(answer.status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(text)) });
+  res.writeHead(answer.status, {
+    ...headers,
+    "content-type": "application/json; charset=utf-8",
+    "content-length": String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }

@@ -29,9 +29,20 @@ export function resourceId(subscriptionId: string, resourceGroup: string, type: 
 /** Parses /subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}[/{child}/{name}]. */
 export function parseResourceId(id: string): ParsedId {
   const parts = id.split("/").filter(Boolean);
-  const bad = () => new ArmError(400, "LinkedInvalidPropertyId", `Property id '${id}' at path 'id' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{subscriptionId}' or '/providers/{resourceProviderNamespace}/'.`);
-  if (parts.length < 8 || parts[0]?.toLowerCase() !== "subscriptions" || parts[2]?.toLowerCase() !== "resourcegroups"
-    || parts[4]?.toLowerCase() !== "providers" || parts.length % 2 !== 0) throw bad();
+  const bad = () =>
+    new ArmError(
+      400,
+      "LinkedInvalidPropertyId",
+      `Property id '${id}' at path 'id' is invalid. Expect fully qualified resource Id that start with '/subscriptions/{subscriptionId}' or '/providers/{resourceProviderNamespace}/'.`,
+    );
+  if (
+    parts.length < 8 ||
+    parts[0]?.toLowerCase() !== "subscriptions" ||
+    parts[2]?.toLowerCase() !== "resourcegroups" ||
+    parts[4]?.toLowerCase() !== "providers" ||
+    parts.length % 2 !== 0
+  )
+    throw bad();
   const typeParts = [parts[5]!];
   const names: string[] = [];
   for (let i = 6; i < parts.length; i += 2) {

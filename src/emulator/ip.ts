@@ -48,7 +48,10 @@ export function formatIp(version: IpVersion, value: bigint): string {
   // Compress the longest run of zero groups (RFC 5952).
   let best = { start: -1, len: 0 };
   for (let i = 0; i < 8; ) {
-    if (groups[i] !== "0") { i++; continue; }
+    if (groups[i] !== "0") {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === "0") j++;
     if (j - i > best.len && j - i > 1) best = { start: i, len: j - i };
@@ -73,8 +76,12 @@ export function parseCidr(text: string): Cidr | undefined {
 const size = (c: Cidr) => 1n << BigInt(bits(c.version) - c.prefixLength);
 
 export function cidrContains(outer: Cidr, inner: Cidr): boolean {
-  return outer.version === inner.version && inner.prefixLength >= outer.prefixLength
-    && inner.network >= outer.network && inner.network + size(inner) <= outer.network + size(outer);
+  return (
+    outer.version === inner.version &&
+    inner.prefixLength >= outer.prefixLength &&
+    inner.network >= outer.network &&
+    inner.network + size(inner) <= outer.network + size(outer)
+  );
 }
 
 export function cidrContainsIp(c: Cidr, address: string): boolean {

@@ -62,8 +62,11 @@ export class Operations {
   /** Refuses a write while an earlier operation on the same resource runs, as ARM does. */
   assertIdle(resourceId: string): void {
     if (this.running(resourceId)) {
-      throw new ArmError(409, "AnotherOperationInProgress",
-        `Another operation on this or dependent resource is in progress. To retrieve status of the operation use uri: ${resourceId}.`);
+      throw new ArmError(
+        409,
+        "AnotherOperationInProgress",
+        `Another operation on this or dependent resource is in progress. To retrieve status of the operation use uri: ${resourceId}.`,
+      );
     }
   }
 
@@ -134,7 +137,10 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<Settled<
   });
   try {
     return await Promise.race([
-      promise.then((value): Settled<T> => ({ ok: true, value }), (e: unknown): Settled<T> => ({ ok: false, error: e instanceof Error ? e.message : String(e) })),
+      promise.then(
+        (value): Settled<T> => ({ ok: true, value }),
+        (e: unknown): Settled<T> => ({ ok: false, error: e instanceof Error ? e.message : String(e) }),
+      ),
       timeout,
     ]);
   } finally {

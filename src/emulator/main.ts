@@ -16,30 +16,35 @@ export interface StandaloneOptions extends EmulatorOptions {
   signal?: AbortSignal;
 }
 
-export async function runStandalone(out: NodeJS.WritableStream = process.stdout, opts: StandaloneOptions = {}): Promise<void> {
+export async function runStandalone(
+  out: NodeJS.WritableStream = process.stdout,
+  opts: StandaloneOptions = {},
+): Promise<void> {
   const port = opts.port ?? (process.env.EMULATOR_PORT ? Number(process.env.EMULATOR_PORT) : 0);
   const emulator = await startEmulator({ ...opts, port });
   const dir = mkdtempSync(join(tmpdir(), "azure-emulator-"));
   const caFile = join(dir, "ca.pem");
   writeFileSync(caFile, emulator.ca);
-  out.write([
-    `Azure emulator listening on ${emulator.endpoint}`,
-    `CA certificate: ${caFile}`,
-    "",
-    "# For another process:",
-    `export NODE_EXTRA_CA_CERTS=${caFile}`,
-    `export AZURE_AUTHORITY_HOST=${emulator.authorityHost}`,
-    `export AZURE_TENANT_ID=${emulator.tenantId}`,
-    `export AZURE_CLIENT_ID=${emulator.clientId}`,
-    `export AZURE_CLIENT_SECRET=${emulator.clientSecret}`,
-    `export AZURE_SUBSCRIPTION_ID=${emulator.subscriptionId}`,
-    `export AZURE_RESOURCE_MANAGER_ENDPOINT=${emulator.endpoint}`,
-    `# token scope: ${ARM_SCOPE}`,
-    `# test control: GET ${emulator.endpoint}/_emulator/requests; POST /_emulator/reset, /_emulator/faults`,
-    "",
-    "Press Ctrl-C to stop.",
-    "",
-  ].join("\n"));
+  out.write(
+    [
+      `Azure emulator listening on ${emulator.endpoint}`,
+      `CA certificate: ${caFile}`,
+      "",
+      "# For another process:",
+      `export NODE_EXTRA_CA_CERTS=${caFile}`,
+      `export AZURE_AUTHORITY_HOST=${emulator.authorityHost}`,
+      `export AZURE_TENANT_ID=${emulator.tenantId}`,
+      `export AZURE_CLIENT_ID=${emulator.clientId}`,
+      `export AZURE_CLIENT_SECRET=${emulator.clientSecret}`,
+      `export AZURE_SUBSCRIPTION_ID=${emulator.subscriptionId}`,
+      `export AZURE_RESOURCE_MANAGER_ENDPOINT=${emulator.endpoint}`,
+      `# token scope: ${ARM_SCOPE}`,
+      `# test control: GET ${emulator.endpoint}/_emulator/requests; POST /_emulator/reset, /_emulator/faults`,
+      "",
+      "Press Ctrl-C to stop.",
+      "",
+    ].join("\n"),
+  );
 
   await new Promise<void>((resolve) => {
     if (opts.signal) {

@@ -9,7 +9,12 @@
 import type { EmuRequest, EmuResponse, Json } from "./http.js";
 import { ArmError } from "./http.js";
 
-export function pagedList<T>(req: EmuRequest, items: readonly T[], defaultPageSize: number, present: (item: T) => Json): EmuResponse {
+export function pagedList<T>(
+  req: EmuRequest,
+  items: readonly T[],
+  defaultPageSize: number,
+  present: (item: T) => Json,
+): EmuResponse {
   const skip = Number(req.url.searchParams.get("$skiptoken") ?? "0");
   if (!Number.isInteger(skip) || skip < 0) throw new ArmError(400, "InvalidSkipToken", "The $skiptoken is invalid.");
   const top = req.url.searchParams.get("$top");

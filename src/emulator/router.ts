@@ -25,7 +25,12 @@ export class Router {
 
   add(method: string, template: string, handler: Handler): this {
     const segments = split(template).map((s) => (s.startsWith("{") ? s : s.toLowerCase()));
-    this.routes.push({ method: method.toUpperCase(), segments, literals: segments.filter((s) => !s.startsWith("{")).length, handler });
+    this.routes.push({
+      method: method.toUpperCase(),
+      segments,
+      literals: segments.filter((s) => !s.startsWith("{")).length,
+      handler,
+    });
     return this;
   }
 

@@ -15,12 +15,17 @@ export function simulatedVm(getResource: (id: string) => Json | undefined): RunC
   return async (vmId, script) => {
     const expected = /--expect-sha256\s+([0-9a-f]{64})/.exec(script.join("\n"))?.[1];
     const userData = (getResource(vmId)?.properties as Json | undefined)?.userData;
-    if (typeof userData !== "string") return { exitCode: 3, stdout: "", stderr: "ipv6-proxy-apply: the VM has no userData" };
+    if (typeof userData !== "string")
+      return { exitCode: 3, stdout: "", stderr: "ipv6-proxy-apply: the VM has no userData" };
     const config = Buffer.from(userData, "base64");
     const sha = createHash("sha256").update(config).digest("hex");
     if (expected && expected !== sha) {
       return { exitCode: 3, stdout: "", stderr: `ipv6-proxy-apply: userData has sha256=${sha}, expected ${expected}` };
     }
-    return { exitCode: 0, stdout: `applied config sha256=${sha} bytes=${config.length} path=/etc/haproxy/haproxy.cfg changed=yes reload=yes`, stderr: "" };
+    return {
+      exitCode: 0,
+      stdout: `applied config sha256=${sha} bytes=${config.length} path=/etc/haproxy/haproxy.cfg changed=yes reload=yes`,
+      stderr: "",
+    };
   };
 }

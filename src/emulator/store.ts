@@ -83,9 +83,12 @@ export class Store {
   list(type: string, subscriptionId?: string, resourceGroup?: string): StoredResource[] {
     const t = type.toLowerCase();
     this.work.resourcesVisited += this.resources.size;
-    return [...this.resources.values()].filter((r) => r.type.toLowerCase() === t
-      && (subscriptionId === undefined || r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase())
-      && (resourceGroup === undefined || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()));
+    return [...this.resources.values()].filter(
+      (r) =>
+        r.type.toLowerCase() === t &&
+        (subscriptionId === undefined || r.subscriptionId.toLowerCase() === subscriptionId.toLowerCase()) &&
+        (resourceGroup === undefined || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase()),
+    );
   }
 
   /** Every resource, in creation order. */

@@ -6,7 +6,7 @@
 import type { EmuRequest, EmuResponse, Json } from "./http.js";
 import { ArmError, header, normalizeLocation } from "./http.js";
 import { formatIp, parseCidr } from "./ip.js";
-import type { Operations, OperationSpec } from "./lro.js";
+import type { OperationSpec, Operations } from "./lro.js";
 import type { Store, StoredResource } from "./store.js";
 
 export interface RunCommandResult {
@@ -28,7 +28,10 @@ export interface World {
 
 /** Public addresses from documentation/benchmark ranges, never reused within one emulator run. */
 export class PublicAddressPool {
-  private readonly next = { 4: parseCidr("198.18.0.0/15")!.network + 1n, 6: parseCidr("2001:db8:6::/48")!.network + 1n };
+  private readonly next = {
+    4: parseCidr("198.18.0.0/15")!.network + 1n,
+    6: parseCidr("2001:db8:6::/48")!.network + 1n,
+  };
 
   allocate(version: 4 | 6): string {
     const value = this.next[version]++;
@@ -45,8 +48,11 @@ export function requireGroup(world: World, req: EmuRequest): Json {
 }
 
 export function notFound(type: string, name: string, resourceGroup: string): ArmError {
-  return new ArmError(404, "ResourceNotFound",
-    `The Resource '${type}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`);
+  return new ArmError(
+    404,
+    "ResourceNotFound",
+    `The Resource '${type}/${name}' under resource group '${resourceGroup}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
+  );
 }
 
 /** If-None-Match: * (create only) and If-Match: <etag> (update only that version). */
@@ -54,7 +60,11 @@ export function checkPreconditions(req: EmuRequest, existing: StoredResource | u
   const ifNoneMatch = header(req, "if-none-match");
   const ifMatch = header(req, "if-match");
   if (ifNoneMatch === "*" && existing) {
-    throw new ArmError(412, "PreconditionFailed", `The ${what} '${existing.name}' exists already and hence cannot be created again.`);
+    throw new ArmError(
+      412,
+      "PreconditionFailed",
+      `The ${what} '${existing.name}' exists already and hence cannot be created again.`,
+    );
   }
   if (ifMatch !== undefined && ifMatch !== "*" && ifMatch !== existing?.body.etag) {
     throw new ArmError(412, "PreconditionFailed", `The ${what} has been modified (etag mismatch).`);
@@ -65,12 +75,20 @@ export function checkPreconditions(req: EmuRequest, existing: StoredResource | u
 }
 
 /** The location of a create (required) or update (must not move). */
-export function resolveLocation(input: Json, existing: StoredResource | undefined, name: string, resourceGroup: string): string {
+export function resolveLocation(
+  input: Json,
+  existing: StoredResource | undefined,
+  name: string,
+  resourceGroup: string,
+): string {
   const given = typeof input.location === "string" ? normalizeLocation(input.location) : undefined;
   const current = existing?.body.location as string | undefined;
   if (current && given && given !== current) {
-    throw new ArmError(409, "InvalidResourceLocation",
-      `The resource '${name}' already exists in location '${current}' in resource group '${resourceGroup}'. A resource with the same name cannot be created in location '${given}'. Please select a new resource name.`);
+    throw new ArmError(
+      409,
+      "InvalidResourceLocation",
+      `The resource '${name}' already exists in location '${current}' in resource group '${resourceGroup}'. A resource with the same name cannot be created in location '${given}'. Please select a new resource name.`,
+    );
   }
   const location = given ?? current;
   if (!location) throw new ArmError(400, "LocationRequired", "The location property is required for this definition.");
@@ -86,8 +104,12 @@ export function acceptAsync(
 ): EmuResponse {
   const { statusUrl, resultUrl } = world.ops.start(
     { ...spec, subscriptionId: req.params.sub!, ...(req.lroFailure ? { failure: req.lroFailure } : {}) },
-    req.origin, apiVersionOf(req));
-  const headers: Record<string, string> = response.locationOnly ? { Location: resultUrl } : { "Azure-AsyncOperation": statusUrl };
+    req.origin,
+    apiVersionOf(req),
+  );
+  const headers: Record<string, string> = response.locationOnly
+    ? { Location: resultUrl }
+    : { "Azure-AsyncOperation": statusUrl };
   if (response.withLocation) headers.Location = resultUrl;
   return { status: response.status, headers, ...(response.body ? { body: response.body } : {}) };
 }
@@ -107,18 +129,23 @@ export function routeId(req: EmuRequest, type: string, nameParam = "name"): stri
 /** ARM's resource name rule for network and compute resources. */
 export function checkName(name: string, maxLength = 80): void {
   if (name.length > maxLength || !/^[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?$/.test(name)) {
-    throw new ArmError(400, "InvalidResourceName",
-      `Resource name ${name} is invalid. The name can be up to ${maxLength} characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'.`);
+    throw new ArmError(
+      400,
+      "InvalidResourceName",
+      `Resource name ${name} is invalid. The name can be up to ${maxLength} characters long. It must begin with a word character, and it must end with a word character or with '_'. The name may contain word characters or '.', '-', '_'.`,
+    );
   }
 }
 
 export function tagsOf(input: Json): Record<string, string> | undefined {
   const tags = input.tags;
   if (tags === undefined || tags === null) return undefined;
-  if (typeof tags !== "object" || Array.isArray(tags)) throw new ArmError(400, "InvalidRequestContent", "The tags property must be an object.");
+  if (typeof tags !== "object" || Array.isArray(tags))
+    throw new ArmError(400, "InvalidRequestContent", "The tags property must be an object.");
   for (const [k, v] of Object.entries(tags as Json)) {
     if (typeof v !== "string") throw new ArmError(400, "InvalidTagValue", `The value of tag '${k}' must be a string.`);
-    if (k.length > 512 || /[<>%&\\?/]/.test(k)) throw new ArmError(400, "InvalidTagNameCharacters", `The tag name '${k}' has invalid characters or is too long.`);
+    if (k.length > 512 || /[<>%&\\?/]/.test(k))
+      throw new ArmError(400, "InvalidTagNameCharacters", `The tag name '${k}' has invalid characters or is too long.`);
   }
   return tags as Record<string, string>;
 }

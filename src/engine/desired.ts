@@ -4,12 +4,21 @@
  * (owned.ts) reads desired bodies and observed resources alike.
  */
 import { createHash } from "node:crypto";
-import type { ProxySpec } from "../spec/types.js";
-import type { ResourceKind } from "../plan/types.js";
-import { NETWORK, armId, ownershipTags, resourceNames, type ResourceNames, TAG_CONFIG_HASH, TAG_INDEX, TAG_STATE_HASH } from "../model/names.js";
-import { stateHash } from "./owned.js";
 import { renderHaproxyConfig } from "../dataplane/haproxy.js";
 import { configSha256 } from "../dataplane/vmscripts.js";
+import {
+  armId,
+  NETWORK,
+  ownershipTags,
+  type ResourceNames,
+  resourceNames,
+  TAG_CONFIG_HASH,
+  TAG_INDEX,
+  TAG_STATE_HASH,
+} from "../model/names.js";
+import type { ResourceKind } from "../plan/types.js";
+import type { ProxySpec } from "../proxyfile/types.js";
+import { stateHash } from "./owned.js";
 
 /** Tag on the VM: a hash of the SSH keys it was created with (keys can only be set at creation). */
 export const TAG_SSH_KEYS = "ipv6ProxySshKeys";
@@ -77,54 +86,105 @@ export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: str
 
   const resources: DesiredResource[] = [
     {
-      kind: "resourceGroup", address: at("resourceGroup"), id: `/subscriptions/${subscriptionId}/resourceGroups/${rg}`,
-      ...common, name: rg, body: { location },
+      kind: "resourceGroup",
+      address: at("resourceGroup"),
+      id: `/subscriptions/${subscriptionId}/resourceGroups/${rg}`,
+      ...common,
+      name: rg,
+      body: { location },
     },
     {
-      kind: "networkSecurityGroup", address: at("networkSecurityGroup"), id: ids.nsg, ...common, name: names.networkSecurityGroup,
+      kind: "networkSecurityGroup",
+      address: at("networkSecurityGroup"),
+      id: ids.nsg,
+      ...common,
+      name: names.networkSecurityGroup,
       body: { location, tags: { ...tags, [TAG_INDEX]: owner }, securityRules: securityRules(spec) },
     },
     {
-      kind: "virtualNetwork", address: at("virtualNetwork"), id: ids.vnet, ...common, name: names.virtualNetwork,
+      kind: "virtualNetwork",
+      address: at("virtualNetwork"),
+      id: ids.vnet,
+      ...common,
+      name: names.virtualNetwork,
       body: {
-        location, tags,
+        location,
+        tags,
         addressSpace: { addressPrefixes: [NETWORK.vnetIpv4, NETWORK.vnetIpv6] },
-        subnets: [{
-          name: names.subnet,
-          addressPrefixes: [NETWORK.subnetIpv4, NETWORK.subnetIpv6],
-          networkSecurityGroup: { id: ids.nsg },
-          // New VNets have no default outbound access; the VM's own public IPv4 carries outbound traffic.
-          defaultOutboundAccess: false,
-        }],
-      },
-    },
-    {
-      kind: "publicIpV4", address: at("publicIpV4"), id: ids.pip4, ...common, name: names.publicIpV4,
-      body: publicIp(location, tags, "IPv4"),
-    },
-    {
-      kind: "publicIpV6", address: at("publicIpV6"), id: ids.pip6, ...common, name: names.publicIpV6,
-      body: publicIp(location, zoneId ? { ...tags, [TAG_DNS_ZONE]: zoneId } : tags, "IPv6"),
-    },
-    {
-      kind: "networkInterface", address: at("networkInterface"), id: ids.nic, ...common, name: names.networkInterface,
-      body: {
-        location, tags,
-        ipConfigurations: [
-          { name: "ipconfig-v4", primary: true, privateIPAddressVersion: "IPv4", privateIPAllocationMethod: "Dynamic", subnet: { id: ids.subnet }, publicIPAddress: { id: ids.pip4 } },
-          { name: "ipconfig-v6", primary: false, privateIPAddressVersion: "IPv6", privateIPAllocationMethod: "Dynamic", subnet: { id: ids.subnet }, publicIPAddress: { id: ids.pip6 } },
+        subnets: [
+          {
+            name: names.subnet,
+            addressPrefixes: [NETWORK.subnetIpv4, NETWORK.subnetIpv6],
+            networkSecurityGroup: { id: ids.nsg },
+            // New VNets have no default outbound access; the VM's own public IPv4 carries outbound traffic.
+            defaultOutboundAccess: false,
+          },
         ],
       },
     },
     {
-      kind: "virtualMachine", address: at("virtualMachine"), id: ids.vm, ...common, name: names.virtualMachine,
+      kind: "publicIpV4",
+      address: at("publicIpV4"),
+      id: ids.pip4,
+      ...common,
+      name: names.publicIpV4,
+      body: publicIp(location, tags, "IPv4"),
+    },
+    {
+      kind: "publicIpV6",
+      address: at("publicIpV6"),
+      id: ids.pip6,
+      ...common,
+      name: names.publicIpV6,
+      body: publicIp(location, zoneId ? { ...tags, [TAG_DNS_ZONE]: zoneId } : tags, "IPv6"),
+    },
+    {
+      kind: "networkInterface",
+      address: at("networkInterface"),
+      id: ids.nic,
+      ...common,
+      name: names.networkInterface,
+      body: {
+        location,
+        tags,
+        ipConfigurations: [
+          {
+            name: "ipconfig-v4",
+            primary: true,
+            privateIPAddressVersion: "IPv4",
+            privateIPAllocationMethod: "Dynamic",
+            subnet: { id: ids.subnet },
+            publicIPAddress: { id: ids.pip4 },
+          },
+          {
+            name: "ipconfig-v6",
+            primary: false,
+            privateIPAddressVersion: "IPv6",
+            privateIPAllocationMethod: "Dynamic",
+            subnet: { id: ids.subnet },
+            publicIPAddress: { id: ids.pip6 },
+          },
+        ],
+      },
+    },
+    {
+      kind: "virtualMachine",
+      address: at("virtualMachine"),
+      id: ids.vm,
+      ...common,
+      name: names.virtualMachine,
       body: {
         location,
         tags: { ...tags, [TAG_CONFIG_HASH]: sha, [TAG_SSH_KEYS]: sshKeysHash(spec.ssh?.publicKeys ?? []) },
         hardwareProfile: { vmSize: spec.vmSize },
         storageProfile: {
           imageReference: { ...UBUNTU_IMAGE },
-          osDisk: { name: names.osDisk, createOption: "FromImage", deleteOption: "Delete", managedDisk: { storageAccountType: "StandardSSD_LRS" } },
+          osDisk: {
+            name: names.osDisk,
+            createOption: "FromImage",
+            deleteOption: "Delete",
+            managedDisk: { storageAccountType: "StandardSSD_LRS" },
+          },
         },
         networkProfile: { networkInterfaces: [{ id: ids.nic, primary: true, deleteOption: "Detach" }] },
         osProfile: {
@@ -132,14 +192,20 @@ export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: str
           adminUsername: ADMIN_USER,
           linuxConfiguration: { disablePasswordAuthentication: true, provisionVMAgent: true },
         },
-        securityProfile: { securityType: "TrustedLaunch", uefiSettings: { secureBootEnabled: true, vTpmEnabled: true } },
+        securityProfile: {
+          securityType: "TrustedLaunch",
+          uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+        },
       },
     },
   ];
   if (spec.dns) {
     for (const record of spec.dns.records) {
       resources.push({
-        kind: "dnsRecord", address: at("dnsRecord", record), ...common, resourceGroup: spec.dns.resourceGroup,
+        kind: "dnsRecord",
+        address: at("dnsRecord", record),
+        ...common,
+        resourceGroup: spec.dns.resourceGroup,
         id: `${zoneId}/AAAA/${record}`,
         name: record,
         body: { ttl: spec.dns.ttl, metadata: ownershipTags(owner, spec.name), zone: spec.dns.zone },
@@ -156,7 +222,8 @@ export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: str
 
 function publicIp(location: string, tags: Record<string, string>, version: "IPv4" | "IPv6"): Record<string, unknown> {
   return {
-    location, tags,
+    location,
+    tags,
     sku: { name: "Standard", tier: "Regional" },
     publicIPAllocationMethod: "Static",
     publicIPAddressVersion: version,
@@ -169,22 +236,37 @@ export const PROXY_RULE_PRIORITY = 100;
 export const SSH_RULE_PRIORITY = 110;
 
 function securityRules(spec: ProxySpec): Record<string, unknown>[] {
-  const rules: Record<string, unknown>[] = [{
-    name: "allow-proxy-ports",
-    priority: PROXY_RULE_PRIORITY, direction: "Inbound", access: "Allow", protocol: "Tcp",
-    sourceAddressPrefix: "Internet", sourcePortRange: "*",
-    destinationAddressPrefix: "*",
-    destinationPortRanges: [...spec.ports].sort((a, b) => a - b).map(String),
-  }];
+  const rules: Record<string, unknown>[] = [
+    {
+      name: "allow-proxy-ports",
+      priority: PROXY_RULE_PRIORITY,
+      direction: "Inbound",
+      access: "Allow",
+      protocol: "Tcp",
+      sourceAddressPrefix: "Internet",
+      sourcePortRange: "*",
+      destinationAddressPrefix: "*",
+      destinationPortRanges: [...spec.ports].sort((a, b) => a - b).map(String),
+    },
+  ];
   // One NSG rule cannot mix IPv4 and IPv6 prefixes, so SSH gets one rule per family.
   const v4 = spec.ssh?.allowFrom.filter((c) => !c.includes(":")) ?? [];
   const v6 = spec.ssh?.allowFrom.filter((c) => c.includes(":")) ?? [];
-  [["allow-ssh-ipv4", v4], ["allow-ssh-ipv6", v6]].forEach(([name, prefixes], i) => {
+  [
+    ["allow-ssh-ipv4", v4],
+    ["allow-ssh-ipv6", v6],
+  ].forEach(([name, prefixes], i) => {
     if ((prefixes as string[]).length === 0) return;
     rules.push({
-      name, priority: SSH_RULE_PRIORITY + i, direction: "Inbound", access: "Allow", protocol: "Tcp",
-      sourceAddressPrefixes: [...(prefixes as string[])].sort(), sourcePortRange: "*",
-      destinationAddressPrefix: "*", destinationPortRange: "22",
+      name,
+      priority: SSH_RULE_PRIORITY + i,
+      direction: "Inbound",
+      access: "Allow",
+      protocol: "Tcp",
+      sourceAddressPrefixes: [...(prefixes as string[])].sort(),
+      sourcePortRange: "*",
+      destinationAddressPrefix: "*",
+      destinationPortRange: "22",
     });
   });
   return rules;

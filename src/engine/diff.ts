@@ -2,16 +2,26 @@
  * Desired × observed → Plan. Pure: every Azure fact comes in through
  * ObservedState, so the whole decision table is tested without Azure.
  */
-import type { Action, Change, ConfigDiff, Plan, PlanError, PlanWarning, ProxySummary, ResourceKind } from "../plan/types.js";
-import { KIND_ORDER } from "../plan/types.js";
+
 import { ownershipOf, TAG_CONFIG_HASH, TAG_MANAGED_BY, TAG_OWNER, TAG_PROXY, TAG_STATE_HASH } from "../model/names.js";
 import { unifiedLineDiff } from "../plan/linediff.js";
+import type {
+  Action,
+  Change,
+  ConfigDiff,
+  Plan,
+  PlanError,
+  PlanWarning,
+  ProxySummary,
+  ResourceKind,
+} from "../plan/types.js";
+import { KIND_ORDER } from "../plan/types.js";
 import type { DesiredProxy, DesiredResource } from "./desired.js";
 import { TAG_DNS_ZONE, TAG_SSH_KEYS } from "./desired.js";
+import { fingerprintOf } from "./fingerprint.js";
 import type { ObservedResource, ObservedState } from "./observed.js";
 import { rgKey } from "./observed.js";
 import { diffFields, ownedFields, stateHash } from "./owned.js";
-import { fingerprintOf } from "./fingerprint.js";
 
 /** Shown for a value Azure assigns during apply (e.g. a new public IPv6 address). */
 export const KNOWN_AFTER_APPLY = "(known after apply)";
@@ -83,11 +93,23 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
 }
 
 function changeFor(
-  res: DesiredResource, proxy: DesiredProxy, observed: ObservedState, owner: string,
-  errors: PlanError[], warnings: PlanWarning[],
+  res: DesiredResource,
+  proxy: DesiredProxy,
+  observed: ObservedState,
+  owner: string,
+  errors: PlanError[],
+  warnings: PlanWarning[],
 ): Change | undefined {
   const name = proxy.spec.name;
-  const base = { address: res.address, proxy: name, kind: res.kind, id: res.id, subscriptionId: res.subscriptionId, resourceGroup: res.resourceGroup, name: res.name };
+  const base = {
+    address: res.address,
+    proxy: name,
+    kind: res.kind,
+    id: res.id,
+    subscriptionId: res.subscriptionId,
+    resourceGroup: res.resourceGroup,
+    name: res.name,
+  };
   const tagKeys = tagKeysOf(res);
   const after = ownedFields(res.kind, res.body, tagKeys);
 
@@ -96,41 +118,79 @@ function changeFor(
     // Resource groups are created when missing and never changed or deleted: they may hold other things.
     return exists
       ? { ...base, action: "noop", before: after, after, diffs: [], reason: "resource group exists" }
-      : { ...base, action: "create", after, diffs: diffFields(undefined, after), reason: "resource group does not exist yet" };
+      : {
+          ...base,
+          action: "create",
+          after,
+          diffs: diffFields(undefined, after),
+          reason: "resource group does not exist yet",
+        };
   }
   if (res.kind === "dnsRecord") {
     const zoneId = res.id.slice(0, res.id.lastIndexOf("/AAAA/")).toLowerCase();
     if (!observed.dnsZones.has(zoneId)) {
-      errors.push({ proxy: name, address: res.address, file: proxy.spec.file, line: proxy.spec.locations.dns?.line,
-        message: `DNS zone "${String(res.body.zone)}" was not found in resource group "${res.resourceGroup}": create the zone first; this tool never creates or deletes zones` });
+      errors.push({
+        proxy: name,
+        address: res.address,
+        file: proxy.spec.file,
+        line: proxy.spec.locations.dns?.line,
+        message: `DNS zone "${String(res.body.zone)}" was not found in resource group "${res.resourceGroup}": create the zone first; this tool never creates or deletes zones`,
+      });
       return undefined;
     }
   }
 
   const obs = observed.resources.get(res.id.toLowerCase());
-  if (!obs) return { ...base, action: "create", after, diffs: diffFields(undefined, after), reason: `${describe(res.kind)} does not exist yet` };
+  if (!obs)
+    return {
+      ...base,
+      action: "create",
+      after,
+      diffs: diffFields(undefined, after),
+      reason: `${describe(res.kind)} does not exist yet`,
+    };
 
   const own = ownershipOf(obs.tags, owner);
   if (own.kind !== "ours" || own.proxy !== name) {
-    const whose = own.kind === "foreign" ? "was not created by azure-ipv6-proxy"
-      : own.kind === "other-owner" ? `belongs to owner "${own.owner}"` : `belongs to proxy "${own.proxy}"`;
+    const whose =
+      own.kind === "foreign"
+        ? "was not created by azure-ipv6-proxy"
+        : own.kind === "other-owner"
+          ? `belongs to owner "${own.owner}"`
+          : `belongs to proxy "${own.proxy}"`;
     const message = `${describe(res.kind)} ${res.kind === "dnsRecord" ? `"${res.name}" in zone ${String(res.body.zone)}` : `"${res.name}"`} already exists and ${whose}; it will not be touched`;
     errors.push({ proxy: name, address: res.address, file: proxy.spec.file, line: lineOf(proxy, res.kind), message });
-    warnings.push({ code: res.kind === "dnsRecord" ? "dns-not-owned" : "not-owned", proxy: name, address: res.address, message });
+    warnings.push({
+      code: res.kind === "dnsRecord" ? "dns-not-owned" : "not-owned",
+      proxy: name,
+      address: res.address,
+      message,
+    });
     return undefined;
   }
 
   const before = ownedFields(res.kind, obs.body, tagKeys);
   const diffs = diffFields(before, after);
   if (obs.provisioningState === "Failed") {
-    return { ...base, action: "update", before, after, diffs, reason: "last provisioning failed in Azure; applying it again" };
+    return {
+      ...base,
+      action: "update",
+      before,
+      after,
+      diffs,
+      reason: "last provisioning failed in Azure; applying it again",
+    };
   }
   if (diffs.length === 0) return { ...base, action: "noop", before, after, diffs, reason: "up to date" };
   const applied = obs.tags[TAG_STATE_HASH];
   const drifted = applied !== undefined && applied !== stateHash(res.kind, obs.body);
   if (drifted) {
-    warnings.push({ code: "drift", proxy: name, address: res.address,
-      message: `${describe(res.kind)} "${res.name}" was changed in Azure since the last apply (${diffs.map((d) => d.path).join(", ")})` });
+    warnings.push({
+      code: "drift",
+      proxy: name,
+      address: res.address,
+      message: `${describe(res.kind)} "${res.name}" was changed in Azure since the last apply (${diffs.map((d) => d.path).join(", ")})`,
+    });
   }
   const replaceReason = mustReplace(res.kind, before, after, obs, res);
   const action: Action = replaceReason ? "replace" : "update";
@@ -139,15 +199,27 @@ function changeFor(
 }
 
 /** Why an in-place update is impossible, or undefined when it is possible. */
-function mustReplace(kind: ResourceKind, before: Record<string, unknown>, after: Record<string, unknown>, obs: ObservedResource, res: DesiredResource): string | undefined {
-  if (before.location !== after.location) return `location changes from ${String(before.location)} to ${String(after.location)}, which Azure cannot move in place`;
-  if ((kind === "publicIpV4" || kind === "publicIpV6") &&
-    (before.sku !== after.sku || before.publicIPAllocationMethod !== after.publicIPAllocationMethod || before.publicIPAddressVersion !== after.publicIPAddressVersion)) {
+function mustReplace(
+  kind: ResourceKind,
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  obs: ObservedResource,
+  res: DesiredResource,
+): string | undefined {
+  if (before.location !== after.location)
+    return `location changes from ${String(before.location)} to ${String(after.location)}, which Azure cannot move in place`;
+  if (
+    (kind === "publicIpV4" || kind === "publicIpV6") &&
+    (before.sku !== after.sku ||
+      before.publicIPAllocationMethod !== after.publicIPAllocationMethod ||
+      before.publicIPAddressVersion !== after.publicIPAddressVersion)
+  ) {
     return "SKU, allocation or IP version of a public IP cannot change in place";
   }
   if (kind === "virtualMachine") {
     const wanted = (res.body.tags as Record<string, string>)[TAG_SSH_KEYS];
-    if (obs.tags[TAG_SSH_KEYS] !== wanted) return "SSH public keys can only be set when a VM is created (the addresses are kept)";
+    if (obs.tags[TAG_SSH_KEYS] !== wanted)
+      return "SSH public keys can only be set when a VM is created (the addresses are kept)";
   }
   return undefined;
 }
@@ -171,7 +243,10 @@ function cascadeReplacements(changes: Change[]): void {
 function settleDnsValues(changes: Change[], observed: ObservedState, proxy: DesiredProxy): void {
   const pip = changes.find((c) => c.kind === "publicIpV6");
   const pipObs = observed.resources.get(proxy.resources.find((r) => r.kind === "publicIpV6")!.id.toLowerCase());
-  const known = pip && (pip.action === "noop" || pip.action === "update") ? (pipObs?.body.ipAddress as string | undefined) : undefined;
+  const known =
+    pip && (pip.action === "noop" || pip.action === "update")
+      ? (pipObs?.body.ipAddress as string | undefined)
+      : undefined;
   for (const c of changes) {
     if (c.kind !== "dnsRecord" || !c.after) continue;
     c.after = { ...c.after, ipv6Addresses: [known ?? KNOWN_AFTER_APPLY] };
@@ -179,15 +254,22 @@ function settleDnsValues(changes: Change[], observed: ObservedState, proxy: Desi
     if (c.action === "create") continue;
     const moved = c.diffs.some((d) => d.path.startsWith("ipv6Addresses"));
     c.action = c.diffs.length ? "update" : "noop";
-    c.reason = !c.diffs.length ? "up to date"
-      : moved && !known ? "the proxy's IPv6 address changes"
-      : moved ? "record does not point at the proxy's IPv6 address"
-      : `${c.diffs.map((d) => d.path).join(", ")} changed`;
+    c.reason = !c.diffs.length
+      ? "up to date"
+      : moved && !known
+        ? "the proxy's IPv6 address changes"
+        : moved
+          ? "record does not point at the proxy's IPv6 address"
+          : `${c.diffs.map((d) => d.path).join(", ")} changed`;
   }
 }
 
 /** The HAProxy config lives in the VM's userData; a running VM gets it pushed with Run Command. */
-function configChange(proxy: DesiredProxy, vm: Change | undefined, observed: ObservedState): { change?: Change; diff?: string } {
+function configChange(
+  proxy: DesiredProxy,
+  vm: Change | undefined,
+  observed: ObservedState,
+): { change?: Change; diff?: string } {
   if (!vm) return {};
   const vmId = proxy.resources.find((r) => r.kind === "virtualMachine")!.id;
   if (vm.action === "create" || vm.action === "replace") {
@@ -198,23 +280,46 @@ function configChange(proxy: DesiredProxy, vm: Change | undefined, observed: Obs
   if (liveSha === proxy.configSha256) return {};
   const live = observed.vmConfigs.get(vmId.toLowerCase());
   const change: Change = {
-    address: `${proxy.spec.name}.vmConfig`, proxy: proxy.spec.name, kind: "vmConfig", id: vmId,
-    subscriptionId: proxy.subscriptionId, resourceGroup: proxy.spec.resourceGroup, name: proxy.names.virtualMachine,
+    address: `${proxy.spec.name}.vmConfig`,
+    proxy: proxy.spec.name,
+    kind: "vmConfig",
+    id: vmId,
+    subscriptionId: proxy.subscriptionId,
+    resourceGroup: proxy.spec.resourceGroup,
+    name: proxy.names.virtualMachine,
     action: "update",
-    before: { configSha256: liveSha ?? null }, after: { configSha256: proxy.configSha256 },
+    before: { configSha256: liveSha ?? null },
+    after: { configSha256: proxy.configSha256 },
     diffs: [{ path: "configSha256", before: liveSha ?? null, after: proxy.configSha256 }],
-    reason: "HAProxy config changes: new userData, validated and reloaded on the running VM without dropping connections",
+    reason:
+      "HAProxy config changes: new userData, validated and reloaded on the running VM without dropping connections",
   };
-  return { change, diff: live === undefined ? undefined : unifiedLineDiff(live, proxy.config, { beforeLabel: "live", afterLabel: "desired" }) };
+  return {
+    change,
+    diff:
+      live === undefined
+        ? undefined
+        : unifiedLineDiff(live, proxy.config, { beforeLabel: "live", afterLabel: "desired" }),
+  };
 }
 
 function deleteChange(obs: ObservedResource, proxy: string): Change {
   const suffix = obs.kind === "dnsRecord" ? `.${obs.name}` : "";
   return {
-    address: `${proxy}.${obs.kind}${suffix}`, proxy, kind: obs.kind, id: obs.id,
-    subscriptionId: obs.subscriptionId, resourceGroup: obs.resourceGroup, name: obs.name,
-    action: "delete", before: ownedFields(obs.kind, obs.body, [TAG_MANAGED_BY, TAG_OWNER, TAG_PROXY]), diffs: [],
-    reason: obs.kind === "dnsRecord" ? "no proxy file claims this record any more" : `proxy "${proxy}" is no longer in the proxy files`,
+    address: `${proxy}.${obs.kind}${suffix}`,
+    proxy,
+    kind: obs.kind,
+    id: obs.id,
+    subscriptionId: obs.subscriptionId,
+    resourceGroup: obs.resourceGroup,
+    name: obs.name,
+    action: "delete",
+    before: ownedFields(obs.kind, obs.body, [TAG_MANAGED_BY, TAG_OWNER, TAG_PROXY]),
+    diffs: [],
+    reason:
+      obs.kind === "dnsRecord"
+        ? "no proxy file claims this record any more"
+        : `proxy "${proxy}" is no longer in the proxy files`,
   };
 }
 
@@ -225,8 +330,11 @@ function addWarnings(changes: Change[], warnings: PlanWarning[], observed: Obser
       const address = observed.resources.get(c.id.toLowerCase())?.body.ipAddress as string | undefined;
       const zone = observed.resources.get(c.id.toLowerCase())?.tags[TAG_DNS_ZONE];
       warnings.push({
-        code: "ipv6-address-change", proxy: c.proxy, address: c.address,
-        message: `the public IPv6 address${address ? ` ${address}` : ""} of proxy "${c.proxy}" will ${c.action === "delete" ? "be released" : "change"}` +
+        code: "ipv6-address-change",
+        proxy: c.proxy,
+        address: c.address,
+        message:
+          `the public IPv6 address${address ? ` ${address}` : ""} of proxy "${c.proxy}" will ${c.action === "delete" ? "be released" : "change"}` +
           `${zone ? `; AAAA records in ${zone.split("/").pop()} follow it, but clients and caches may hold the old address until the TTL expires` : ""}`,
       });
     }
@@ -236,13 +344,20 @@ function addWarnings(changes: Change[], warnings: PlanWarning[], observed: Obser
     warnings.push({ code: "destroy", proxy, message: `proxy "${proxy}" will be destroyed (needs allow-destroy)` });
   }
   for (const c of changes.filter((x) => x.action === "delete" && x.kind === "dnsRecord" && !destroyed.has(x.proxy))) {
-    warnings.push({ code: "destroy", proxy: c.proxy, address: c.address, message: `DNS record ${c.name} will be deleted (needs allow-destroy)` });
+    warnings.push({
+      code: "destroy",
+      proxy: c.proxy,
+      address: c.address,
+      message: `DNS record ${c.name} will be deleted (needs allow-destroy)`,
+    });
   }
 }
 
 export function sortChanges(changes: Change[]): Change[] {
   const rank = (k: ResourceKind) => KIND_ORDER.indexOf(k);
-  return [...changes].sort((a, b) => a.proxy.localeCompare(b.proxy) || rank(a.kind) - rank(b.kind) || a.address.localeCompare(b.address));
+  return [...changes].sort(
+    (a, b) => a.proxy.localeCompare(b.proxy) || rank(a.kind) - rank(b.kind) || a.address.localeCompare(b.address),
+  );
 }
 
 export function countChanges(changes: Change[]): Plan["counts"] {
@@ -251,7 +366,10 @@ export function countChanges(changes: Change[]): Plan["counts"] {
     if (c.action === "create") counts.add++;
     else if (c.action === "update") counts.change++;
     else if (c.action === "delete") counts.destroy++;
-    else if (c.action === "replace") { counts.add++; counts.destroy++; }
+    else if (c.action === "replace") {
+      counts.add++;
+      counts.destroy++;
+    }
   }
   return counts;
 }
@@ -262,12 +380,25 @@ function summarise(changes: Change[], desired: DesiredProxy[], observed: Observe
     const mine = changes.filter((c) => c.proxy === name);
     const spec = desired.find((d) => d.spec.name === name);
     const pip = mine.find((c) => c.kind === "publicIpV6");
-    const ipv6Address = pip && pip.action !== "replace" && pip.action !== "create" ? (observed.resources.get(pip.id.toLowerCase())?.body.ipAddress as string | undefined) : undefined;
-    const status: ProxySummary["status"] = !spec ? "destroy"
-      : mine.every((c) => c.action === "create" || (c.kind === "resourceGroup" && c.action === "noop")) ? "create"
-      : mine.some((c) => c.action !== "noop") ? "change" : "unchanged";
+    const ipv6Address =
+      pip && pip.action !== "replace" && pip.action !== "create"
+        ? (observed.resources.get(pip.id.toLowerCase())?.body.ipAddress as string | undefined)
+        : undefined;
+    const status: ProxySummary["status"] = !spec
+      ? "destroy"
+      : mine.every((c) => c.action === "create" || (c.kind === "resourceGroup" && c.action === "noop"))
+        ? "create"
+        : mine.some((c) => c.action !== "noop")
+          ? "change"
+          : "unchanged";
     const dnsNames = spec?.spec.dns ? spec.spec.dns.records.map((r) => fqdn(r, spec.spec.dns!.zone)) : [];
-    return { name, ...(spec ? { file: spec.spec.file } : {}), status, ...(ipv6Address ? { ipv6Address } : {}), dnsNames };
+    return {
+      name,
+      ...(spec ? { file: spec.spec.file } : {}),
+      status,
+      ...(ipv6Address ? { ipv6Address } : {}),
+      dnsNames,
+    };
   });
 }
 
@@ -287,9 +418,14 @@ function lineOf(proxy: DesiredProxy, kind: ResourceKind): number | undefined {
 
 function describe(kind: ResourceKind): string {
   return {
-    resourceGroup: "resource group", networkSecurityGroup: "network security group", virtualNetwork: "virtual network",
-    publicIpV4: "public IPv4 address", publicIpV6: "public IPv6 address", networkInterface: "network interface",
-    virtualMachine: "virtual machine", vmConfig: "proxy config", dnsRecord: "AAAA record",
+    resourceGroup: "resource group",
+    networkSecurityGroup: "network security group",
+    virtualNetwork: "virtual network",
+    publicIpV4: "public IPv4 address",
+    publicIpV6: "public IPv6 address",
+    networkInterface: "network interface",
+    virtualMachine: "virtual machine",
+    vmConfig: "proxy config",
+    dnsRecord: "AAAA record",
   }[kind];
 }
-

@@ -12,7 +12,13 @@ export function fingerprintOf(plan: Omit<Plan, "fingerprint">): string {
     owner: plan.owner,
     changes: plan.changes
       .filter((c) => c.action !== "noop")
-      .map((c) => ({ address: c.address, id: c.id.toLowerCase(), action: c.action, before: c.before ?? null, after: c.after ?? null })),
+      .map((c) => ({
+        address: c.address,
+        id: c.id.toLowerCase(),
+        action: c.action,
+        before: c.before ?? null,
+        after: c.after ?? null,
+      })),
     errors: plan.errors.map((e) => e.message),
   };
   return createHash("sha256").update(canonicalJson(material)).digest("hex").slice(0, 16);
@@ -22,7 +28,9 @@ export function fingerprintOf(plan: Omit<Plan, "fingerprint">): string {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
       : v,
   );
 }

@@ -17,8 +17,12 @@ export const normId = (v: unknown): string | undefined => str(v)?.toLowerCase();
 export const normLocation = (v: unknown): string | undefined => str(v)?.toLowerCase().replace(/\s+/g, "");
 
 function ruleFields(rule: Body): Body {
-  const prefixes = arr(rule.sourceAddressPrefixes).length ? (rule.sourceAddressPrefixes as string[]) : [str(rule.sourceAddressPrefix) ?? ""];
-  const ports = arr(rule.destinationPortRanges).length ? (rule.destinationPortRanges as string[]) : [str(rule.destinationPortRange) ?? ""];
+  const prefixes = arr(rule.sourceAddressPrefixes).length
+    ? (rule.sourceAddressPrefixes as string[])
+    : [str(rule.sourceAddressPrefix) ?? ""];
+  const ports = arr(rule.destinationPortRanges).length
+    ? (rule.destinationPortRanges as string[])
+    : [str(rule.destinationPortRange) ?? ""];
   return {
     name: rule.name,
     priority: rule.priority,
@@ -36,7 +40,12 @@ function ruleFields(rule: Body): Body {
  */
 export function ownedFields(kind: ResourceKind, body: Body, tagKeys: readonly string[]): Body {
   const tags = obj(body.tags) as Record<string, string>;
-  const ownedTags = Object.fromEntries(tagKeys.filter((k) => k in tags).sort().map((k) => [k, tags[k]]));
+  const ownedTags = Object.fromEntries(
+    tagKeys
+      .filter((k) => k in tags)
+      .sort()
+      .map((k) => [k, tags[k]]),
+  );
   const base = { location: normLocation(body.location), tags: ownedTags };
   switch (kind) {
     case "resourceGroup":
@@ -44,7 +53,9 @@ export function ownedFields(kind: ResourceKind, body: Body, tagKeys: readonly st
     case "networkSecurityGroup":
       return {
         ...base,
-        securityRules: arr(body.securityRules).map(ruleFields).sort((a, b) => Number(a.priority) - Number(b.priority)),
+        securityRules: arr(body.securityRules)
+          .map(ruleFields)
+          .sort((a, b) => Number(a.priority) - Number(b.priority)),
       };
     case "virtualNetwork": {
       const subnets = arr(body.subnets).map((s) => ({
@@ -81,8 +92,15 @@ export function ownedFields(kind: ResourceKind, body: Body, tagKeys: readonly st
       const metadata = obj(body.metadata) as Record<string, string>;
       return {
         ttl: body.ttl,
-        ipv6Addresses: arr(body.aaaaRecords).map((r) => str(r.ipv6Address) ?? "").sort(),
-        metadata: Object.fromEntries(tagKeys.filter((k) => k in metadata).sort().map((k) => [k, metadata[k]])),
+        ipv6Addresses: arr(body.aaaaRecords)
+          .map((r) => str(r.ipv6Address) ?? "")
+          .sort(),
+        metadata: Object.fromEntries(
+          tagKeys
+            .filter((k) => k in metadata)
+            .sort()
+            .map((k) => [k, metadata[k]]),
+        ),
       };
     }
     case "vmConfig":
@@ -91,7 +109,11 @@ export function ownedFields(kind: ResourceKind, body: Body, tagKeys: readonly st
 }
 
 /** Field-level differences between two owned-field records, as dotted paths. */
-export function diffFields(before: unknown, after: unknown, path = ""): { path: string; before?: unknown; after?: unknown }[] {
+export function diffFields(
+  before: unknown,
+  after: unknown,
+  path = "",
+): { path: string; before?: unknown; after?: unknown }[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
   const isObj = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
   if (isObj(before) && isObj(after)) {
@@ -101,12 +123,26 @@ export function diffFields(before: unknown, after: unknown, path = ""): { path: 
   // A resource that appears or disappears is shown field by field, as Terraform does.
   if ((before === undefined && isObj(after)) || (after === undefined && isObj(before))) {
     const side = (before ?? after) as Body;
-    return Object.keys(side).flatMap((k) => diffFields(before === undefined ? undefined : side[k], after === undefined ? undefined : side[k], path ? `${path}.${k}` : k));
+    return Object.keys(side).flatMap((k) =>
+      diffFields(
+        before === undefined ? undefined : side[k],
+        after === undefined ? undefined : side[k],
+        path ? `${path}.${k}` : k,
+      ),
+    );
   }
-  const objArray = (v: unknown): v is unknown[] => Array.isArray(v) && v.some((x) => x !== null && typeof x === "object");
-  if ((objArray(before) || objArray(after)) && (before === undefined || after === undefined || (Array.isArray(before) && Array.isArray(after) && before.length === after.length))) {
+  const objArray = (v: unknown): v is unknown[] =>
+    Array.isArray(v) && v.some((x) => x !== null && typeof x === "object");
+  if (
+    (objArray(before) || objArray(after)) &&
+    (before === undefined ||
+      after === undefined ||
+      (Array.isArray(before) && Array.isArray(after) && before.length === after.length))
+  ) {
     const len = Math.max((before as unknown[] | undefined)?.length ?? 0, (after as unknown[] | undefined)?.length ?? 0);
-    return Array.from({ length: len }, (_, i) => diffFields((before as unknown[] | undefined)?.[i], (after as unknown[] | undefined)?.[i], `${path}[${i}]`)).flat();
+    return Array.from({ length: len }, (_, i) =>
+      diffFields((before as unknown[] | undefined)?.[i], (after as unknown[] | undefined)?.[i], `${path}[${i}]`),
+    ).flat();
   }
   return [{ path, before, after }];
 }

@@ -74,6 +74,11 @@ export const NETWORK = {
   subnetIpv6: "fd00:64:64::/64",
 } as const;
 
-export function armId(subscriptionId: string, resourceGroup: string, provider: string, ...typeNamePairs: string[]): string {
+export function armId(
+  subscriptionId: string,
+  resourceGroup: string,
+  provider: string,
+  ...typeNamePairs: string[]
+): string {
   return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${provider}/${typeNamePairs.join("/")}`;
 }

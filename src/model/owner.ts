@@ -8,7 +8,11 @@ import { execFileSync } from "node:child_process";
 export function defaultOwner(env: NodeJS.ProcessEnv, cwd: string): string | undefined {
   if (env.GITHUB_REPOSITORY) return env.GITHUB_REPOSITORY;
   try {
-    const url = execFileSync("git", ["remote", "get-url", "origin"], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const url = execFileSync("git", ["remote", "get-url", "origin"], {
+      cwd,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
     return ownerFromRemote(url);
   } catch {
     return undefined;
@@ -20,7 +24,9 @@ export function defaultOwner(env: NodeJS.ProcessEnv, cwd: string): string | unde
  * A remote that is a local path names no repository.
  */
 export function ownerFromRemote(url: string): string | undefined {
-  const m = /^(?:[a-z+]+:\/\/[^/]+\/(?:.*\/)?|[^@/:]+@[^:/]+:(?:.*\/)?)([^/:]+\/[^/]+?)(?:\.git)?\/?$/i.exec(url.trim());
+  const m = /^(?:[a-z+]+:\/\/[^/]+\/(?:.*\/)?|[^@/:]+@[^:/]+:(?:.*\/)?)([^/:]+\/[^/]+?)(?:\.git)?\/?$/i.exec(
+    url.trim(),
+  );
   return m?.[1];
 }
 

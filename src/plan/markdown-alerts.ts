@@ -3,8 +3,8 @@
  * blocks, most dangerous first. Under a size budget each block keeps its
  * heading and count and lists fewer items, never silently none.
  */
-import { alert, code, plural, text, type AlertKind } from "./markdown-format.js";
-import { pendingChanges, type PlanView } from "./render-shared.js";
+import { type AlertKind, alert, code, plural, text } from "./markdown-format.js";
+import { type PlanView, pendingChanges } from "./render-shared.js";
 import type { PlanError, PlanWarning } from "./types.js";
 
 export interface AlertGroup {
@@ -19,7 +19,8 @@ export interface AlertGroup {
 export function alertGroups(view: PlanView): AlertGroup[] {
   const plan = view.plan;
   const groups: AlertGroup[] = [];
-  const byCode = (...codes: PlanWarning["code"][]): PlanWarning[] => plan.warnings.filter((w) => codes.includes(w.code));
+  const byCode = (...codes: PlanWarning["code"][]): PlanWarning[] =>
+    plan.warnings.filter((w) => codes.includes(w.code));
 
   if (plan.errors.length > 0) {
     groups.push({
@@ -107,7 +108,10 @@ function ipv6Item(view: PlanView, warning: PlanWarning): string {
   const old = view.oldIpv6Address(warning.proxy);
   const names = view.dnsNamesOf(warning.proxy);
   const released = old ? `${code(old)} is released` : "the current address is released";
-  const records = names.length > 0 ? `the AAAA records of ${names.map(code).join(", ")} will point at the new address` : "no DNS names point at it";
+  const records =
+    names.length > 0
+      ? `the AAAA records of ${names.map(code).join(", ")} will point at the new address`
+      : "no DNS names point at it";
   return `${code(warning.proxy)}: ${released}; ${records}. ${text(warning.message)}`;
 }
 
@@ -117,7 +121,13 @@ function destroyAlertItems(view: PlanView): string[] {
   const warned = plan.warnings.filter((w) => w.code === "destroy");
   const items = warned.map(warningItem);
   const warnedProxies = new Set(warned.map((w) => w.proxy));
-  const deleting = [...new Set(pendingChanges(plan).filter((c) => c.action === "delete").map((c) => c.proxy))];
+  const deleting = [
+    ...new Set(
+      pendingChanges(plan)
+        .filter((c) => c.action === "delete")
+        .map((c) => c.proxy),
+    ),
+  ];
   for (const proxy of deleting.filter((p) => !warnedProxies.has(p))) {
     const n = view.changesOf(proxy).filter((c) => c.action === "delete").length;
     items.push(`${code(proxy)}: ${plural(n, "resource", "resources")} will be deleted.`);

@@ -6,13 +6,15 @@
 
 /** Plain inline text: one line, HTML and Markdown syntax escaped, @mentions defused. */
 export function text(value: string): string {
-  return oneLine(value)
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/[\\`*_[\]~#!|]/g, (c) => `\\${c}`)
-    // A zero-width space after "@" keeps GitHub from notifying whoever a reason happens to name.
-    .replace(/@(?=\w)/g, "@\u200b");
+  return (
+    oneLine(value)
+      .replace(/&/g, "&amp;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;")
+      .replace(/[\\`*_[\]~#!|]/g, (c) => `\\${c}`)
+      // A zero-width space after "@" keeps GitHub from notifying whoever a reason happens to name.
+      .replace(/@(?=\w)/g, "@\u200b")
+  );
 }
 
 /** An inline code span that holds any string: the backtick run is longer than any run inside. */
@@ -66,4 +68,3 @@ function oneLine(value: string): string {
   // Control characters have no business in a PR comment; newlines would end a table row or alert.
   return value.replace(/\s*[\r\n]+\s*/g, " ").replace(/[\u0000-\u001f\u007f]/g, "\ufffd");
 }
-

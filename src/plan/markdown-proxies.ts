@@ -3,7 +3,15 @@
  * collapsible section per changed proxy, the table alone, or lists of names.
  */
 import { code, fenced, html, plural, table, text } from "./markdown-format.js";
-import { ACTION_SYMBOL, STATUS_ORDER, STATUS_SYMBOL, actionTally, formatValue, type PlanView, type ProxyRow } from "./render-shared.js";
+import {
+  ACTION_SYMBOL,
+  actionTally,
+  formatValue,
+  type PlanView,
+  type ProxyRow,
+  STATUS_ORDER,
+  STATUS_SYMBOL,
+} from "./render-shared.js";
 import type { Change, ProxySummary } from "./types.js";
 
 /** Long field values (e.g. a whole config) are cut in the comment; the job summary has them in full. */
@@ -78,7 +86,10 @@ export function proxyDetails(view: PlanView, row: ProxyRow, opts: DetailsOptions
       "",
     );
   }
-  const fieldDiffText = changes.filter((c) => c.diffs.length > 0).map(fieldDiffLines).join("");
+  const fieldDiffText = changes
+    .filter((c) => c.diffs.length > 0)
+    .map(fieldDiffLines)
+    .join("");
   if (opts.fieldDiffs && fieldDiffText !== "") parts.push(fenced(fieldDiffText, "diff"), "");
   if (opts.configDiffs && configDiff !== "") parts.push("HAProxy config:", "", fenced(configDiff, "diff"), "");
   parts.push("</details>");

@@ -38,7 +38,9 @@ export function parsePlanJson(text: string): Plan {
   }
   const plan = object(data, "plan");
   if (plan["formatVersion"] !== 1) {
-    throw new PlanFormatError(`Plan JSON has formatVersion ${JSON.stringify(plan["formatVersion"])}; this version reads formatVersion 1 only`);
+    throw new PlanFormatError(
+      `Plan JSON has formatVersion ${JSON.stringify(plan["formatVersion"])}; this version reads formatVersion 1 only`,
+    );
   }
   string(plan, "owner", "plan");
   string(plan, "createdAt", "plan");
@@ -49,7 +51,8 @@ export function parsePlanJson(text: string): Plan {
   array(plan, "changes", "plan").forEach((item, i) => {
     const at = `plan.changes[${i}]`;
     const change = object(item, at);
-    for (const key of ["address", "proxy", "id", "subscriptionId", "resourceGroup", "name", "reason"]) string(change, key, at);
+    for (const key of ["address", "proxy", "id", "subscriptionId", "resourceGroup", "name", "reason"])
+      string(change, key, at);
     oneOf(change, "action", ACTIONS, at);
     oneOf(change, "kind", KIND_ORDER, at);
     for (const key of ["before", "after"]) if (change[key] !== undefined) object(change[key], `${at}.${key}`);
@@ -100,7 +103,8 @@ function array(parent: Record<string, unknown>, key: string, at: string): unknow
 }
 
 function string(parent: Record<string, unknown>, key: string, at: string): void {
-  if (typeof parent[key] !== "string") throw new PlanFormatError(`${at}.${key} must be a string, got ${describe(parent[key])}`);
+  if (typeof parent[key] !== "string")
+    throw new PlanFormatError(`${at}.${key} must be a string, got ${describe(parent[key])}`);
 }
 
 function number(parent: Record<string, unknown>, key: string, at: string): void {

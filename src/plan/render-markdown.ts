@@ -5,10 +5,10 @@
  * the table, then names, then alert items) until it fits. Warnings and
  * errors go first and are cut last.
  */
-import { alertGroups, alertItemCount, renderAlerts, type AlertGroup } from "./markdown-alerts.js";
+import { type AlertGroup, alertGroups, alertItemCount, renderAlerts } from "./markdown-alerts.js";
 import { alert, code, maybeLink, plural, text } from "./markdown-format.js";
 import { proxyDetails, proxyNameLists, proxyTable } from "./markdown-proxies.js";
-import { DEFAULT_SPEC_DIR, PlanView, hasDeletions, isQuietPlan, summaryText } from "./render-shared.js";
+import { DEFAULT_SPEC_DIR, hasDeletions, isQuietPlan, PlanView, summaryText } from "./render-shared.js";
 import type { Plan } from "./types.js";
 
 export interface MarkdownRenderOptions {
@@ -26,7 +26,8 @@ export interface MarkdownRenderOptions {
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
 const DEFAULT_TITLE = "Azure IPv6 proxy plan";
-export const ALLOW_DESTROY_HINT = "Deletions and replacements need the `ipv6-proxy/allow-destroy` label or `allow-destroy: true`.";
+export const ALLOW_DESTROY_HINT =
+  "Deletions and replacements need the `ipv6-proxy/allow-destroy` label or `allow-destroy: true`.";
 
 /** How much of the plan a rendering shows; each shortening step turns one knob down. */
 interface Detail {
@@ -72,10 +73,14 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownRenderOptions): str
     if (fits(out)) return out;
   }
 
-  const nameLimit = largestFitting(comment.changedCount, (n) => fits(comment.render({ ...detail, nameLimit: n }, true)));
+  const nameLimit = largestFitting(comment.changedCount, (n) =>
+    fits(comment.render({ ...detail, nameLimit: n }, true)),
+  );
   if (nameLimit !== undefined) return comment.render({ ...detail, nameLimit }, true);
   detail = { ...detail, nameLimit: 0 };
-  const alertLimit = largestFitting(alertItemCount(comment.alerts), (n) => fits(comment.render({ ...detail, alertLimit: n }, true)));
+  const alertLimit = largestFitting(alertItemCount(comment.alerts), (n) =>
+    fits(comment.render({ ...detail, alertLimit: n }, true)),
+  );
   if (alertLimit !== undefined) return comment.render({ ...detail, alertLimit }, true);
 
   return ensureFits(comment.renderMinimal(maxChars), maxChars);
@@ -113,7 +118,11 @@ class CommentRenderer {
       sections.push(proxyNameLists(this.view.rows, detail.nameLimit, this.pointer));
     }
     if (shortened) {
-      sections.push(alert("NOTE", [`Parts of this plan are left out to stay within GitHub's comment size limit — ${this.pointer} for the full plan.`]));
+      sections.push(
+        alert("NOTE", [
+          `Parts of this plan are left out to stay within GitHub's comment size limit — ${this.pointer} for the full plan.`,
+        ]),
+      );
     }
     sections.push(this.footer());
     return sections.join("\n\n") + "\n";
@@ -122,7 +131,8 @@ class CommentRenderer {
   /** Last resorts for a tiny budget: the marker, the totals, the problem counts and where to look. */
   renderMinimal(maxChars: number): string {
     const words: string[] = [];
-    if (this.plan.errors.length > 0) words.push(`**This plan cannot be applied: ${plural(this.plan.errors.length, "error", "errors")}.**`);
+    if (this.plan.errors.length > 0)
+      words.push(`**This plan cannot be applied: ${plural(this.plan.errors.length, "error", "errors")}.**`);
     if (this.plan.warnings.length > 0) words.push(`${plural(this.plan.warnings.length, "warning", "warnings")}.`);
     const candidates = [
       `${this.header()}\n\n${[...words, `The full plan: ${this.pointer}.`].join(" ")}\n`,
@@ -133,11 +143,19 @@ class CommentRenderer {
   }
 
   private header(): string {
-    return [this.opts.marker, `### ${text(this.opts.title ?? DEFAULT_TITLE)}`, "", `**${summaryText(this.plan.counts)}**`].join("\n");
+    return [
+      this.opts.marker,
+      `### ${text(this.opts.title ?? DEFAULT_TITLE)}`,
+      "",
+      `**${summaryText(this.plan.counts)}**`,
+    ].join("\n");
   }
 
   private footer(): string {
-    const planned = [this.opts.headSha ? `Planned at ${code(this.opts.headSha)}` : "Planned", `fingerprint ${code(this.plan.fingerprint)}`];
+    const planned = [
+      this.opts.headSha ? `Planned at ${code(this.opts.headSha)}` : "Planned",
+      `fingerprint ${code(this.plan.fingerprint)}`,
+    ];
     let apply: string;
     if (this.plan.errors.length > 0) apply = "This plan cannot be applied until the errors above are fixed.";
     else apply = hasDeletions(this.plan) ? `Merge to apply. ${ALLOW_DESTROY_HINT}` : "Merge to apply.";
@@ -146,7 +164,12 @@ class CommentRenderer {
 }
 
 function renderQuiet(opts: MarkdownRenderOptions): string {
-  const lines = [opts.marker, `### ${text(opts.title ?? DEFAULT_TITLE)}`, "", `No changes. Azure matches ${code(opts.specDir ?? DEFAULT_SPEC_DIR)}.`];
+  const lines = [
+    opts.marker,
+    `### ${text(opts.title ?? DEFAULT_TITLE)}`,
+    "",
+    `No changes. Azure matches ${code(opts.specDir ?? DEFAULT_SPEC_DIR)}.`,
+  ];
   if (opts.headSha) lines.push("", `Planned at ${code(opts.headSha)}.`);
   return lines.join("\n") + "\n";
 }
@@ -166,7 +189,9 @@ function largestFitting(max: number, fits: (n: number) => boolean): number | und
 
 function ensureFits(out: string, maxChars: number): string {
   if (out.length > maxChars) {
-    throw new RangeError(`maxChars ${maxChars} is too small for even the shortest plan comment (${out.length} characters)`);
+    throw new RangeError(
+      `maxChars ${maxChars} is too small for even the shortest plan comment (${out.length} characters)`,
+    );
   }
   return out;
 }

@@ -30,7 +30,12 @@ export function summaryText(counts: PlanCounts): string {
 
 /** Nothing to do and nothing to say: the short "No changes" form applies. */
 export function isQuietPlan(plan: Plan): boolean {
-  return pendingChanges(plan).length === 0 && plan.errors.length === 0 && plan.warnings.length === 0 && plan.configDiffs.every((d) => d.diff === "");
+  return (
+    pendingChanges(plan).length === 0 &&
+    plan.errors.length === 0 &&
+    plan.warnings.length === 0 &&
+    plan.configDiffs.every((d) => d.diff === "")
+  );
 }
 
 export function pendingChanges(plan: Plan): Change[] {
@@ -39,7 +44,10 @@ export function pendingChanges(plan: Plan): Change[] {
 
 /** Deletes and replacements both remove a resource, so both need allow-destroy to apply. */
 export function hasDeletions(plan: Plan): boolean {
-  return plan.changes.some((c) => c.action === "delete" || c.action === "replace") || plan.warnings.some((w) => w.code === "destroy");
+  return (
+    plan.changes.some((c) => c.action === "delete" || c.action === "replace") ||
+    plan.warnings.some((w) => w.code === "destroy")
+  );
 }
 
 export interface ProxyRow {
@@ -69,7 +77,9 @@ export class PlanView {
     for (const d of plan.configDiffs) if (d.diff !== "") this.configDiffs.set(d.proxy, d.diff);
     for (const p of plan.proxies) this.summaries.set(p.name, p);
     // A proxy that only appears in changes (which the engine should not produce) is still listed, so no change goes unshown.
-    const extra = [...this.pending.keys()].filter((name) => !this.summaries.has(name)).map((name): ProxySummary => ({ name, status: "change", dnsNames: [] }));
+    const extra = [...this.pending.keys()]
+      .filter((name) => !this.summaries.has(name))
+      .map((name): ProxySummary => ({ name, status: "change", dnsNames: [] }));
     const all = [...plan.proxies, ...extra].map((proxy) => ({ proxy, status: this.statusOf(proxy) }));
     this.rows = STATUS_ORDER.flatMap((status) => all.filter((r) => r.status === status));
   }
@@ -114,7 +124,6 @@ export function actionTally(changes: Change[]): string {
 
 /** A field value as a reviewer reads it: strings quoted, structures as compact JSON, absence spelled out. */
 export function formatValue(value: unknown, maxLength = Infinity): string {
-  const text = value === undefined ? "(none)" : JSON.stringify(value) ?? String(value);
+  const text = value === undefined ? "(none)" : (JSON.stringify(value) ?? String(value));
   return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
 }
-

@@ -3,7 +3,14 @@
  * first, then per proxy each pending change with its field diffs and the
  * HAProxy config diff, then the one-line total.
  */
-import { ACTION_SYMBOL, DEFAULT_SPEC_DIR, PlanView, formatValue, pendingChanges, summaryText } from "./render-shared.js";
+import {
+  ACTION_SYMBOL,
+  DEFAULT_SPEC_DIR,
+  formatValue,
+  PlanView,
+  pendingChanges,
+  summaryText,
+} from "./render-shared.js";
 import type { Action, Change, Plan, PlanError, PlanWarning } from "./types.js";
 
 export interface TextRenderOptions {
@@ -25,7 +32,12 @@ const ACTION_COLOR: Record<Action, string> = {
   noop: ANSI.dim,
 };
 
-const STATUS_WORDS = { create: "will be created", change: "will be changed", destroy: "will be destroyed", unchanged: "unchanged" } as const;
+const STATUS_WORDS = {
+  create: "will be created",
+  change: "will be changed",
+  destroy: "will be destroyed",
+  unchanged: "unchanged",
+} as const;
 
 export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string {
   const paint: Paint = opts.color ? (code, text) => `\u001b[${code}m${text}\u001b[0m` : (_code, text) => text;
@@ -50,23 +62,40 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
     if (changes.length === 0 && configDiff === "") out.push("    no resource changes");
     if (configDiff !== "") {
       out.push("    HAProxy config:");
-      out.push(...configDiff.replace(/\n$/, "").split("\n").map((line) => `      ${paintDiffLine(withoutControls(line), paint)}`));
+      out.push(
+        ...configDiff
+          .replace(/\n$/, "")
+          .split("\n")
+          .map((line) => `      ${paintDiffLine(withoutControls(line), paint)}`),
+      );
     }
     out.push("");
   }
   if (unchanged > 0) out.push(`${unchanged} unchanged ${unchanged === 1 ? "proxy" : "proxies"}.`, "");
 
   if (plan.errors.length > 0) {
-    out.push(paint(ANSI.red, `This plan cannot be applied: ${plan.errors.length} ${plan.errors.length === 1 ? "error" : "errors"}.`));
+    out.push(
+      paint(
+        ANSI.red,
+        `This plan cannot be applied: ${plan.errors.length} ${plan.errors.length === 1 ? "error" : "errors"}.`,
+      ),
+    );
   }
   const quiet = pendingChanges(plan).length === 0 && plan.errors.length === 0;
-  out.push(quiet ? `No changes. Azure matches ${opts.specDir ?? DEFAULT_SPEC_DIR}.` : paint(ANSI.bold, `Plan: ${summaryText(plan.counts)}.`));
+  out.push(
+    quiet
+      ? `No changes. Azure matches ${opts.specDir ?? DEFAULT_SPEC_DIR}.`
+      : paint(ANSI.bold, `Plan: ${summaryText(plan.counts)}.`),
+  );
   return out.join("\n") + "\n";
 }
 
 function formatChange(change: Change, paint: Paint): string[] {
   const symbol = paint(ACTION_COLOR[change.action], ACTION_SYMBOL[change.action].padStart(3));
-  const lines = [`  ${symbol} ${oneLine(change.address)} (${change.action})`, `        ${paint(ANSI.dim, `# ${oneLine(change.reason)}`)}`];
+  const lines = [
+    `  ${symbol} ${oneLine(change.address)} (${change.action})`,
+    `        ${paint(ANSI.dim, `# ${oneLine(change.reason)}`)}`,
+  ];
   for (const diff of change.diffs) {
     lines.push(`        ${oneLine(diff.path)}: ${formatValue(diff.before)} → ${formatValue(diff.after)}`);
   }

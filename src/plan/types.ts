@@ -59,12 +59,7 @@ export interface Change {
   reason: string;
 }
 
-export type WarningCode =
-  | "ipv6-address-change"
-  | "destroy"
-  | "not-owned"
-  | "drift"
-  | "dns-not-owned";
+export type WarningCode = "ipv6-address-change" | "destroy" | "not-owned" | "drift" | "dns-not-owned";
 
 export interface PlanWarning {
   code: WarningCode;

@@ -24,7 +24,9 @@ export function ensureDistBuilt(): void {
 
 /** The runner sets every input that has a default; tests start from the same. */
 function inputDefaults(githubToken: string): Record<string, string> {
-  const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as { inputs: Record<string, { default?: string }> };
+  const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as {
+    inputs: Record<string, { default?: string }>;
+  };
   const env: Record<string, string> = {};
   for (const [name, spec] of Object.entries(action.inputs)) {
     if (spec.default === undefined) continue;
@@ -106,10 +108,15 @@ export async function runAction(o: ActionRunOptions): Promise<ActionRunResult> {
 
   const started = Date.now();
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [DIST], { cwd: o.workspace, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [DIST],
+      { cwd: o.workspace, env, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
   return {
     code,
@@ -137,7 +144,13 @@ export function parseOutputFile(text: string): Record<string, string> {
   return out;
 }
 
-export function pullRequestEvent(o: { repository: string; number: number; headSha: string; action?: string; headRepository?: string }): Record<string, unknown> {
+export function pullRequestEvent(o: {
+  repository: string;
+  number: number;
+  headSha: string;
+  action?: string;
+  headRepository?: string;
+}): Record<string, unknown> {
   const repository = repositoryJson(o.repository);
   const head = o.headRepository ?? o.repository;
   return {
@@ -148,7 +161,12 @@ export function pullRequestEvent(o: { repository: string; number: number; headSh
       state: "open",
       merged: false,
       title: `Proxies #${o.number}`,
-      head: { sha: o.headSha, ref: `feature-${o.number}`, label: `${head.split("/")[0]}:feature-${o.number}`, repo: repositoryJson(head) },
+      head: {
+        sha: o.headSha,
+        ref: `feature-${o.number}`,
+        label: `${head.split("/")[0]}:feature-${o.number}`,
+        repo: repositoryJson(head),
+      },
       base: { sha: "0".repeat(40), ref: "main", label: `${o.repository.split("/")[0]}:main`, repo: repository },
       labels: [],
     },
@@ -157,7 +175,12 @@ export function pullRequestEvent(o: { repository: string; number: number; headSh
   };
 }
 
-export function pushEvent(o: { repository: string; sha: string; before?: string; ref?: string }): Record<string, unknown> {
+export function pushEvent(o: {
+  repository: string;
+  sha: string;
+  before?: string;
+  ref?: string;
+}): Record<string, unknown> {
   return {
     ref: o.ref ?? "refs/heads/main",
     before: o.before ?? "1".repeat(40),
@@ -174,7 +197,14 @@ export function pushEvent(o: { repository: string; sha: string; before?: string;
 
 function repositoryJson(fullName: string): Record<string, unknown> {
   const [owner, name] = fullName.split("/");
-  return { full_name: fullName, name, owner: { login: owner, type: "Organization" }, default_branch: "main", private: false, fork: false };
+  return {
+    full_name: fullName,
+    name,
+    owner: { login: owner, type: "Organization" },
+    default_branch: "main",
+    private: false,
+    fork: false,
+  };
 }
 
 /** A fresh 40-hex commit id. */

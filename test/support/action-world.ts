@@ -6,10 +6,10 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/server.js";
-import { createAzureClients, type AzureClients } from "../../src/azure/clients.js";
-import { fakeSha, pullRequestEvent, pushEvent, runAction, type ActionRunResult } from "./action-runner.js";
-import { startGitHubDouble, type GitHubDouble } from "./github-double.js";
+import { type AzureClients, createAzureClients } from "../../src/azure/clients.js";
+import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/server.js";
+import { type ActionRunResult, fakeSha, pullRequestEvent, pushEvent, runAction } from "./action-runner.js";
+import { type GitHubDouble, startGitHubDouble } from "./github-double.js";
 import { ProxyDir } from "./proxy-files.js";
 
 export const REPOSITORY = "acme/web";
@@ -68,10 +68,19 @@ export class ActionWorld {
   /** The pull_request event for pull request `number`, as the runner delivers it. */
   plan(number: number, extras: RunExtras & { fromFork?: boolean } = {}): Promise<ActionRunResult> {
     this.github.subject = PR_SUBJECT;
-    return this.run("pull_request", pullRequestEvent({
-      repository: REPOSITORY, number, headSha: this.headSha(number), action: "synchronize",
-      headRepository: extras.fromFork ? "someone/web" : REPOSITORY,
-    }), fakeSha(`pr-merge-ref-${number}`), `refs/pull/${number}/merge`, extras);
+    return this.run(
+      "pull_request",
+      pullRequestEvent({
+        repository: REPOSITORY,
+        number,
+        headSha: this.headSha(number),
+        action: "synchronize",
+        headRepository: extras.fromFork ? "someone/web" : REPOSITORY,
+      }),
+      fakeSha(`pr-merge-ref-${number}`),
+      `refs/pull/${number}/merge`,
+      extras,
+    );
   }
 
   /** The push event of `sha` landing on main. */
@@ -80,7 +89,13 @@ export class ActionWorld {
     return this.run("push", pushEvent({ repository: REPOSITORY, sha }), sha, "refs/heads/main", extras);
   }
 
-  private run(eventName: string, payload: Record<string, unknown>, sha: string, ref: string, extras: RunExtras): Promise<ActionRunResult> {
+  private run(
+    eventName: string,
+    payload: Record<string, unknown>,
+    sha: string,
+    ref: string,
+    extras: RunExtras,
+  ): Promise<ActionRunResult> {
     return runAction({
       workspace: this.files.root,
       eventName,

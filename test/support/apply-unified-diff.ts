@@ -22,7 +22,8 @@ export function applyUnifiedDiff(before: string, diff: string): string {
     result.push(...source.slice(cursor, oldStart));
     cursor = oldStart;
     const newStart = newCount === 0 ? Number(header[3]) : Number(header[3]) - 1;
-    if (newStart !== result.length) throw new Error(`hunk at diff line ${i + 1}: new start ${newStart} != ${result.length}`);
+    if (newStart !== result.length)
+      throw new Error(`hunk at diff line ${i + 1}: new start ${newStart} != ${result.length}`);
     i++;
     let seenOld = 0;
     let seenNew = 0;
@@ -32,7 +33,10 @@ export function applyUnifiedDiff(before: string, diff: string): string {
       const text = line.slice(1) + (noEol ? "" : "\n");
       const prefix = line[0];
       if (prefix === " " || prefix === "-") {
-        if (source[cursor] !== text) throw new Error(`diff line ${i + 1} expects ${JSON.stringify(text)}, source has ${JSON.stringify(source[cursor])}`);
+        if (source[cursor] !== text)
+          throw new Error(
+            `diff line ${i + 1} expects ${JSON.stringify(text)}, source has ${JSON.stringify(source[cursor])}`,
+          );
         cursor++;
         seenOld++;
       }
@@ -43,7 +47,8 @@ export function applyUnifiedDiff(before: string, diff: string): string {
       if (prefix !== " " && prefix !== "-" && prefix !== "+") throw new Error(`bad diff line ${i + 1}: ${line}`);
       i += noEol ? 2 : 1;
     }
-    if (seenOld !== oldCount || seenNew !== newCount) throw new Error(`hunk counts ${oldCount}/${newCount} but saw ${seenOld}/${seenNew}`);
+    if (seenOld !== oldCount || seenNew !== newCount)
+      throw new Error(`hunk counts ${oldCount}/${newCount} but saw ${seenOld}/${seenNew}`);
   }
   result.push(...source.slice(cursor));
   return result.join("");

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ProxySpec } from "../../src/spec/types.js";
+import type { ProxySpec } from "../../src/proxyfile/types.js";
 
 export const HAPROXY = "/usr/sbin/haproxy";
 

@@ -56,25 +56,63 @@ export async function createDualStackNetwork(c: AzureClients, rg: string, prefix
   const nsg = await c.network.networkSecurityGroups.createOrUpdate(rg, `${prefix}-nsg`, {
     location: LOCATION,
     securityRules: [
-      { name: "https-v4", protocol: "Tcp", sourcePortRange: "*", destinationPortRange: "443", sourceAddressPrefix: "Internet", destinationAddressPrefix: "*", access: "Allow", priority: 100, direction: "Inbound" },
-      { name: "https-v6", protocol: "Tcp", sourcePortRange: "*", destinationPortRanges: ["80", "443"], sourceAddressPrefix: "::/0", destinationAddressPrefix: "fd00:64:64::/64", access: "Allow", priority: 110, direction: "Inbound" },
+      {
+        name: "https-v4",
+        protocol: "Tcp",
+        sourcePortRange: "*",
+        destinationPortRange: "443",
+        sourceAddressPrefix: "Internet",
+        destinationAddressPrefix: "*",
+        access: "Allow",
+        priority: 100,
+        direction: "Inbound",
+      },
+      {
+        name: "https-v6",
+        protocol: "Tcp",
+        sourcePortRange: "*",
+        destinationPortRanges: ["80", "443"],
+        sourceAddressPrefix: "::/0",
+        destinationAddressPrefix: "fd00:64:64::/64",
+        access: "Allow",
+        priority: 110,
+        direction: "Inbound",
+      },
     ],
   });
   const vnet = await c.network.virtualNetworks.createOrUpdate(rg, `${prefix}-vnet`, {
     location: LOCATION,
     addressSpace: { addressPrefixes: ["10.64.0.0/24", "fd00:64:64::/48"] },
-    subnets: [{ name: "proxy", addressPrefixes: ["10.64.0.0/26", "fd00:64:64::/64"], networkSecurityGroup: { id: nsg.id } }],
+    subnets: [
+      { name: "proxy", addressPrefixes: ["10.64.0.0/26", "fd00:64:64::/64"], networkSecurityGroup: { id: nsg.id } },
+    ],
   });
   const subnetId = vnet.subnets![0]!.id!;
-  const pip = (version: "IPv4" | "IPv6", suffix: string) => c.network.publicIPAddresses.createOrUpdate(rg, `${prefix}-${suffix}`, {
-    location: LOCATION, sku: { name: "Standard", tier: "Regional" }, publicIPAllocationMethod: "Static", publicIPAddressVersion: version,
-  });
+  const pip = (version: "IPv4" | "IPv6", suffix: string) =>
+    c.network.publicIPAddresses.createOrUpdate(rg, `${prefix}-${suffix}`, {
+      location: LOCATION,
+      sku: { name: "Standard", tier: "Regional" },
+      publicIPAllocationMethod: "Static",
+      publicIPAddressVersion: version,
+    });
   const [pip4, pip6] = await Promise.all([pip("IPv4", "pip4"), pip("IPv6", "pip6")]);
   const nic = await c.network.networkInterfaces.createOrUpdate(rg, `${prefix}-nic`, {
     location: LOCATION,
     ipConfigurations: [
-      { name: "ipv4", primary: true, privateIPAddressVersion: "IPv4", subnet: { id: subnetId }, publicIPAddress: { id: pip4.id } },
-      { name: "ipv6", primary: false, privateIPAddressVersion: "IPv6", subnet: { id: subnetId }, publicIPAddress: { id: pip6.id } },
+      {
+        name: "ipv4",
+        primary: true,
+        privateIPAddressVersion: "IPv4",
+        subnet: { id: subnetId },
+        publicIPAddress: { id: pip4.id },
+      },
+      {
+        name: "ipv6",
+        primary: false,
+        privateIPAddressVersion: "IPv6",
+        subnet: { id: subnetId },
+        publicIPAddress: { id: pip6.id },
+      },
     ],
   });
   return { rg, nsgId: nsg.id!, vnetId: vnet.id!, subnetId, pip4Id: pip4.id!, pip6Id: pip6.id!, nicId: nic.id! };
@@ -83,14 +121,21 @@ export async function createDualStackNetwork(c: AzureClients, rg: string, prefix
 type VmParameters = Parameters<AzureClients["compute"]["virtualMachines"]["createOrUpdate"]>[2];
 
 /** An Ubuntu 24.04 VM model as the engine sends it: SSH key only, customData and userData. */
-export function vmModel(nicId: string, opts: { customData?: string; userData?: string; key?: string; deleteWithVm?: boolean } = {}): VmParameters {
+export function vmModel(
+  nicId: string,
+  opts: { customData?: string; userData?: string; key?: string; deleteWithVm?: boolean } = {},
+): VmParameters {
   return {
     location: LOCATION,
     tags: { managedBy: "azure-ipv6-proxy" },
     hardwareProfile: { vmSize: "Standard_B1s" },
     storageProfile: {
       imageReference: { publisher: "Canonical", offer: "ubuntu-24_04-lts", sku: "server", version: "latest" },
-      osDisk: { createOption: "FromImage", deleteOption: opts.deleteWithVm === false ? "Detach" : "Delete", managedDisk: { storageAccountType: "StandardSSD_LRS" } },
+      osDisk: {
+        createOption: "FromImage",
+        deleteOption: opts.deleteWithVm === false ? "Detach" : "Delete",
+        managedDisk: { storageAccountType: "StandardSSD_LRS" },
+      },
     },
     osProfile: {
       computerName: "proxy",
@@ -101,7 +146,11 @@ export function vmModel(nicId: string, opts: { customData?: string; userData?: s
         ssh: { publicKeys: [{ path: "/home/azureuser/.ssh/authorized_keys", keyData: opts.key ?? sshPublicKey() }] },
       },
     },
-    networkProfile: { networkInterfaces: [{ id: nicId, primary: true, deleteOption: opts.deleteWithVm === false ? "Detach" : "Delete" }] },
+    networkProfile: {
+      networkInterfaces: [
+        { id: nicId, primary: true, deleteOption: opts.deleteWithVm === false ? "Detach" : "Delete" },
+      ],
+    },
     userData: opts.userData ?? b64("global\n  maxconn 100\n"),
   } as VmParameters;
 }

@@ -1,5 +1,5 @@
-import { startEmulator, type Emulator } from "../../src/emulator/server.js";
-import { createAzureClients, type AzureClients } from "../../src/azure/clients.js";
+import { type AzureClients, createAzureClients } from "../../src/azure/clients.js";
+import { type Emulator, startEmulator } from "../../src/emulator/server.js";
 import { silentLogger } from "../../src/log.js";
 import type { OperationContext } from "../../src/operations.js";
 

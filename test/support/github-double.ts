@@ -140,7 +140,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
     const raw = await readBody(req);
 
     if (url.pathname === "/oidc/token") {
-      if (req.headers.authorization !== `Bearer ${idTokenRequestToken}`) return send(401, { message: "Bad credentials" });
+      if (req.headers.authorization !== `Bearer ${idTokenRequestToken}`)
+        return send(401, { message: "Bad credentials" });
       const claims = {
         iss: "https://token.actions.githubusercontent.com",
         aud: query.audience ?? `https://github.com/${options.repository.split("/")[0]}`,
@@ -203,9 +204,13 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
 
   function writeProblem(body: unknown): { status: number; json: unknown } | undefined {
     if (double.readOnly) {
-      return { status: 403, json: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest" } };
+      return {
+        status: 403,
+        json: { message: "Resource not accessible by integration", documentation_url: "https://docs.github.com/rest" },
+      };
     }
-    if (typeof body !== "string" || body.length === 0) return { status: 422, json: validationFailed("body is missing") };
+    if (typeof body !== "string" || body.length === 0)
+      return { status: 422, json: validationFailed("body is missing") };
     if (body.length > COMMENT_LIMIT) {
       return { status: 422, json: validationFailed(`body is too long (maximum is ${COMMENT_LIMIT} characters)`) };
     }

@@ -53,7 +53,8 @@ export function inspectMarkdown(markdown: string): MarkdownStructure {
     if (line.startsWith("|")) {
       const columns = line.split(/(?<!\\)\|/).length - 2;
       if (tableColumns === undefined) tableColumns = columns;
-      else if (columns !== tableColumns) problems.push(`line ${i + 1}: table row has ${columns} cells, header has ${tableColumns}`);
+      else if (columns !== tableColumns)
+        problems.push(`line ${i + 1}: table row has ${columns} cells, header has ${tableColumns}`);
     } else {
       tableColumns = undefined;
     }

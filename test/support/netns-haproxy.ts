@@ -8,10 +8,11 @@
  * parallel instances would share /run/haproxy/admin.sock, and a seamless reload
  * (`expose-fd listeners`) could fetch another instance's listening sockets.
  */
-import net from "node:net";
+
 import { readFileSync, writeFileSync } from "node:fs";
+import net from "node:net";
 import { dirname, join } from "node:path";
-import { nsRun, nsSpawn, type NsProcess, type Topology } from "./netns.js";
+import { type NsProcess, nsRun, nsSpawn, type Topology } from "./netns.js";
 
 export const HAPROXY = "/usr/sbin/haproxy";
 
@@ -147,7 +148,8 @@ export function healthCheckTiming(cfgText: string): HealthCheckTiming {
     const m = new RegExp(`\\b${key}\\s+(\\d+)(ms|s)?\\b`).exec(line);
     return m ? Number(m[1]) * (m[2] === "ms" ? 1 : 1000) : fallback;
   };
-  const count = (key: string, fallback: number) => Number(new RegExp(`\\b${key}\\s+(\\d+)\\b`).exec(line)?.[1] ?? fallback);
+  const count = (key: string, fallback: number) =>
+    Number(new RegExp(`\\b${key}\\s+(\\d+)\\b`).exec(line)?.[1] ?? fallback);
   const interMs = ms("inter", 2000);
   return { interMs, fastinterMs: ms("fastinter", interMs), fall: count("fall", 3), rise: count("rise", 2) };
 }

@@ -11,7 +11,7 @@
  * share a namespace (addresses may repeat: each topology is its own world), and
  * a later run can recognise and remove what a crashed run left behind.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -108,7 +108,8 @@ export async function removeStaleNamespaces(): Promise<string[]> {
   const names = (await run("ip", ["netns", "list"])).split("\n").map((l) => l.split(" ")[0] ?? "");
   const stale = names.filter(isStale);
   for (const ns of stale) await deleteNamespace(ns);
-  for (const entry of readdirSync(tmpdir()).filter(isStale)) rmSync(join(tmpdir(), entry), { recursive: true, force: true });
+  for (const entry of readdirSync(tmpdir()).filter(isStale))
+    rmSync(join(tmpdir(), entry), { recursive: true, force: true });
   return stale;
 }
 
@@ -133,7 +134,10 @@ export async function createTopology(opts: TopologyOptions = {}): Promise<Topolo
   const onExit = () => {
     for (const ns of all) {
       try {
-        const pids = execFileSync("ip", ["netns", "pids", ns], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+        const pids = execFileSync("ip", ["netns", "pids", ns], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "ignore"],
+        });
         for (const pid of pids.split(/\s+/).filter(Boolean)) process.kill(Number(pid), "SIGKILL");
         execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" });
       } catch {

@@ -5,7 +5,17 @@
 import { createHash } from "node:crypto";
 import { armId, resourceNames } from "../../src/model/names.js";
 import { unifiedLineDiff } from "../../src/plan/linediff.js";
-import { KIND_ORDER, type Action, type Change, type FieldDiff, type Plan, type PlanError, type PlanWarning, type ProxySummary, type ResourceKind } from "../../src/plan/types.js";
+import {
+  type Action,
+  type Change,
+  type FieldDiff,
+  KIND_ORDER,
+  type Plan,
+  type PlanError,
+  type PlanWarning,
+  type ProxySummary,
+  type ResourceKind,
+} from "../../src/plan/types.js";
 
 export const SUBSCRIPTION = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 export const DNS_RESOURCE_GROUP = "rg-dns";
@@ -66,11 +76,25 @@ function idOf(proxy: string, kind: ResourceKind): string {
     case "vmConfig":
       return armId(SUBSCRIPTION, rg, "Microsoft.Compute", "virtualMachines", name);
     case "dnsRecord":
-      return armId(SUBSCRIPTION, DNS_RESOURCE_GROUP, "Microsoft.Network", "dnsZones", zoneOf(dnsNameOf(proxy)), "AAAA", name);
+      return armId(
+        SUBSCRIPTION,
+        DNS_RESOURCE_GROUP,
+        "Microsoft.Network",
+        "dnsZones",
+        zoneOf(dnsNameOf(proxy)),
+        "AAAA",
+        name,
+      );
   }
 }
 
-export function change(proxy: string, kind: ResourceKind, action: Action, reason: string, diffs: FieldDiff[] = []): Change {
+export function change(
+  proxy: string,
+  kind: ResourceKind,
+  action: Action,
+  reason: string,
+  diffs: FieldDiff[] = [],
+): Change {
   const name = azureName(proxy, kind);
   const before = action === "create" ? undefined : Object.fromEntries(diffs.map((d) => [d.path, d.before]));
   const after = action === "delete" ? undefined : Object.fromEntries(diffs.map((d) => [d.path, d.after]));
@@ -120,12 +144,24 @@ export function ipv6Of(n: number): string {
 }
 
 function summary(proxy: string, status: ProxySummary["status"], ipv6Address?: string): ProxySummary {
-  return { name: proxy, file: `proxies/${proxy}.yaml`, status, ...(ipv6Address ? { ipv6Address } : {}), dnsNames: [dnsNameOf(proxy)] };
+  return {
+    name: proxy,
+    file: `proxies/${proxy}.yaml`,
+    status,
+    ...(ipv6Address ? { ipv6Address } : {}),
+    dnsNames: [dnsNameOf(proxy)],
+  };
 }
 
 export function createdProxy(proxy: string): ProxyParts {
   const changes = ALL_KINDS.map((kind) =>
-    change(proxy, kind, "create", `${proxy} is new in proxies/${proxy}.yaml`, kind === "dnsRecord" ? [{ path: "ttl", after: 300 }] : []),
+    change(
+      proxy,
+      kind,
+      "create",
+      `${proxy} is new in proxies/${proxy}.yaml`,
+      kind === "dnsRecord" ? [{ path: "ttl", after: 300 }] : [],
+    ),
   );
   return { summary: summary(proxy, "create"), changes, warnings: [], errors: [] };
 }
@@ -133,7 +169,10 @@ export function createdProxy(proxy: string): ProxyParts {
 /** A backend server added: the VM config changes in place and the NSG gains a rule. */
 export function updatedProxy(proxy: string, n: number, extraBackends = 1): ProxyParts {
   const before = haproxyConfig(proxy, ["203.0.113.10"]);
-  const after = haproxyConfig(proxy, ["203.0.113.10", ...Array.from({ length: extraBackends }, (_, i) => `198.51.100.${(i % 250) + 1}`)]);
+  const after = haproxyConfig(proxy, [
+    "203.0.113.10",
+    ...Array.from({ length: extraBackends }, (_, i) => `198.51.100.${(i % 250) + 1}`),
+  ]);
   const changes = [
     change(proxy, "networkSecurityGroup", "update", "allowed ports changed in the spec", [
       { path: "securityRules[0].destinationPortRange", before: "443", after: "443-444" },
@@ -142,9 +181,17 @@ export function updatedProxy(proxy: string, n: number, extraBackends = 1): Proxy
     change(proxy, "vmConfig", "update", "HAProxy backends changed", [
       { path: "userDataSha256", before: "9f2c1e7d".repeat(8), after: "41ab03c5".repeat(8) },
     ]),
-    ...ALL_KINDS.filter((k) => k !== "networkSecurityGroup" && k !== "vmConfig").map((kind) => change(proxy, kind, "noop", "matches the spec")),
+    ...ALL_KINDS.filter((k) => k !== "networkSecurityGroup" && k !== "vmConfig").map((kind) =>
+      change(proxy, kind, "noop", "matches the spec"),
+    ),
   ];
-  return { summary: summary(proxy, "change", ipv6Of(n)), changes, configDiff: unifiedLineDiff(before, after), warnings: [], errors: [] };
+  return {
+    summary: summary(proxy, "change", ipv6Of(n)),
+    changes,
+    configDiff: unifiedLineDiff(before, after),
+    warnings: [],
+    errors: [],
+  };
 }
 
 /** The public IPv6 resource must be replaced, so the proxy's address changes and its AAAA record follows. */
@@ -155,7 +202,11 @@ export function ipv6ReplacedProxy(proxy: string, oldAddress: string): ProxyParts
       { path: "ipAddress", before: oldAddress, after: undefined },
     ]),
     change(proxy, "networkInterface", "update", "re-attaches the replaced public IPv6 address", [
-      { path: "ipConfigurations[1].publicIPAddress.id", before: idOf(proxy, "publicIpV6"), after: "(known after apply)" },
+      {
+        path: "ipConfigurations[1].publicIPAddress.id",
+        before: idOf(proxy, "publicIpV6"),
+        after: "(known after apply)",
+      },
     ]),
     change(proxy, "dnsRecord", "update", "points at the new public IPv6 address", [
       { path: "aaaaRecords[0].ipv6Address", before: oldAddress, after: "(known after apply)" },
@@ -171,8 +222,14 @@ export function ipv6ReplacedProxy(proxy: string, oldAddress: string): ProxyParts
 }
 
 export function destroyedProxy(proxy: string, n: number): ProxyParts {
-  const changes = [...ALL_KINDS].reverse().map((kind) => change(proxy, kind, "delete", `proxies/${proxy}.yaml was removed`));
-  const warning: PlanWarning = { code: "destroy", proxy, message: `proxies/${proxy}.yaml was removed: the VM, its addresses and its AAAA record are deleted.` };
+  const changes = [...ALL_KINDS]
+    .reverse()
+    .map((kind) => change(proxy, kind, "delete", `proxies/${proxy}.yaml was removed`));
+  const warning: PlanWarning = {
+    code: "destroy",
+    proxy,
+    message: `proxies/${proxy}.yaml was removed: the VM, its addresses and its AAAA record are deleted.`,
+  };
   return { summary: summary(proxy, "destroy", ipv6Of(n)), changes, warnings: [warning], errors: [] };
 }
 
@@ -210,7 +267,9 @@ export function buildPlan(parts: ProxyParts[], extra: { warnings?: PlanWarning[]
     createdAt: "2025-06-01T12:00:00.000Z",
     changes,
     proxies: parts.map((p) => p.summary),
-    configDiffs: parts.flatMap((p) => (p.configDiff === undefined ? [] : [{ proxy: p.summary.name, diff: p.configDiff }])),
+    configDiffs: parts.flatMap((p) =>
+      p.configDiff === undefined ? [] : [{ proxy: p.summary.name, diff: p.configDiff }],
+    ),
     warnings: [...parts.flatMap((p) => p.warnings), ...(extra.warnings ?? [])],
     errors: [...parts.flatMap((p) => p.errors), ...(extra.errors ?? [])],
     counts: { add: count("create", "replace"), change: count("update"), destroy: count("delete", "replace") },

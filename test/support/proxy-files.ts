@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -47,7 +47,12 @@ export function proxyYaml(p: SimpleProxy): string {
   ];
   if (p.ports) lines.push(`ports: [${p.ports.join(", ")}]`);
   if (p.zone) {
-    lines.push("dns:", `  zone: ${p.zone}`, `  resourceGroup: ${p.dnsResourceGroup ?? "rg-dns"}`, `  records: [${(p.records ?? ["www"]).map((r) => `"${r}"`).join(", ")}]`);
+    lines.push(
+      "dns:",
+      `  zone: ${p.zone}`,
+      `  resourceGroup: ${p.dnsResourceGroup ?? "rg-dns"}`,
+      `  records: [${(p.records ?? ["www"]).map((r) => `"${r}"`).join(", ")}]`,
+    );
     if (p.ttl) lines.push(`  ttl: ${p.ttl}`);
   }
   return `${lines.join("\n")}\n`;

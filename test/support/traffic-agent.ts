@@ -8,17 +8,11 @@
  * shared across network namespaces). Each endpoint takes and returns JSON:
  * POST /probe, /probes, /load, /latency. Prints "READY".
  */
-import http from "node:http";
+
 import { rmSync } from "node:fs";
+import http from "node:http";
+import type { LatencyRequest, LatencyResult, LoadRequest, LoadResult, Probe, ProbeResult } from "./traffic-protocol.js";
 import { probe } from "./traffic-requests.js";
-import type {
-  LatencyRequest,
-  LatencyResult,
-  LoadRequest,
-  LoadResult,
-  Probe,
-  ProbeResult,
-} from "./traffic-protocol.js";
 
 const socketPath = process.argv[2] ?? "";
 
@@ -27,7 +21,15 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function load(req: LoadRequest): Promise<LoadResult> {
-  const result: LoadResult = { total: 0, ok: 0, failed: 0, errors: {}, byBackend: {}, byRoute: {}, requestsPerSecond: 0 };
+  const result: LoadResult = {
+    total: 0,
+    ok: 0,
+    failed: 0,
+    errors: {},
+    byBackend: {},
+    byRoute: {},
+    requestsPerSecond: 0,
+  };
   const start = Date.now();
   let next = 0;
   const record = (p: Probe, r: ProbeResult) => {
@@ -41,7 +43,8 @@ async function load(req: LoadRequest): Promise<LoadResult> {
     } else {
       result.failed++;
       const msg = r.error ?? `HTTP ${r.status}`;
-      if (msg in result.errors || Object.keys(result.errors).length < 20) result.errors[msg] = (result.errors[msg] ?? 0) + 1;
+      if (msg in result.errors || Object.keys(result.errors).length < 20)
+        result.errors[msg] = (result.errors[msg] ?? 0) + 1;
     }
   };
   const worker = async () => {

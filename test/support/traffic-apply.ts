@@ -7,8 +7,8 @@ import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyScript } from "../../src/dataplane/vmscripts.js";
-import { HAPROXY, haproxyPaths } from "./netns-haproxy.js";
 import type { Topology } from "./netns.js";
+import { HAPROXY, haproxyPaths } from "./netns-haproxy.js";
 import type { FakeImds } from "./traffic-fixtures.js";
 
 export interface ApplyRun {

@@ -11,10 +11,10 @@
  */
 import { readFileSync } from "node:fs";
 import net from "node:net";
-import tls from "node:tls";
 import type { Duplex } from "node:stream";
-import { parseProxyHeader, type ProxyHeader } from "./traffic-proxy-header.js";
+import tls from "node:tls";
 import type { WhoAmI } from "./traffic-protocol.js";
+import { type ProxyHeader, parseProxyHeader } from "./traffic-proxy-header.js";
 
 const [name = "backend", certPath = "", keyPath = "", httpPort = "80", httpsPort = "443"] = process.argv.slice(2);
 const secureContext = tls.createSecureContext({ cert: readFileSync(certPath), key: readFileSync(keyPath) });

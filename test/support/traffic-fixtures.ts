@@ -2,20 +2,14 @@
  * What runs inside the namespaces besides HAProxy: the two test backends with
  * their own certificates, the client agent, and the fake IMDS.
  */
-import http from "node:http";
+
 import { X509Certificate } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADDR, nodeTsArgs, nsSpawn, run, type NsProcess, type Topology } from "./netns.js";
-import type {
-  LatencyRequest,
-  LatencyResult,
-  LoadRequest,
-  LoadResult,
-  Probe,
-  ProbeResult,
-} from "./traffic-protocol.js";
+import { ADDR, type NsProcess, nodeTsArgs, nsSpawn, run, type Topology } from "./netns.js";
+import type { LatencyRequest, LatencyResult, LoadRequest, LoadResult, Probe, ProbeResult } from "./traffic-protocol.js";
 
 const SUPPORT_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(SUPPORT_DIR, "..", "..");
@@ -32,8 +26,21 @@ export async function makeCertificate(dir: string, commonName: string): Promise<
   const certPath = join(dir, `${commonName}.crt`);
   const keyPath = join(dir, `${commonName}.key`);
   await run("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-keyout", keyPath, "-out", certPath, "-days", "2", "-subj", `/CN=${commonName}`,
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    keyPath,
+    "-out",
+    certPath,
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${commonName}`,
   ]);
   return { certPath, keyPath, fingerprint256: new X509Certificate(readFileSync(certPath)).fingerprint256 };
 }
@@ -61,7 +68,12 @@ export async function makeBackend(topology: Topology, index: number): Promise<Ba
     certificate,
     process: undefined,
     async start() {
-      const [node, args] = nodeTsArgs(join(SUPPORT_DIR, "traffic-backend.ts"), name, certificate.certPath, certificate.keyPath);
+      const [node, args] = nodeTsArgs(
+        join(SUPPORT_DIR, "traffic-backend.ts"),
+        name,
+        certificate.certPath,
+        certificate.keyPath,
+      );
       backend.process = await nsSpawn(ns, node, args, { readyLine: "READY", cwd: REPO_ROOT });
     },
     async kill() {
@@ -89,7 +101,13 @@ export class ClientAgent {
   private call<T>(path: string, body: unknown): Promise<T> {
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { socketPath: this.socketPath, path, method: "POST", agent: false, headers: { "content-type": "application/json" } },
+        {
+          socketPath: this.socketPath,
+          path,
+          method: "POST",
+          agent: false,
+          headers: { "content-type": "application/json" },
+        },
         (res) => {
           let text = "";
           res.on("data", (d: Buffer) => (text += d.toString()));

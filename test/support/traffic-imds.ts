@@ -10,8 +10,9 @@
  * on every request, so a test changes "the VM's userData" by rewriting it.
  * Every request is logged to stdout.
  */
-import http from "node:http";
+
 import { readFileSync } from "node:fs";
+import http from "node:http";
 
 const [port = "8169", userDataFile = ""] = process.argv.slice(2);
 
@@ -19,7 +20,9 @@ const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://imds");
   process.stdout.write(`${req.method} ${url.pathname}${url.search} metadata=${String(req.headers["metadata"])}\n`);
   if (req.headers["metadata"] !== "true") {
-    res.writeHead(400, { "content-type": "application/json" }).end('{"error":"Bad request. Required metadata header not specified"}');
+    res
+      .writeHead(400, { "content-type": "application/json" })
+      .end('{"error":"Bad request. Required metadata header not specified"}');
     return;
   }
   if (

@@ -4,11 +4,11 @@
  * tests and the data-plane benchmark.
  */
 import { existsSync } from "node:fs";
-import type { ProxySpec } from "../../src/spec/types.js";
-import { ADDR, createTopology, namespaceSupportProblem, type Topology, type TopologyOptions } from "./netns.js";
-import { HAPROXY, masterCommand, startHaproxy, type HaproxyInstance } from "./netns-haproxy.js";
-import { ClientAgent, makeBackend, type Backend } from "./traffic-fixtures.js";
+import type { ProxySpec } from "../../src/proxyfile/types.js";
 import { proxySpec } from "./dataplane-fixtures.js";
+import { ADDR, createTopology, namespaceSupportProblem, type Topology, type TopologyOptions } from "./netns.js";
+import { HAPROXY, type HaproxyInstance, masterCommand, startHaproxy } from "./netns-haproxy.js";
+import { type Backend, ClientAgent, makeBackend } from "./traffic-fixtures.js";
 import type { Probe } from "./traffic-protocol.js";
 
 export interface Lab {
@@ -58,7 +58,13 @@ export async function startLab(opts: TopologyOptions = {}): Promise<Lab> {
 
 /** A valid spec as the loader would produce it, for rendering, with the lab's backends. */
 export function trafficSpec(overrides: Partial<ProxySpec> = {}): ProxySpec {
-  return proxySpec({ name: "traffic", file: "proxies/traffic.yaml", resourceGroup: "rg-traffic", backends: [ADDR.backendV4[0], ADDR.backendV4[1]], ...overrides });
+  return proxySpec({
+    name: "traffic",
+    file: "proxies/traffic.yaml",
+    resourceGroup: "rg-traffic",
+    backends: [ADDR.backendV4[0], ADDR.backendV4[1]],
+    ...overrides,
+  });
 }
 
 /** Requests to the proxy's IPv6 address, as a client on the internet would make them. */
@@ -70,7 +76,13 @@ export const viaProxy = {
     ...(servername ? { servername } : {}),
     ...extra,
   }),
-  http: (hostHeader: string, extra: Partial<Probe> = {}): Probe => ({ host: ADDR.proxyV6, port: 80, tls: false, hostHeader, ...extra }),
+  http: (hostHeader: string, extra: Partial<Probe> = {}): Probe => ({
+    host: ADDR.proxyV6,
+    port: 80,
+    tls: false,
+    hostHeader,
+    ...extra,
+  }),
 };
 
 export interface ServerState {

@@ -116,6 +116,7 @@ function parseV2(buf: Buffer): ParseResult {
       },
     };
   }
-  if (command === "LOCAL" || famProto === 0x00) return { status: "ok", length, header: { version: 2, command, family: "UNKNOWN" } };
+  if (command === "LOCAL" || famProto === 0x00)
+    return { status: "ok", length, header: { version: 2, command, family: "UNKNOWN" } };
   return { status: "invalid", reason: `unsupported v2 family/protocol 0x${famProto.toString(16)}` };
 }

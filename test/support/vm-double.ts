@@ -7,9 +7,9 @@
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AddressInfo } from "node:net";
 import { APPLY_SCRIPT_PATH, applyScript } from "../../src/dataplane/vmscripts.js";
 
 type Json = Record<string, unknown>;

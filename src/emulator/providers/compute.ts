@@ -7,12 +7,22 @@ import { randomBytes } from "node:crypto";
 import type { EmuRequest, EmuResponse, Json } from "../http.js";
 import { ArmError, deepCopy, isObject, newGuid } from "../http.js";
 import { resourceId } from "../ids.js";
+import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
+import { checkVmModel, mergePatch, mergePut } from "../rules/vm-rules.js";
 import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
-import { acceptAsync, checkName, checkPreconditions, notFound, requireGroup, resolveLocation, routeId, setProvisioningState, tagsOf } from "../world.js";
-import { pagedList } from "../paging.js";
-import { checkVmModel, mergePatch, mergePut } from "../rules/vm-rules.js";
+import {
+  acceptAsync,
+  checkName,
+  checkPreconditions,
+  notFound,
+  requireGroup,
+  resolveLocation,
+  routeId,
+  setProvisioningState,
+  tagsOf,
+} from "../world.js";
 import { References, TYPES } from "./network-refs.js";
 
 const COMPUTE = "Microsoft.Compute";
@@ -20,7 +30,11 @@ const COMPUTE = "Microsoft.Compute";
 const expands = (req: EmuRequest, what: string): boolean =>
   (req.url.searchParams.get("$expand") ?? "").split(",").some((e) => e.trim().toLowerCase() === what.toLowerCase());
 
-export function presentVm(world: World, stored: StoredResource, opts: { userData?: boolean; instanceView?: boolean } = {}): Json {
+export function presentVm(
+  world: World,
+  stored: StoredResource,
+  opts: { userData?: boolean; instanceView?: boolean } = {},
+): Json {
   world.store.work.resourcesPresented++;
   const body = deepCopy(stored.body);
   const p = body.properties;
@@ -32,9 +46,15 @@ export function presentVm(world: World, stored: StoredResource, opts: { userData
   if (opts.instanceView) {
     const ok = p.provisioningState === "Succeeded";
     p.instanceView = {
-      computerName: p.osProfile?.computerName, osName: "ubuntu", osVersion: "24.04",
+      computerName: p.osProfile?.computerName,
+      osName: "ubuntu",
+      osVersion: "24.04",
       statuses: [
-        { code: `ProvisioningState/${String(p.provisioningState).toLowerCase()}`, level: ok ? "Info" : "Error", displayStatus: `Provisioning ${String(p.provisioningState).toLowerCase()}` },
+        {
+          code: `ProvisioningState/${String(p.provisioningState).toLowerCase()}`,
+          level: ok ? "Info" : "Error",
+          displayStatus: `Provisioning ${String(p.provisioningState).toLowerCase()}`,
+        },
         { code: "PowerState/running", level: "Info", displayStatus: "VM running" },
       ],
     };
@@ -62,23 +82,34 @@ export function registerCompute(router: Router, world: World): void {
     if (!stored) throw notFound(type, req.params.name!, req.params.rg!);
     return stored;
   };
-  router.add("GET", one, (req) => ({ status: 200, body: presentVm(world, find(req), { userData: expands(req, "userData"), instanceView: expands(req, "instanceView") }) }));
+  router.add("GET", one, (req) => ({
+    status: 200,
+    body: presentVm(world, find(req), {
+      userData: expands(req, "userData"),
+      instanceView: expands(req, "instanceView"),
+    }),
+  }));
   router.add("PUT", one, (req) => putVm(world, req));
   router.add("PATCH", one, (req) => patchVm(world, req, find(req)));
   router.add("DELETE", one, (req) => deleteVm(world, req));
   router.add("GET", `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.vm}`, (req) => {
     requireGroup(world, req);
-    return pagedList(req, world.store.list(TYPES.vm, req.params.sub, req.params.rg), world.pageSize(), (s) => presentVm(world, s));
+    return pagedList(req, world.store.list(TYPES.vm, req.params.sub, req.params.rg), world.pageSize(), (s) =>
+      presentVm(world, s),
+    );
   });
   router.add("GET", `/subscriptions/{sub}/providers/${TYPES.vm}`, (req) =>
-    pagedList(req, world.store.list(TYPES.vm, req.params.sub), world.pageSize(), (s) => presentVm(world, s)));
+    pagedList(req, world.store.list(TYPES.vm, req.params.sub), world.pageSize(), (s) => presentVm(world, s)),
+  );
 
   const disk = `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.disk}/{name}`;
   router.add("GET", disk, (req) => ({ status: 200, body: presentDisk(world, find(req, TYPES.disk)) }));
   router.add("GET", `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.disk}`, (req) => {
     requireGroup(world, req);
     const refs = new References(world.store);
-    return pagedList(req, world.store.list(TYPES.disk, req.params.sub, req.params.rg), world.pageSize(), (s) => presentDisk(world, s, refs));
+    return pagedList(req, world.store.list(TYPES.disk, req.params.sub, req.params.rg), world.pageSize(), (s) =>
+      presentDisk(world, s, refs),
+    );
   });
   router.add("DELETE", disk, (req) => {
     requireGroup(world, req);
@@ -87,9 +118,17 @@ export function registerCompute(router: Router, world: World): void {
     const vm = new References(world.store).vmUsingDisk(stored.id);
     if (vm) throw new ArmError(409, "OperationNotAllowed", `Disk ${stored.name} is attached to VM ${vm}.`);
     world.ops.assertIdle(stored.id);
-    return acceptAsync(world, req, {
-      location: stored.body.location, namespace: COMPUTE, resourceId: stored.id, onSucceeded: () => world.store.delete(stored.id),
-    }, { status: 202, withLocation: true });
+    return acceptAsync(
+      world,
+      req,
+      {
+        location: stored.body.location,
+        namespace: COMPUTE,
+        resourceId: stored.id,
+        onSucceeded: () => world.store.delete(stored.id),
+      },
+      { status: 202, withLocation: true },
+    );
   });
 }
 
@@ -103,13 +142,18 @@ function putVm(world: World, req: EmuRequest): EmuResponse {
   checkPreconditions(req, existing, "virtual machine");
   const input: Json = isObject(req.body) ? req.body : {};
   const location = resolveLocation(input, existing, name, req.params.rg!);
-  const model = existing ? mergePut(existing.body, input) : { ...deepCopy(input), properties: isObject(input.properties) ? deepCopy(input.properties) : {} };
+  const model = existing
+    ? mergePut(existing.body, input)
+    : { ...deepCopy(input), properties: isObject(input.properties) ? deepCopy(input.properties) : {} };
   if (isObject(model.properties.osProfile)) model.properties.osProfile.computerName ??= name;
   checkVmModel(world, existing?.id ?? id, location, model);
   const properties = normalise(world, req, model.properties, location, existing);
   const tags = tagsOf(input);
   const stored = world.store.put(id, {
-    id: existing?.id ?? id, name: existing?.name ?? name, type: TYPES.vm, location,
+    id: existing?.id ?? id,
+    name: existing?.name ?? name,
+    type: TYPES.vm,
+    location,
     ...(tags ? { tags } : {}),
     ...(input.zones ? { zones: input.zones } : existing?.body.zones ? { zones: existing.body.zones } : {}),
     ...(input.identity ? { identity: input.identity } : {}),
@@ -134,11 +178,18 @@ function patchVm(world: World, req: EmuRequest, existing: StoredResource): EmuRe
 }
 
 function finishWrite(world: World, req: EmuRequest, stored: StoredResource, status: number): EmuResponse {
-  return acceptAsync(world, req, {
-    location: stored.body.location, namespace: COMPUTE, resourceId: stored.id,
-    onSucceeded: () => setProvisioningState(world, stored.id, "Succeeded"),
-    onFailed: () => setProvisioningState(world, stored.id, "Failed"),
-  }, { status, body: presentVm(world, stored) });
+  return acceptAsync(
+    world,
+    req,
+    {
+      location: stored.body.location,
+      namespace: COMPUTE,
+      resourceId: stored.id,
+      onSucceeded: () => setProvisioningState(world, stored.id, "Succeeded"),
+      onFailed: () => setProvisioningState(world, stored.id, "Failed"),
+    },
+    { status, body: presentVm(world, stored) },
+  );
 }
 
 function normaliseNics(network: Json): Json {
@@ -164,9 +215,17 @@ function normalise(world: World, req: EmuRequest, props: Json, location: string,
   out.osProfile.linuxConfiguration = { provisionVMAgent: true, disablePasswordAuthentication: false, ...linux };
   const storage = out.storageProfile;
   if (storage.imageReference && !storage.imageReference.exactVersion) {
-    storage.imageReference.exactVersion = storage.imageReference.version === "latest" ? "24.04.202601010" : storage.imageReference.version;
+    storage.imageReference.exactVersion =
+      storage.imageReference.version === "latest" ? "24.04.202601010" : storage.imageReference.version;
   }
-  const osDisk: Json = { osType: "Linux", createOption: "FromImage", caching: "ReadWrite", deleteOption: "Detach", diskSizeGB: 30, ...storage.osDisk };
+  const osDisk: Json = {
+    osType: "Linux",
+    createOption: "FromImage",
+    caching: "ReadWrite",
+    deleteOption: "Detach",
+    diskSizeGB: 30,
+    ...storage.osDisk,
+  };
   if (old) {
     osDisk.name = old.storageProfile.osDisk.name;
     osDisk.managedDisk = old.storageProfile.osDisk.managedDisk;
@@ -174,17 +233,28 @@ function normalise(world: World, req: EmuRequest, props: Json, location: string,
     osDisk.name ??= `${req.params.name}_OsDisk_1_${randomBytes(16).toString("hex")}`;
     const diskId = resourceId(req.params.sub!, req.params.rg!, TYPES.disk, osDisk.name);
     if (world.store.get(diskId)) {
-      throw new ArmError(409, "ConflictingUserInput", `Disk ${osDisk.name} already exists in resource group ${String(req.params.rg).toUpperCase()}. Only CreateOption.Attach is supported.`);
+      throw new ArmError(
+        409,
+        "ConflictingUserInput",
+        `Disk ${osDisk.name} already exists in resource group ${String(req.params.rg).toUpperCase()}. Only CreateOption.Attach is supported.`,
+      );
     }
     const storageAccountType = osDisk.managedDisk?.storageAccountType ?? "Premium_LRS";
     osDisk.managedDisk = { storageAccountType, id: diskId };
     world.store.put(diskId, {
-      id: diskId, name: osDisk.name, type: TYPES.disk, location,
+      id: diskId,
+      name: osDisk.name,
+      type: TYPES.disk,
+      location,
       sku: { name: storageAccountType, tier: storageAccountType.startsWith("Premium") ? "Premium" : "Standard" },
       properties: {
-        osType: "Linux", hyperVGeneration: "V2", diskSizeGB: osDisk.diskSizeGB, uniqueId: newGuid(),
+        osType: "Linux",
+        hyperVGeneration: "V2",
+        diskSizeGB: osDisk.diskSizeGB,
+        uniqueId: newGuid(),
         creationData: { createOption: "FromImage", imageReference: { id: imageId(location, storage.imageReference) } },
-        timeCreated: new Date().toISOString(), provisioningState: "Succeeded",
+        timeCreated: new Date().toISOString(),
+        provisioningState: "Succeeded",
       },
     });
   }
@@ -204,19 +274,26 @@ function deleteVm(world: World, req: EmuRequest): EmuResponse {
   if (!stored) return { status: 204 };
   world.ops.assertIdle(stored.id);
   setProvisioningState(world, stored.id, "Deleting");
-  return acceptAsync(world, req, {
-    location: stored.body.location, namespace: COMPUTE, resourceId: stored.id,
-    onSucceeded: () => {
-      const p = stored.body.properties;
-      world.store.delete(stored.id);
-      // Delete options decide whether the NICs and the OS disk go with the VM.
-      for (const n of (p.networkProfile?.networkInterfaces ?? []) as Json[]) {
-        if (n.properties?.deleteOption === "Delete") world.store.delete(n.id);
-      }
-      if (p.storageProfile?.osDisk?.deleteOption === "Delete" && p.storageProfile.osDisk.managedDisk?.id) {
-        world.store.delete(p.storageProfile.osDisk.managedDisk.id);
-      }
+  return acceptAsync(
+    world,
+    req,
+    {
+      location: stored.body.location,
+      namespace: COMPUTE,
+      resourceId: stored.id,
+      onSucceeded: () => {
+        const p = stored.body.properties;
+        world.store.delete(stored.id);
+        // Delete options decide whether the NICs and the OS disk go with the VM.
+        for (const n of (p.networkProfile?.networkInterfaces ?? []) as Json[]) {
+          if (n.properties?.deleteOption === "Delete") world.store.delete(n.id);
+        }
+        if (p.storageProfile?.osDisk?.deleteOption === "Delete" && p.storageProfile.osDisk.managedDisk?.id) {
+          world.store.delete(p.storageProfile.osDisk.managedDisk.id);
+        }
+      },
+      onFailed: () => setProvisioningState(world, stored.id, "Failed"),
     },
-    onFailed: () => setProvisioningState(world, stored.id, "Failed"),
-  }, { status: 202, withLocation: true });
+    { status: 202, withLocation: true },
+  );
 }

@@ -4,14 +4,15 @@
  * set carries `properties.TTL`, `properties.<TYPE>Records`, `properties.metadata`
  * and `etag`; the zone apex is `@`.
  */
+
+import { isIPv4, isIPv6 } from "node:net";
 import type { EmuRequest, EmuResponse, Json } from "../http.js";
 import { ArmError, badRequest, deepCopy, header, isObject, newGuid } from "../http.js";
-import { isIPv4, isIPv6 } from "node:net";
+import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
 import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
 import { checkPreconditions, notFound, requireGroup } from "../world.js";
-import { pagedList } from "../paging.js";
 
 interface RecordTarget {
   zone: Json;
@@ -22,32 +23,79 @@ interface RecordTarget {
 export const ZONE_TYPE = "Microsoft.Network/dnszones";
 const RECORD_TYPES = ["A", "AAAA", "CAA", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT"];
 const RECORD_FIELDS: Record<string, string> = {
-  A: "ARecords", AAAA: "AAAARecords", CAA: "caaRecords", CNAME: "CNAMERecord", MX: "MXRecords",
-  NS: "NSRecords", PTR: "PTRRecords", SOA: "SOARecord", SRV: "SRVRecords", TXT: "TXTRecords",
+  A: "ARecords",
+  AAAA: "AAAARecords",
+  CAA: "caaRecords",
+  CNAME: "CNAMERecord",
+  MX: "MXRecords",
+  NS: "NSRecords",
+  PTR: "PTRRecords",
+  SOA: "SOARecord",
+  SRV: "SRVRecords",
+  TXT: "TXTRecords",
 };
-const NAME_SERVERS = ["ns1-01.azure-dns.com.", "ns2-01.azure-dns.net.", "ns3-01.azure-dns.org.", "ns4-01.azure-dns.info."];
+const NAME_SERVERS = [
+  "ns1-01.azure-dns.com.",
+  "ns2-01.azure-dns.net.",
+  "ns3-01.azure-dns.org.",
+  "ns4-01.azure-dns.info.",
+];
 
-const zoneId = (sub: string, rg: string, zone: string) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/dnszones/${zone}`;
+const zoneId = (sub: string, rg: string, zone: string) =>
+  `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/dnszones/${zone}`;
 
 /** Creates a public zone with its apex NS and SOA record sets, as Azure does. */
 export function seedZone(world: World, sub: string, rg: string, zone: string, tags?: Record<string, string>): Json {
   const id = zoneId(sub, rg, zone.toLowerCase());
   world.store.put(id, {
-    id, name: zone.toLowerCase(), type: ZONE_TYPE, location: "global", etag: newGuid(), ...(tags ? { tags } : {}),
-    properties: { maxNumberOfRecordSets: 10000, maxNumberOfRecordsPerRecordSet: null, nameServers: NAME_SERVERS, zoneType: "Public" },
+    id,
+    name: zone.toLowerCase(),
+    type: ZONE_TYPE,
+    location: "global",
+    etag: newGuid(),
+    ...(tags ? { tags } : {}),
+    properties: {
+      maxNumberOfRecordSets: 10000,
+      maxNumberOfRecordsPerRecordSet: null,
+      nameServers: NAME_SERVERS,
+      zoneType: "Public",
+    },
   });
   putRecord(world, id, zone, "NS", "@", { TTL: 172800, NSRecords: NAME_SERVERS.map((nsdname) => ({ nsdname })) });
-  putRecord(world, id, zone, "SOA", "@", { TTL: 3600, SOARecord: {
-    host: NAME_SERVERS[0], email: "azuredns-hostmaster.microsoft.com", serialNumber: 1, refreshTime: 3600, retryTime: 300, expireTime: 2419200, minimumTTL: 300,
-  } });
+  putRecord(world, id, zone, "SOA", "@", {
+    TTL: 3600,
+    SOARecord: {
+      host: NAME_SERVERS[0],
+      email: "azuredns-hostmaster.microsoft.com",
+      serialNumber: 1,
+      refreshTime: 3600,
+      retryTime: 300,
+      expireTime: 2419200,
+      minimumTTL: 300,
+    },
+  });
   return world.store.snapshot(id)!;
 }
 
-function putRecord(world: World, zoneResourceId: string, zone: string, type: string, name: string, properties: Json): Json {
+function putRecord(
+  world: World,
+  zoneResourceId: string,
+  zone: string,
+  type: string,
+  name: string,
+  properties: Json,
+): Json {
   const id = `${zoneResourceId}/${type}/${name}`;
   const body = {
-    id, name, type: `${ZONE_TYPE}/${type}`, etag: newGuid(),
-    properties: { ...properties, fqdn: `${name === "@" ? "" : `${name}.`}${zone.toLowerCase()}.`, provisioningState: "Succeeded" },
+    id,
+    name,
+    type: `${ZONE_TYPE}/${type}`,
+    etag: newGuid(),
+    properties: {
+      ...properties,
+      fqdn: `${name === "@" ? "" : `${name}.`}${zone.toLowerCase()}.`,
+      provisioningState: "Succeeded",
+    },
   };
   world.store.put(id, body);
   return deepCopy(body);
@@ -55,8 +103,13 @@ function putRecord(world: World, zoneResourceId: string, zone: string, type: str
 
 function recordSetsOf(world: World, zoneResourceId: string, type?: string): StoredResource[] {
   const prefix = `${zoneResourceId.toLowerCase()}/`;
-  return world.store.all()
-    .filter((r) => r.id.toLowerCase().startsWith(prefix) && (!type || r.type.toLowerCase() === `${ZONE_TYPE}/${type}`.toLowerCase()));
+  return world.store
+    .all()
+    .filter(
+      (r) =>
+        r.id.toLowerCase().startsWith(prefix) &&
+        (!type || r.type.toLowerCase() === `${ZONE_TYPE}/${type}`.toLowerCase()),
+    );
 }
 
 const presentRecordSet = (r: StoredResource): Json => deepCopy(r.body);
@@ -74,7 +127,8 @@ function recordSetCounter(world: World): (zoneResourceId: string) => number {
       const id = r.id.toLowerCase();
       if (!id.includes("/dnszones/")) continue;
       // Every id prefix that ends at a "/" is a parent the resource counts under.
-      for (let i = id.indexOf("/", 1); i > 0; i = id.indexOf("/", i + 1)) out.set(id.slice(0, i), (out.get(id.slice(0, i)) ?? 0) + 1);
+      for (let i = id.indexOf("/", 1); i > 0; i = id.indexOf("/", i + 1))
+        out.set(id.slice(0, i), (out.get(id.slice(0, i)) ?? 0) + 1);
     }
     return out;
   };
@@ -96,19 +150,27 @@ function recordType(raw: string): string {
 
 function checkRecordName(name: string): void {
   const labels = name === "@" ? [] : name.split(".");
-  if (name.length > 253 || labels.some((l, i) => !(l === "*" && i === 0) && !/^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(l))) {
+  if (
+    name.length > 253 ||
+    labels.some((l, i) => !(l === "*" && i === 0) && !/^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(l))
+  ) {
     throw badRequest("BadRequest", `The record set name '${name}' is not valid.`);
   }
 }
 
 function checkProperties(type: string, props: Json): Json {
   const ttl = props.TTL ?? 3600;
-  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 2147483647) throw badRequest("BadRequest", `The TTL value ${String(ttl)} is not valid. It must be between 0 and 2147483647.`);
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 2147483647)
+    throw badRequest("BadRequest", `The TTL value ${String(ttl)} is not valid. It must be between 0 and 2147483647.`);
   const metadata = props.metadata ?? undefined;
   if (metadata !== undefined) {
     if (!isObject(metadata)) throw badRequest("BadRequest", "The metadata must be an object of string values.");
     for (const [k, v] of Object.entries(metadata)) {
-      if (!/^[A-Za-z0-9_]+$/.test(k) || typeof v !== "string") throw badRequest("BadRequest", `The metadata key '${k}' is not valid: keys are letters, digits and underscores, values are strings.`);
+      if (!/^[A-Za-z0-9_]+$/.test(k) || typeof v !== "string")
+        throw badRequest(
+          "BadRequest",
+          `The metadata key '${k}' is not valid: keys are letters, digits and underscores, values are strings.`,
+        );
     }
   }
   const field = RECORD_FIELDS[type]!;
@@ -117,7 +179,11 @@ function checkProperties(type: string, props: Json): Json {
     const key = type === "A" ? "ipv4Address" : "ipv6Address";
     const valid = type === "A" ? isIPv4 : isIPv6;
     for (const r of (Array.isArray(records) ? records : []) as Json[]) {
-      if (typeof r[key] !== "string" || !valid(r[key])) throw badRequest("BadRequest", `The ${type} record value '${String(r[key])}' is not a valid ${type === "A" ? "IPv4" : "IPv6"} address.`);
+      if (typeof r[key] !== "string" || !valid(r[key]))
+        throw badRequest(
+          "BadRequest",
+          `The ${type} record value '${String(r[key])}' is not a valid ${type === "A" ? "IPv4" : "IPv6"} address.`,
+        );
     }
   }
   const out: Json = { TTL: ttl, ...(metadata ? { metadata } : {}) };
@@ -143,13 +209,23 @@ export function registerDns(router: Router, world: World): void {
     requireGroup(world, req);
     return zonePage(req, world.store.list(ZONE_TYPE, req.params.sub, req.params.rg));
   });
-  router.add("GET", "/subscriptions/{sub}/providers/Microsoft.Network/dnsZones", (req) => zonePage(req, world.store.list(ZONE_TYPE, req.params.sub)));
+  router.add("GET", "/subscriptions/{sub}/providers/Microsoft.Network/dnsZones", (req) =>
+    zonePage(req, world.store.list(ZONE_TYPE, req.params.sub)),
+  );
 
   for (const all of ["recordsets", "all"]) {
-    router.add("GET", `${zonePath}/${all}`, (req) => pagedList(req, recordSetsOf(world, findZone(req).id), world.pageSize(), presentRecordSet));
+    router.add("GET", `${zonePath}/${all}`, (req) =>
+      pagedList(req, recordSetsOf(world, findZone(req).id), world.pageSize(), presentRecordSet),
+    );
   }
   router.add("GET", `${zonePath}/{type}`, (req) =>
-    pagedList(req, recordSetsOf(world, findZone(req).id, recordType(req.params.type!)), world.pageSize(), presentRecordSet));
+    pagedList(
+      req,
+      recordSetsOf(world, findZone(req).id, recordType(req.params.type!)),
+      world.pageSize(),
+      presentRecordSet,
+    ),
+  );
 
   const recordPath = `${zonePath}/{type}/{name}`;
   const findRecord = (req: EmuRequest): RecordTarget => {
@@ -159,7 +235,8 @@ export function registerDns(router: Router, world: World): void {
   };
   router.add("GET", recordPath, (req) => {
     const { stored, type } = findRecord(req);
-    if (!stored) throw new ArmError(404, "NotFound", `The resource record '${req.params.name}' of type '${type}' does not exist.`);
+    if (!stored)
+      throw new ArmError(404, "NotFound", `The resource record '${req.params.name}' of type '${type}' does not exist.`);
     return { status: 200, body: deepCopy(stored.body) };
   });
   router.add("PUT", recordPath, (req) => writeRecord(world, req, findRecord(req), false));
@@ -168,7 +245,8 @@ export function registerDns(router: Router, world: World): void {
     const { stored, type } = findRecord(req);
     checkPreconditionsIfExists(req, stored);
     if (!stored) return { status: 204 };
-    if (req.params.name === "@" && (type === "NS" || type === "SOA")) throw badRequest("BadRequest", `The ${type} record set at the zone apex cannot be deleted.`);
+    if (req.params.name === "@" && (type === "NS" || type === "SOA"))
+      throw badRequest("BadRequest", `The ${type} record set at the zone apex cannot be deleted.`);
     world.store.delete(stored.id);
     return { status: 200 };
   });
@@ -186,19 +264,28 @@ function writeRecord(world: World, req: EmuRequest, target: RecordTarget, patch:
   const { zone, type, stored } = target;
   checkRecordName(req.params.name!);
   checkPreconditions(req, stored, "Record set");
-  if (patch && !stored) throw new ArmError(404, "NotFound", `The resource record '${req.params.name}' of type '${type}' does not exist.`);
+  if (patch && !stored)
+    throw new ArmError(404, "NotFound", `The resource record '${req.params.name}' of type '${type}' does not exist.`);
   const input: Json = isObject(req.body?.properties) ? req.body.properties : {};
-  const merged = patch ? { ...stored!.body.properties, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) } : input;
+  const merged = patch
+    ? { ...stored!.body.properties, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) }
+    : input;
   const properties = checkProperties(type, merged);
-  const siblings = recordSetsOf(world, zone.id).map((r) => r.body)
+  const siblings = recordSetsOf(world, zone.id)
+    .map((r) => r.body)
     .filter((r) => String(r.name).toLowerCase() === req.params.name!.toLowerCase() && !r.type.endsWith(`/${type}`));
   if (type !== "CNAME" && siblings.some((r) => r.type.endsWith("/CNAME"))) {
-    throw badRequest("BadRequest", "The record set could not be created because a CNAME record set with the same name already exists in this zone.");
+    throw badRequest(
+      "BadRequest",
+      "The record set could not be created because a CNAME record set with the same name already exists in this zone.",
+    );
   }
   if (type === "CNAME" && siblings.length) {
-    throw badRequest("BadRequest", "The CNAME record set could not be created because another record set with the same name already exists in this zone.");
+    throw badRequest(
+      "BadRequest",
+      "The CNAME record set could not be created because another record set with the same name already exists in this zone.",
+    );
   }
   const body = putRecord(world, zone.id, zone.name, type, stored?.name ?? req.params.name!, properties);
   return { status: stored ? 200 : 201, body };
 }
-

@@ -41,7 +41,8 @@ export function ipConfigsOf(nicId: string, nic: Json): IpConfigRef[] {
 }
 
 export function allIpConfigs(store: Store, exceptNicId?: string): IpConfigRef[] {
-  return store.list(TYPES.nic)
+  return store
+    .list(TYPES.nic)
     .filter((n) => !sameId(n.id, exceptNicId))
     .flatMap((n) => ipConfigsOf(n.id, n.body));
 }
@@ -84,7 +85,9 @@ export class References {
   ipConfigUsingPublicIp(publicIpId: string | undefined, exceptNicId?: string): IpConfigRef | undefined {
     const key = keyOf(publicIpId);
     if (key === undefined) return undefined;
-    return this.built().ipConfigsByPublicIp.get(key)?.find((c) => !sameId(c.nicId, exceptNicId));
+    return this.built()
+      .ipConfigsByPublicIp.get(key)
+      ?.find((c) => !sameId(c.nicId, exceptNicId));
   }
 
   /** NICs and subnets that use a network security group. */
@@ -114,7 +117,13 @@ export class References {
 
 function buildIndex(store: Store): Index {
   store.work.referenceIndexBuilds++;
-  const index: Index = { ipConfigsBySubnet: new Map(), ipConfigsByPublicIp: new Map(), nsgUsers: new Map(), vmByNic: new Map(), vmByDisk: new Map() };
+  const index: Index = {
+    ipConfigsBySubnet: new Map(),
+    ipConfigsByPublicIp: new Map(),
+    nsgUsers: new Map(),
+    vmByNic: new Map(),
+    vmByDisk: new Map(),
+  };
   const push = <T>(map: Map<string, T[]>, id: unknown, value: T) => {
     const key = keyOf(id);
     if (key === undefined) return;
@@ -148,7 +157,8 @@ function buildIndex(store: Store): Index {
         usersOf(s.properties?.networkSecurityGroup?.id)?.subnets.push(`${r.id}/subnets/${s.name}`);
       }
     } else if (type === VM) {
-      for (const n of (r.body.properties?.networkProfile?.networkInterfaces ?? []) as Json[]) first(index.vmByNic, n.id, r.id);
+      for (const n of (r.body.properties?.networkProfile?.networkInterfaces ?? []) as Json[])
+        first(index.vmByNic, n.id, r.id);
       first(index.vmByDisk, r.body.properties?.storageProfile?.osDisk?.managedDisk?.id, r.id);
     }
   }

@@ -6,13 +6,23 @@
 import type { EmuRequest, EmuResponse, Json } from "../http.js";
 import { badRequest, deepCopy, isObject, newGuid, weakEtag } from "../http.js";
 import { sameId } from "../ids.js";
-import type { Router } from "../router.js";
-import type { StoredResource } from "../store.js";
-import type { World } from "../world.js";
-import { acceptAsync, checkName, checkPreconditions, notFound, requireGroup, resolveLocation, routeId, setProvisioningState, tagsOf } from "../world.js";
 import { pagedList } from "../paging.js";
+import type { Router } from "../router.js";
 import { buildNicProperties, buildPublicIp } from "../rules/nic-rules.js";
 import { buildSecurityRules, buildVnetProperties, defaultSecurityRules, inUseSubnet } from "../rules/vnet-rules.js";
+import type { StoredResource } from "../store.js";
+import type { World } from "../world.js";
+import {
+  acceptAsync,
+  checkName,
+  checkPreconditions,
+  notFound,
+  requireGroup,
+  resolveLocation,
+  routeId,
+  setProvisioningState,
+  tagsOf,
+} from "../world.js";
 import { References, subResource, TYPES } from "./network-refs.js";
 
 interface NetworkKind {
@@ -31,7 +41,9 @@ const KINDS: NetworkKind[] = [
   {
     type: TYPES.vnet,
     segment: "virtualNetworks",
-    build: (world, id, input, location, existing) => ({ properties: buildVnetProperties(world, id, input, location, existing) }),
+    build: (world, id, input, location, existing) => ({
+      properties: buildVnetProperties(world, id, input, location, existing),
+    }),
     present(refs, body) {
       for (const s of (body.properties?.subnets ?? []) as Json[]) {
         const users = refs.ipConfigsInSubnet(s.id);
@@ -51,13 +63,15 @@ const KINDS: NetworkKind[] = [
     segment: "networkSecurityGroups",
     build: (_world, id, input, _location, existing) => {
       const props: Json = isObject(input.properties) ? input.properties : {};
-      return { properties: {
-        ...props,
-        securityRules: buildSecurityRules(id, props.securityRules),
-        defaultSecurityRules: defaultSecurityRules(id),
-        resourceGuid: existing?.body.properties?.resourceGuid ?? newGuid(),
-        provisioningState: "Updating",
-      } };
+      return {
+        properties: {
+          ...props,
+          securityRules: buildSecurityRules(id, props.securityRules),
+          defaultSecurityRules: defaultSecurityRules(id),
+          resourceGuid: existing?.body.properties?.resourceGuid ?? newGuid(),
+          provisioningState: "Updating",
+        },
+      };
     },
     present(refs, body) {
       const users = refs.nsgUsers(body.id);
@@ -71,8 +85,10 @@ const KINDS: NetworkKind[] = [
       const users = refs.nsgUsers(stored.id);
       const all = [...users.subnets, ...users.nics];
       if (all.length) {
-        throw badRequest("InUseNetworkSecurityGroupCannotBeDeleted",
-          `Network security group ${stored.id} cannot be deleted because it is in use by the following resources: ${all.join(", ")}. In order to delete the Network security group, remove the association with the resource(s). To learn how to do this, see aka.ms/deletensg.`);
+        throw badRequest(
+          "InUseNetworkSecurityGroupCannotBeDeleted",
+          `Network security group ${stored.id} cannot be deleted because it is in use by the following resources: ${all.join(", ")}. In order to delete the Network security group, remove the association with the resource(s). To learn how to do this, see aka.ms/deletensg.`,
+        );
       }
     },
   },
@@ -88,15 +104,19 @@ const KINDS: NetworkKind[] = [
     checkDelete(refs, stored) {
       const user = refs.ipConfigUsingPublicIp(stored.id);
       if (user) {
-        throw badRequest("PublicIPAddressCannotBeDeleted",
-          `Public IP address ${stored.id} can not be deleted since it is still allocated to resource ${user.id}. In order to delete the public IP, disassociate/detach the Public IP address from the resource.  To learn how to do this, see aka.ms/deletepublicip.`);
+        throw badRequest(
+          "PublicIPAddressCannotBeDeleted",
+          `Public IP address ${stored.id} can not be deleted since it is still allocated to resource ${user.id}. In order to delete the public IP, disassociate/detach the Public IP address from the resource.  To learn how to do this, see aka.ms/deletepublicip.`,
+        );
       }
     },
   },
   {
     type: TYPES.nic,
     segment: "networkInterfaces",
-    build: (world, id, input, location, existing) => ({ properties: buildNicProperties(world, id, input, location, existing) }),
+    build: (world, id, input, location, existing) => ({
+      properties: buildNicProperties(world, id, input, location, existing),
+    }),
     present(refs, body) {
       const vm = refs.vmUsingNic(body.id);
       if (vm) body.properties.virtualMachine = subResource(vm);
@@ -105,8 +125,10 @@ const KINDS: NetworkKind[] = [
     checkDelete(refs, stored) {
       const vm = refs.vmUsingNic(stored.id);
       if (vm) {
-        throw badRequest("NicInUse",
-          `Network Interface ${stored.id} is used by existing resource ${vm}. In order to delete the network interface, it must be dissociated from the resource. To learn more, see aka.ms/deletenic.`);
+        throw badRequest(
+          "NicInUse",
+          `Network Interface ${stored.id} is used by existing resource ${vm}. In order to delete the network interface, it must be dissociated from the resource. To learn more, see aka.ms/deletenic.`,
+        );
       }
     },
   },
@@ -152,7 +174,9 @@ export function registerNetwork(router: Router, world: World): void {
       requireGroup(world, req);
       return page(req, world.store.list(kind.type, req.params.sub, req.params.rg));
     });
-    router.add("GET", `/subscriptions/{sub}/providers/${kind.type}`, (req) => page(req, world.store.list(kind.type, req.params.sub)));
+    router.add("GET", `/subscriptions/{sub}/providers/${kind.type}`, (req) =>
+      page(req, world.store.list(kind.type, req.params.sub)),
+    );
   }
 
   // Subnets are written inline with their virtual network; reading them one by one is supported.
@@ -183,14 +207,26 @@ function put(world: World, kind: NetworkKind, req: EmuRequest): EmuResponse {
   const fields = kind.build(world, existing?.id ?? id, input, location, existing);
   const tags = tagsOf(input);
   const stored = world.store.put(id, {
-    id: existing?.id ?? id, name: existing?.name ?? req.params.name, type: kind.type, location,
-    ...(tags ? { tags } : {}), etag: weakEtag(), ...fields,
+    id: existing?.id ?? id,
+    name: existing?.name ?? req.params.name,
+    type: kind.type,
+    location,
+    ...(tags ? { tags } : {}),
+    etag: weakEtag(),
+    ...fields,
   });
-  return acceptAsync(world, req, {
-    location, namespace: NETWORK, resourceId: stored.id,
-    onSucceeded: () => setProvisioningState(world, stored.id, "Succeeded"),
-    onFailed: () => setProvisioningState(world, stored.id, "Failed"),
-  }, { status: existing ? 200 : 201, body: presentNetwork(world, stored) });
+  return acceptAsync(
+    world,
+    req,
+    {
+      location,
+      namespace: NETWORK,
+      resourceId: stored.id,
+      onSucceeded: () => setProvisioningState(world, stored.id, "Succeeded"),
+      onFailed: () => setProvisioningState(world, stored.id, "Failed"),
+    },
+    { status: existing ? 200 : 201, body: presentNetwork(world, stored) },
+  );
 }
 
 function remove(world: World, kind: NetworkKind, req: EmuRequest): EmuResponse {
@@ -200,11 +236,18 @@ function remove(world: World, kind: NetworkKind, req: EmuRequest): EmuResponse {
   world.ops.assertIdle(stored.id);
   kind.checkDelete(new References(world.store), stored);
   setProvisioningState(world, stored.id, "Deleting");
-  return acceptAsync(world, req, {
-    location: stored.body.location, namespace: NETWORK, resourceId: stored.id,
-    onSucceeded: () => {
-      if (sameId(world.store.get(stored.id)?.id, stored.id)) world.store.delete(stored.id);
+  return acceptAsync(
+    world,
+    req,
+    {
+      location: stored.body.location,
+      namespace: NETWORK,
+      resourceId: stored.id,
+      onSucceeded: () => {
+        if (sameId(world.store.get(stored.id)?.id, stored.id)) world.store.delete(stored.id);
+      },
+      onFailed: () => setProvisioningState(world, stored.id, "Failed"),
     },
-    onFailed: () => setProvisioningState(world, stored.id, "Failed"),
-  }, { status: 202, withLocation: true });
+    { status: 202, withLocation: true },
+  );
 }

@@ -6,20 +6,30 @@
 import type { EmuRequest, Json } from "../http.js";
 import { ArmError, badRequest, deepCopy, isObject, normalizeLocation } from "../http.js";
 import { rgId } from "../ids.js";
+import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
 import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
 import { acceptAsync, requireGroup, tagsOf } from "../world.js";
-import { pagedList } from "../paging.js";
 import { References, TYPES } from "./network-refs.js";
 
 const RG_TYPE = "Microsoft.Resources/resourceGroups";
 
-export function createGroup(world: World, sub: string, rg: string, location: string, tags?: Record<string, string>): Json {
+export function createGroup(
+  world: World,
+  sub: string,
+  rg: string,
+  location: string,
+  tags?: Record<string, string>,
+): Json {
   const existing = world.store.getGroup(sub, rg);
   const body: Json = {
-    id: rgId(sub, existing?.name ?? rg), name: existing?.name ?? rg, type: RG_TYPE, location: normalizeLocation(location),
-    ...(tags ? { tags } : {}), properties: { provisioningState: "Succeeded" },
+    id: rgId(sub, existing?.name ?? rg),
+    name: existing?.name ?? rg,
+    type: RG_TYPE,
+    location: normalizeLocation(location),
+    ...(tags ? { tags } : {}),
+    properties: { provisioningState: "Succeeded" },
   };
   world.store.putGroup(sub, rg, body);
   return body;
@@ -27,7 +37,10 @@ export function createGroup(world: World, sub: string, rg: string, location: str
 
 function checkGroupName(name: string): void {
   if (name.length > 90 || !/^[-\w._()]+$/.test(name) || name.endsWith(".")) {
-    throw badRequest("InvalidResourceGroupName", `Resource group name '${name}' is invalid. It can be up to 90 characters of letters, digits, underscores, parentheses, hyphens and periods, and cannot end with a period.`);
+    throw badRequest(
+      "InvalidResourceGroupName",
+      `Resource group name '${name}' is invalid. It can be up to 90 characters of letters, digits, underscores, parentheses, hyphens and periods, and cannot end with a period.`,
+    );
   }
 }
 
@@ -37,10 +50,14 @@ export function registerResources(router: Router, world: World): void {
     checkGroupName(req.params.rg!);
     const input: Json = isObject(req.body) ? req.body : {};
     const existing = world.store.getGroup(req.params.sub!, req.params.rg!);
-    if (typeof input.location !== "string" || !input.location) throw badRequest("LocationRequired", "The location property is required for this definition.");
+    if (typeof input.location !== "string" || !input.location)
+      throw badRequest("LocationRequired", "The location property is required for this definition.");
     if (existing && existing.location !== normalizeLocation(input.location)) {
-      throw new ArmError(409, "InvalidResourceGroupLocation",
-        `Invalid resource group location '${normalizeLocation(input.location)}'. The Resource group already exists in location '${existing.location}'.`);
+      throw new ArmError(
+        409,
+        "InvalidResourceGroupLocation",
+        `Invalid resource group location '${normalizeLocation(input.location)}'. The Resource group already exists in location '${existing.location}'.`,
+      );
     }
     const body = createGroup(world, req.params.sub!, req.params.rg!, input.location, tagsOf(input));
     return { status: existing ? 200 : 201, body };
@@ -55,15 +72,25 @@ export function registerResources(router: Router, world: World): void {
   });
   router.add("DELETE", one, (req) => {
     const group = world.store.getGroup(req.params.sub!, req.params.rg!);
-    if (!group) throw new ArmError(404, "ResourceGroupNotFound", `Resource group '${req.params.rg}' could not be found.`);
-    return acceptAsync(world, req, {
-      location: group.location, namespace: "Microsoft.Resources", resourceId: group.id,
-      onSucceeded: () => world.store.deleteGroup(req.params.sub!, req.params.rg!),
-    }, { status: 202, locationOnly: true });
+    if (!group)
+      throw new ArmError(404, "ResourceGroupNotFound", `Resource group '${req.params.rg}' could not be found.`);
+    return acceptAsync(
+      world,
+      req,
+      {
+        location: group.location,
+        namespace: "Microsoft.Resources",
+        resourceId: group.id,
+        onSucceeded: () => world.store.deleteGroup(req.params.sub!, req.params.rg!),
+      },
+      { status: 202, locationOnly: true },
+    );
   });
   router.add("GET", "/subscriptions/{sub}/resourceGroups", (req) => {
     const filter = parseFilter(req.url.searchParams.get("$filter"));
-    const groups = world.store.listGroups(req.params.sub!).filter((g) => matches(filter, g.tags, { name: g.name, location: g.location }));
+    const groups = world.store
+      .listGroups(req.params.sub!)
+      .filter((g) => matches(filter, g.tags, { name: g.name, location: g.location }));
     return pagedList(req, groups, world.pageSize(), (g) => deepCopy(g));
   });
 
@@ -84,12 +111,17 @@ function parseFilter(filter: string | null): Clause[] {
   if (!filter) return [];
   const clauses = filter.split(/\s+and\s+/i).map((part) => {
     const m = /^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$/i.exec(part);
-    if (!m) throw badRequest("InvalidFilterInQueryString", `Invalid $filter '${filter}' specified in the query string.`);
+    if (!m)
+      throw badRequest("InvalidFilterInQueryString", `Invalid $filter '${filter}' specified in the query string.`);
     return { field: m[1]!.toLowerCase(), value: m[2]!.replace(/''/g, "'") };
   });
   const known = ["tagname", "tagvalue", "resourcetype", "name", "location", "resourcegroup"];
   const unknown = clauses.find((c) => !known.includes(c.field));
-  if (unknown) throw badRequest("InvalidFilterInQueryString", `Invalid $filter '${filter}': unsupported field '${unknown.field}'.`);
+  if (unknown)
+    throw badRequest(
+      "InvalidFilterInQueryString",
+      `Invalid $filter '${filter}': unsupported field '${unknown.field}'.`,
+    );
   const tagged = clauses.some((c) => c.field.startsWith("tag"));
   if (tagged && clauses.some((c) => !c.field.startsWith("tag"))) {
     throw badRequest("InvalidFilterInQueryString", "The $filter cannot combine tag filters with other filters.");
@@ -108,8 +140,14 @@ function matches(clauses: Clause[], tags: Record<string, string> | undefined, fi
     const entry = Object.entries(tags ?? {}).find(([k]) => k.toLowerCase() === tagName.toLowerCase());
     if (!entry || (tagValue !== undefined && entry[1] !== tagValue)) return false;
   }
-  return clauses.filter((c) => !c.field.startsWith("tag"))
-    .every((c) => (fields[c.field === "resourcetype" ? "type" : c.field === "resourcegroup" ? "resourceGroup" : c.field] ?? "").toLowerCase() === c.value.toLowerCase());
+  return clauses
+    .filter((c) => !c.field.startsWith("tag"))
+    .every(
+      (c) =>
+        (
+          fields[c.field === "resourcetype" ? "type" : c.field === "resourcegroup" ? "resourceGroup" : c.field] ?? ""
+        ).toLowerCase() === c.value.toLowerCase(),
+    );
 }
 
 /** The generic view ARM's resource list gives: identity fields only, no properties. */
@@ -125,12 +163,20 @@ function generic(world: World, refs: References, r: StoredResource): Json {
 
 function listGeneric(world: World, req: EmuRequest, resourceGroup?: string) {
   const filter = parseFilter(req.url.searchParams.get("$filter"));
-  const items = world.store.all()
+  const items = world.store
+    .all()
     .filter((r) => r.subscriptionId.toLowerCase() === req.params.sub!.toLowerCase())
     .filter((r) => resourceGroup === undefined || r.resourceGroup.toLowerCase() === resourceGroup.toLowerCase())
     // Top-level resources only: DNS record sets, subnets and the like are not listed.
     .filter((r) => r.type.split("/").length === 2)
-    .filter((r) => matches(filter, r.body.tags, { type: r.type, name: r.name, location: String(r.body.location ?? ""), resourceGroup: r.resourceGroup }));
+    .filter((r) =>
+      matches(filter, r.body.tags, {
+        type: r.type,
+        name: r.name,
+        location: String(r.body.location ?? ""),
+        resourceGroup: r.resourceGroup,
+      }),
+    );
   const refs = new References(world.store);
   return pagedList(req, items, world.pageSize(), (r) => generic(world, refs, r));
 }

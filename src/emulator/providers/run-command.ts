@@ -26,13 +26,24 @@ export function lastBytes(text: string, limit = RUN_COMMAND_OUTPUT_LIMIT): strin
 export function runCommandStatus(r: RunCommandResult): Json {
   const streams = `[stdout]\n${lastBytes(r.stdout)}\n[stderr]\n${lastBytes(r.stderr)}`;
   return r.exitCode === 0
-    ? { code: "ProvisioningState/succeeded", level: "Info", displayStatus: "Provisioning succeeded", message: `Enable succeeded: \n${streams}` }
-    : { code: "ProvisioningState/failed", level: "Error", displayStatus: "Provisioning failed",
-      message: `Enable failed: failed to execute command: command terminated with exit status=${r.exitCode}\n${streams}` };
+    ? {
+        code: "ProvisioningState/succeeded",
+        level: "Info",
+        displayStatus: "Provisioning succeeded",
+        message: `Enable succeeded: \n${streams}`,
+      }
+    : {
+        code: "ProvisioningState/failed",
+        level: "Error",
+        displayStatus: "Provisioning failed",
+        message: `Enable failed: failed to execute command: command terminated with exit status=${r.exitCode}\n${streams}`,
+      };
 }
 
 export function registerRunCommand(router: Router, world: World): void {
-  router.add("POST", `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.vm}/{name}/runCommand`, (req) => runCommand(world, req));
+  router.add("POST", `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.vm}/{name}/runCommand`, (req) =>
+    runCommand(world, req),
+  );
 }
 
 function runCommand(world: World, req: EmuRequest): EmuResponse {
@@ -41,20 +52,38 @@ function runCommand(world: World, req: EmuRequest): EmuResponse {
   if (!vm) throw notFound(TYPES.vm, req.params.name!, req.params.rg!);
   const input: Json = isObject(req.body) ? req.body : {};
   if (String(input.commandId ?? "").toLowerCase() !== "runshellscript") {
-    throw new ArmError(400, "InvalidParameter", `The value '${String(input.commandId)}' of parameter 'commandId' is not valid for a Linux virtual machine; use RunShellScript.`, "commandId");
+    throw new ArmError(
+      400,
+      "InvalidParameter",
+      `The value '${String(input.commandId)}' of parameter 'commandId' is not valid for a Linux virtual machine; use RunShellScript.`,
+      "commandId",
+    );
   }
   const script = input.script;
   if (!Array.isArray(script) || script.length === 0 || !script.every((l) => typeof l === "string")) {
-    throw new ArmError(400, "InvalidParameter", "Required parameter 'script' is missing or is not a list of strings.", "script");
+    throw new ArmError(
+      400,
+      "InvalidParameter",
+      "Required parameter 'script' is missing or is not a list of strings.",
+      "script",
+    );
   }
   const key = `${vm.id}/runCommand`;
   if (world.ops.running(key)) {
-    throw new ArmError(409, "Conflict", "Run command extension execution is in progress. Please wait for completion before invoking a run command.");
+    throw new ArmError(
+      409,
+      "Conflict",
+      "Run command extension execution is in progress. Please wait for completion before invoking a run command.",
+    );
   }
   world.runCommands.push({ vmId: vm.id, script: [...script], at: new Date() });
   const result = Promise.resolve()
     .then(() => world.runCommandHandler()(vm.id, [...script]))
     .then((r) => ({ value: [runCommandStatus(r)] }));
-  return acceptAsync(world, req, { location: vm.body.location, namespace: "Microsoft.Compute", resourceId: key, result },
-    { status: 202, withLocation: true });
+  return acceptAsync(
+    world,
+    req,
+    { location: vm.body.location, namespace: "Microsoft.Compute", resourceId: key, result },
+    { status: 202, withLocation: true },
+  );
 }

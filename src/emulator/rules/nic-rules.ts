@@ -7,34 +7,54 @@ import { badRequest, isObject, newGuid, weakEtag } from "../http.js";
 import { parentId, sameId } from "../ids.js";
 import type { Cidr } from "../ip.js";
 import { cidrContainsIp, firstFreeAddress, ipVersionOf, isReservedAddress, parseCidr } from "../ip.js";
+import { allIpConfigs, References, TYPES } from "../providers/network-refs.js";
 import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
-import { allIpConfigs, References, TYPES } from "../providers/network-refs.js";
 import { requireReference } from "./vnet-rules.js";
 
 const sameText = (a: unknown, b: string) => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
 
-export function buildPublicIp(world: World, id: string, input: Json, existing?: StoredResource): { sku: Json; properties: Json; zones?: string[] } {
+export function buildPublicIp(
+  world: World,
+  id: string,
+  input: Json,
+  existing?: StoredResource,
+): { sku: Json; properties: Json; zones?: string[] } {
   const props: Json = isObject(input.properties) ? input.properties : {};
   const old = existing?.body;
   const skuName = sameText(input.sku?.name, "Standard") ? "Standard" : String(input.sku?.name ?? "Basic");
   const version = sameText(props.publicIPAddressVersion, "IPv6") ? "IPv6" : "IPv4";
   if (old && old.sku?.name !== skuName) {
-    throw badRequest("PublicIPAddressSkuChangeNotAllowed", `Sku property is set at creation time and cannot be changed for public IP address ${id}.`);
+    throw badRequest(
+      "PublicIPAddressSkuChangeNotAllowed",
+      `Sku property is set at creation time and cannot be changed for public IP address ${id}.`,
+    );
   }
   if (old && old.properties?.publicIPAddressVersion !== version) {
-    throw badRequest("PublicIPAddressVersionChangeNotAllowed", `IP version of public IP address ${id} is set at creation time and cannot be changed.`);
+    throw badRequest(
+      "PublicIPAddressVersionChangeNotAllowed",
+      `IP version of public IP address ${id} is set at creation time and cannot be changed.`,
+    );
   }
   if (skuName !== "Standard") {
     // Basic SKU public IPs were retired on 30 Sep 2025: new subscriptions have a quota of zero.
-    throw badRequest(`${version}BasicSkuPublicIpCountLimitReached`, `Cannot create more than 0 ${version} Basic SKU public IP addresses for this subscription in this region.`);
+    throw badRequest(
+      `${version}BasicSkuPublicIpCountLimitReached`,
+      `Cannot create more than 0 ${version} Basic SKU public IP addresses for this subscription in this region.`,
+    );
   }
   if (props.publicIPAllocationMethod !== undefined && !sameText(props.publicIPAllocationMethod, "Static")) {
-    throw badRequest("StandardSkuPublicIPAddressMustBeStatic", `Standard sku publicIp ${id} must have AllocationMethod set to Static.`);
+    throw badRequest(
+      "StandardSkuPublicIPAddressMustBeStatic",
+      `Standard sku publicIp ${id} must have AllocationMethod set to Static.`,
+    );
   }
   const idle = props.idleTimeoutInMinutes ?? 4;
   if (!Number.isInteger(idle) || idle < 4 || idle > 30) {
-    throw badRequest("PublicIPIdleTimeoutIsOutOfRange", `IdleTimeoutInMinutes of public IP ${id} is ${String(idle)}; it must be between 4 and 30.`);
+    throw badRequest(
+      "PublicIPIdleTimeoutIsOutOfRange",
+      `IdleTimeoutInMinutes of public IP ${id} is ${String(idle)}; it must be between 4 and 30.`,
+    );
   }
   const properties: Json = {
     ...props,
@@ -62,19 +82,36 @@ function subnetInfo(world: World, subnetId: unknown, ownerId: string, location: 
   const vnet = requireReference(world, vnetId, TYPES.vnet, ownerId, location);
   const subnet = ((vnet.body.properties?.subnets ?? []) as Json[]).find((s) => sameId(s.id, String(subnetId)));
   if (!subnet) {
-    throw badRequest("InvalidResourceReference", `Resource ${String(subnetId)} referenced by resource ${ownerId} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`);
+    throw badRequest(
+      "InvalidResourceReference",
+      `Resource ${String(subnetId)} referenced by resource ${ownerId} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`,
+    );
   }
-  const texts: string[] = subnet.properties?.addressPrefixes ?? (subnet.properties?.addressPrefix ? [subnet.properties.addressPrefix] : []);
+  const texts: string[] =
+    subnet.properties?.addressPrefixes ?? (subnet.properties?.addressPrefix ? [subnet.properties.addressPrefix] : []);
   return { vnetId: vnet.id, prefixes: texts.map((t) => parseCidr(t)!).filter(Boolean) };
 }
 
-export function buildNicProperties(world: World, id: string, input: Json, location: string, existing?: StoredResource): Json {
+export function buildNicProperties(
+  world: World,
+  id: string,
+  input: Json,
+  location: string,
+  existing?: StoredResource,
+): Json {
   const props: Json = isObject(input.properties) ? input.properties : {};
   const configsIn = (Array.isArray(props.ipConfigurations) ? props.ipConfigurations : []) as Json[];
-  if (configsIn.length === 0) throw badRequest("NetworkInterfaceMustHaveAtLeastOneIpConfiguration", `Network interface ${id} must have at least one IP configuration.`);
+  if (configsIn.length === 0)
+    throw badRequest(
+      "NetworkInterfaceMustHaveAtLeastOneIpConfiguration",
+      `Network interface ${id} must have at least one IP configuration.`,
+    );
   const primaries = configsIn.filter((c) => c.properties?.primary === true);
   if (configsIn.length > 1 && primaries.length !== 1) {
-    throw badRequest("NetworkInterfaceMustHaveExactlyOnePrimaryIpConfiguration", `Network interface ${id} has ${configsIn.length} IP configurations; exactly one must have primary set to true.`);
+    throw badRequest(
+      "NetworkInterfaceMustHaveExactlyOnePrimaryIpConfiguration",
+      `Network interface ${id} has ${configsIn.length} IP configurations; exactly one must have primary set to true.`,
+    );
   }
   const oldConfigs = (existing?.body.properties?.ipConfigurations ?? []) as Json[];
   const others = allIpConfigs(world.store, id);
@@ -85,7 +122,11 @@ export function buildNicProperties(world: World, id: string, input: Json, locati
 
   const ipConfigurations = configsIn.map((c) => {
     const name = String(c.name ?? "");
-    if (!name || names.has(name.toLowerCase())) throw badRequest("InvalidRequestFormat", `IP configuration names of network interface ${id} must be present and unique; '${name}' is not.`);
+    if (!name || names.has(name.toLowerCase()))
+      throw badRequest(
+        "InvalidRequestFormat",
+        `IP configuration names of network interface ${id} must be present and unique; '${name}' is not.`,
+      );
     names.add(name.toLowerCase());
     const configId = `${id}/ipConfigurations/${name}`;
     const cp: Json = isObject(c.properties) ? c.properties : {};
@@ -93,21 +134,52 @@ export function buildNicProperties(world: World, id: string, input: Json, locati
     const primary = configsIn.length === 1 ? true : cp.primary === true;
     if (version === "IPv6") {
       ipv6Count++;
-      if (primary) throw badRequest("IPv6IpConfigurationCannotBePrimary", `IP configuration ${configId} is IPv6 and cannot be primary. The primary IP configuration of a network interface must be IPv4.`);
-      if (ipv6Count > 1) throw badRequest("NetworkInterfaceCanHaveOnlyOneIPv6IpConfiguration", `Network interface ${id} has more than one IPv6 IP configuration; at most one is allowed.`);
+      if (primary)
+        throw badRequest(
+          "IPv6IpConfigurationCannotBePrimary",
+          `IP configuration ${configId} is IPv6 and cannot be primary. The primary IP configuration of a network interface must be IPv4.`,
+        );
+      if (ipv6Count > 1)
+        throw badRequest(
+          "NetworkInterfaceCanHaveOnlyOneIPv6IpConfiguration",
+          `Network interface ${id} has more than one IPv6 IP configuration; at most one is allowed.`,
+        );
     }
-    if (!cp.subnet?.id) throw badRequest("IpConfigurationSubnetMissing", `IP configuration ${configId} must reference a subnet.`);
+    if (!cp.subnet?.id)
+      throw badRequest("IpConfigurationSubnetMissing", `IP configuration ${configId} must reference a subnet.`);
     const subnet = subnetInfo(world, cp.subnet.id, configId, location);
     if (vnetOfNic && !sameId(vnetOfNic, subnet.vnetId)) {
-      throw badRequest("IpConfigurationsOfNicMustBeInSameVnet", `All IP configurations of network interface ${id} must be in the same virtual network.`);
+      throw badRequest(
+        "IpConfigurationsOfNicMustBeInSameVnet",
+        `All IP configurations of network interface ${id} must be in the same virtual network.`,
+      );
     }
     vnetOfNic = subnet.vnetId;
     const prefix = subnet.prefixes.find((p) => p.version === (version === "IPv6" ? 6 : 4));
-    if (!prefix) throw badRequest("SubnetHasNoAddressPrefixOfIpVersion", `Subnet ${cp.subnet.id} has no ${version} address prefix for IP configuration ${configId}.`);
+    if (!prefix)
+      throw badRequest(
+        "SubnetHasNoAddressPrefixOfIpVersion",
+        `Subnet ${cp.subnet.id} has no ${version} address prefix for IP configuration ${configId}.`,
+      );
 
-    const out: Json = { ...cp, primary, privateIPAddressVersion: version, subnet: { id: cp.subnet.id }, provisioningState: "Succeeded" };
-    const takenElsewhere = new Set([...others.filter((o) => sameId(o.subnetId, cp.subnet.id)).map((o) => o.privateIPAddress!), ...takenHere]);
-    out.privateIPAddress = privateAddress(cp, prefix, configId, takenElsewhere, oldConfigs.find((o) => sameText(o.name, name)));
+    const out: Json = {
+      ...cp,
+      primary,
+      privateIPAddressVersion: version,
+      subnet: { id: cp.subnet.id },
+      provisioningState: "Succeeded",
+    };
+    const takenElsewhere = new Set([
+      ...others.filter((o) => sameId(o.subnetId, cp.subnet.id)).map((o) => o.privateIPAddress!),
+      ...takenHere,
+    ]);
+    out.privateIPAddress = privateAddress(
+      cp,
+      prefix,
+      configId,
+      takenElsewhere,
+      oldConfigs.find((o) => sameText(o.name, name)),
+    );
     out.privateIPAllocationMethod = sameText(cp.privateIPAllocationMethod, "Static") ? "Static" : "Dynamic";
     takenHere.add(out.privateIPAddress);
 
@@ -115,13 +187,18 @@ export function buildNicProperties(world: World, id: string, input: Json, locati
       const pip = requireReference(world, cp.publicIPAddress.id, TYPES.pip, configId, location);
       const pipVersion = pip.body.properties?.publicIPAddressVersion ?? "IPv4";
       if (pipVersion !== version) {
-        throw badRequest("IPVersionForPublicIpAndNicIpConfigurationMustMatch",
-          `IP version for publicIPAddress '${pip.id}', version '${pipVersion}' and network interface ipConfiguration '${configId}', version '${version}' must match.`);
+        throw badRequest(
+          "IPVersionForPublicIpAndNicIpConfigurationMustMatch",
+          `IP version for publicIPAddress '${pip.id}', version '${pipVersion}' and network interface ipConfiguration '${configId}', version '${version}' must match.`,
+        );
       }
       const user = new References(world.store).ipConfigUsingPublicIp(pip.id, id);
       const sibling = configsIn.find((o) => o !== c && sameId(o.properties?.publicIPAddress?.id, pip.id));
       if (user || sibling) {
-        throw badRequest("PublicIPAddressInUse", `IP configuration ${configId} is referencing public IP address ${pip.id} that is already allocated to resource ${user?.id ?? `${id}/ipConfigurations/${sibling!.name}`}.`);
+        throw badRequest(
+          "PublicIPAddressInUse",
+          `IP configuration ${configId} is referencing public IP address ${pip.id} that is already allocated to resource ${user?.id ?? `${id}/ipConfigurations/${sibling!.name}`}.`,
+        );
       }
       out.publicIPAddress = { id: cp.publicIPAddress.id };
     }
@@ -151,17 +228,31 @@ function privateAddress(cp: Json, prefix: Cidr, configId: string, taken: Set<str
   if (sameText(cp.privateIPAllocationMethod, "Static")) {
     const address = String(cp.privateIPAddress ?? "");
     if (!ipVersionOf(address) || !cidrContainsIp(prefix, address)) {
-      throw badRequest("PrivateIPAddressNotInSubnet", `IP configuration ${configId} private IP address ${address} does not belong to the subnet ${prefix.text}.`);
+      throw badRequest(
+        "PrivateIPAddressNotInSubnet",
+        `IP configuration ${configId} private IP address ${address} does not belong to the subnet ${prefix.text}.`,
+      );
     }
-    if (taken.has(address)) throw badRequest("PrivateIPAddressInUse", `IP configuration ${configId} is using the private IP address ${address} which is already allocated to another resource.`);
+    if (taken.has(address))
+      throw badRequest(
+        "PrivateIPAddressInUse",
+        `IP configuration ${configId} is using the private IP address ${address} which is already allocated to another resource.`,
+      );
     if (isReservedAddress(prefix, address)) {
-      throw badRequest("PrivateIPAddressInReservedRange", `Private static IP address ${address} falls within reserved IP range of subnet prefix ${prefix.text}.`);
+      throw badRequest(
+        "PrivateIPAddressInReservedRange",
+        `Private static IP address ${address} falls within reserved IP range of subnet prefix ${prefix.text}.`,
+      );
     }
     return address;
   }
   const kept = old?.properties?.privateIPAddress;
   if (typeof kept === "string" && cidrContainsIp(prefix, kept) && !taken.has(kept)) return kept;
   const free = firstFreeAddress(prefix, taken);
-  if (!free) throw badRequest("SubnetIsFull", `Subnet with address prefix ${prefix.text} does not have enough capacity for 1 IP addresses.`);
+  if (!free)
+    throw badRequest(
+      "SubnetIsFull",
+      `Subnet with address prefix ${prefix.text} does not have enough capacity for 1 IP addresses.`,
+    );
   return free;
 }

@@ -7,8 +7,8 @@
 import type { Json } from "../http.js";
 import { ArmError, deepCopy, isObject, missingParameter } from "../http.js";
 import { sameId } from "../ids.js";
-import type { World } from "../world.js";
 import { References, TYPES } from "../providers/network-refs.js";
+import type { World } from "../world.js";
 
 const invalid = (message: string, target: string) => new ArmError(400, "InvalidParameter", message, target);
 
@@ -28,7 +28,7 @@ export function isAcceptedSshKey(line: string): boolean {
   if (!m || !BASE64.test(m[2]!)) return false;
   const blob = Buffer.from(m[2]!, "base64");
   const fields: Buffer[] = [];
-  for (let at = 0; at + 4 <= blob.length && fields.length < 3;) {
+  for (let at = 0; at + 4 <= blob.length && fields.length < 3; ) {
     const len = blob.readUInt32BE(at);
     fields.push(blob.subarray(at + 4, at + 4 + len));
     at += 4 + len;
@@ -52,7 +52,10 @@ export function checkVmModel(world: World, vmId: string, location: string, model
     if (!isObject(image)) throw missingParameter("imageReference");
     const named = image.publisher && image.offer && image.sku;
     if (!named && !image.id && !image.sharedGalleryImageId && !image.communityGalleryImageId) {
-      throw invalid("The value of parameter imageReference is invalid: give publisher, offer and sku, or an image id.", "imageReference");
+      throw invalid(
+        "The value of parameter imageReference is invalid: give publisher, offer and sku, or an image id.",
+        "imageReference",
+      );
     }
   }
   checkDeleteOption(storage.osDisk?.deleteOption, "osDisk.deleteOption");
@@ -61,10 +64,20 @@ export function checkVmModel(world: World, vmId: string, location: string, model
   if (!isObject(os)) throw missingParameter("osProfile");
   if (!os.adminUsername) throw missingParameter("osProfile.adminUsername");
   checkLinuxLogin(os);
-  if (os.customData !== undefined) checkBase64(os.customData, "customData", CUSTOM_DATA_MAX_CHARS,
-    `Custom data in OSProfile must be in Base64 encoding and with a maximum length of ${CUSTOM_DATA_MAX_CHARS} characters.`);
-  if (props.userData !== undefined) checkBase64(props.userData, "userData", USER_DATA_MAX_CHARS,
-    `User data must be in Base64 encoding and with a maximum length of ${USER_DATA_MAX_CHARS} characters.`);
+  if (os.customData !== undefined)
+    checkBase64(
+      os.customData,
+      "customData",
+      CUSTOM_DATA_MAX_CHARS,
+      `Custom data in OSProfile must be in Base64 encoding and with a maximum length of ${CUSTOM_DATA_MAX_CHARS} characters.`,
+    );
+  if (props.userData !== undefined)
+    checkBase64(
+      props.userData,
+      "userData",
+      USER_DATA_MAX_CHARS,
+      `User data must be in Base64 encoding and with a maximum length of ${USER_DATA_MAX_CHARS} characters.`,
+    );
 
   const size = props.hardwareProfile?.vmSize;
   if (size !== undefined && !/^(Standard|Basic)_[A-Za-z0-9_]+$/.test(String(size))) {
@@ -76,7 +89,10 @@ export function checkVmModel(world: World, vmId: string, location: string, model
 
 function checkDeleteOption(value: unknown, target: string): void {
   if (value !== undefined && !["Delete", "Detach"].includes(String(value))) {
-    throw invalid(`The value '${String(value)}' of parameter '${target}' is not allowed. Allowed values are 'Delete', 'Detach'.`, target);
+    throw invalid(
+      `The value '${String(value)}' of parameter '${target}' is not allowed. Allowed values are 'Delete', 'Detach'.`,
+      target,
+    );
   }
 }
 
@@ -89,40 +105,69 @@ function checkLinuxLogin(os: Json): void {
   const keys = (Array.isArray(linux.ssh?.publicKeys) ? linux.ssh.publicKeys : []) as Json[];
   if (linux.disablePasswordAuthentication === true) {
     if (keys.length === 0) {
-      throw invalid("Authentication using either SSH or by user name and password must be enabled in Linux profile.", "linuxConfiguration");
+      throw invalid(
+        "Authentication using either SSH or by user name and password must be enabled in Linux profile.",
+        "linuxConfiguration",
+      );
     }
   } else if (!os.adminPassword) {
-    throw invalid("Authentication using either SSH or by user name and password must be enabled in Linux profile.", "linuxConfiguration");
+    throw invalid(
+      "Authentication using either SSH or by user name and password must be enabled in Linux profile.",
+      "linuxConfiguration",
+    );
   }
   const expectedPath = `/home/${os.adminUsername}/.ssh/authorized_keys`;
   for (const k of keys) {
     if (!isAcceptedSshKey(String(k.keyData ?? ""))) {
-      throw invalid("The value of parameter linuxConfiguration.ssh.publicKeys.keyData is invalid.", "linuxConfiguration.ssh.publicKeys.keyData");
+      throw invalid(
+        "The value of parameter linuxConfiguration.ssh.publicKeys.keyData is invalid.",
+        "linuxConfiguration.ssh.publicKeys.keyData",
+      );
     }
     if (k.path !== expectedPath) {
-      throw invalid(`Destination path for SSH public keys is currently limited to its default value ${expectedPath} due to a known issue in Linux provisioning agent.`,
-        "linuxConfiguration.ssh.publicKeys.path");
+      throw invalid(
+        `Destination path for SSH public keys is currently limited to its default value ${expectedPath} due to a known issue in Linux provisioning agent.`,
+        "linuxConfiguration.ssh.publicKeys.path",
+      );
     }
   }
 }
 
 function checkNics(world: World, vmId: string, location: string, network: unknown): void {
-  const nics = (isObject(network) && Array.isArray(network.networkInterfaces) ? network.networkInterfaces : []) as Json[];
+  const nics = (
+    isObject(network) && Array.isArray(network.networkInterfaces) ? network.networkInterfaces : []
+  ) as Json[];
   if (nics.length === 0) throw missingParameter("networkProfile");
   if (nics.length > 1 && nics.filter((n) => n.properties?.primary === true).length !== 1) {
-    throw new ArmError(400, "NetworkInterfaceMustHavePrimaryPropertySet", "Virtual machine has multiple network interfaces; exactly one must be set as primary.");
+    throw new ArmError(
+      400,
+      "NetworkInterfaceMustHavePrimaryPropertySet",
+      "Virtual machine has multiple network interfaces; exactly one must be set as primary.",
+    );
   }
   for (const n of nics) {
     const nic = typeof n.id === "string" ? world.store.get(n.id) : undefined;
     if (!nic || nic.type.toLowerCase() !== TYPES.nic.toLowerCase()) {
-      throw new ArmError(400, "InvalidResourceReference", `Resource ${String(n.id)} referenced by resource ${vmId} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`);
+      throw new ArmError(
+        400,
+        "InvalidResourceReference",
+        `Resource ${String(n.id)} referenced by resource ${vmId} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`,
+      );
     }
     if (nic.body.location !== location) {
-      throw new ArmError(400, "NicLocationMismatch", `Network interface ${nic.id} is in location '${nic.body.location}' but the virtual machine is in '${location}'. They must be in the same location.`);
+      throw new ArmError(
+        400,
+        "NicLocationMismatch",
+        `Network interface ${nic.id} is in location '${nic.body.location}' but the virtual machine is in '${location}'. They must be in the same location.`,
+      );
     }
     const user = new References(world.store).vmUsingNic(nic.id);
     if (user && !sameId(user, vmId)) {
-      throw new ArmError(400, "NicInUse", `Network Interface ${nic.id} is used by existing resource ${user}. In order to use it, it must be dissociated from the resource. To learn more, see aka.ms/deletenic.`);
+      throw new ArmError(
+        400,
+        "NicInUse",
+        `Network Interface ${nic.id} is used by existing resource ${user}. In order to use it, it must be dissociated from the resource. To learn more, see aka.ms/deletenic.`,
+      );
     }
     checkDeleteOption(n.properties?.deleteOption, "networkProfile.networkInterfaces.deleteOption");
   }
@@ -141,7 +186,9 @@ export function mergePut(existing: Json, input: Json): Json {
   next.properties = isObject(next.properties) ? next.properties : {};
   const p: Json = next.properties;
   p.osProfile = isObject(p.osProfile) ? { ...p.osProfile } : deepCopy(old.osProfile);
-  for (const hidden of ["customData", "adminPassword"]) if (p.osProfile[hidden] === undefined && old.osProfile?.[hidden] !== undefined) p.osProfile[hidden] = old.osProfile[hidden];
+  for (const hidden of ["customData", "adminPassword"])
+    if (p.osProfile[hidden] === undefined && old.osProfile?.[hidden] !== undefined)
+      p.osProfile[hidden] = old.osProfile[hidden];
   p.storageProfile = isObject(p.storageProfile) ? p.storageProfile : deepCopy(old.storageProfile);
   p.hardwareProfile ??= deepCopy(old.hardwareProfile);
   if (p.userData === undefined && old.userData !== undefined) p.userData = old.userData;
@@ -168,12 +215,20 @@ function deepMerge(target: unknown, patch: unknown): unknown {
 function checkImmutable(existing: Json, next: Json): void {
   const o = existing.properties;
   const n = next.properties;
-  if (n.osProfile?.customData !== undefined && n.osProfile.customData !== o.osProfile?.customData) throw changeNotAllowed("customData");
-  if (n.osProfile?.computerName !== undefined && n.osProfile.computerName !== o.osProfile?.computerName) throw changeNotAllowed("computerName");
+  if (n.osProfile?.customData !== undefined && n.osProfile.customData !== o.osProfile?.customData)
+    throw changeNotAllowed("customData");
+  if (n.osProfile?.computerName !== undefined && n.osProfile.computerName !== o.osProfile?.computerName)
+    throw changeNotAllowed("computerName");
   if (n.osProfile?.adminUsername !== o.osProfile?.adminUsername) throw changeNotAllowed("adminUsername");
-  const keys = (x: Json) => (x.osProfile?.linuxConfiguration?.ssh?.publicKeys ?? []).map((k: Json) => [k.path, k.keyData]);
+  const keys = (x: Json) =>
+    (x.osProfile?.linuxConfiguration?.ssh?.publicKeys ?? []).map((k: Json) => [k.path, k.keyData]);
   if (!same(keys(o), keys(n))) throw changeNotAllowed("linuxConfiguration.ssh.publicKeys");
-  const image = (x: Json) => { const i = { ...x.storageProfile?.imageReference }; delete i.exactVersion; return i; };
+  const image = (x: Json) => {
+    const i = { ...x.storageProfile?.imageReference };
+    delete i.exactVersion;
+    return i;
+  };
   if (!same(image(o), image(n))) throw changeNotAllowed("imageReference");
-  if (n.storageProfile?.osDisk?.name !== undefined && n.storageProfile.osDisk.name !== o.storageProfile?.osDisk?.name) throw changeNotAllowed("osDisk.name");
+  if (n.storageProfile?.osDisk?.name !== undefined && n.storageProfile.osDisk.name !== o.storageProfile?.osDisk?.name)
+    throw changeNotAllowed("osDisk.name");
 }

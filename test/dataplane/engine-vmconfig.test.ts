@@ -1,0 +1,80 @@
+/**
+ * Config changes reach the running VM through Run Command: the engine PATCHes
+ * userData, the VM's apply script fetches it, validates it with the real
+ * `haproxy -c` and reloads. A config the VM refuses fails the apply with the
+ * VM's own words, leaves the old config serving, and stays pending.
+ */
+
+import { chmodSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApplyFailedError, applyPlan, planFromDir } from "../../src/operations.js";
+import { type Harness, startHarness } from "../support/engine-harness.js";
+import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
+import { VmDouble } from "../support/vm-double.js";
+
+let h: Harness;
+let vm: VmDouble;
+const files = new ProxyDir();
+const ctx = () => h.ctx("acme/vmconfig");
+
+beforeAll(async () => {
+  h = await startHarness();
+  vm = new VmDouble((id) => h.emulator.getResource(id));
+  await vm.start();
+  h.emulator.onRunCommand(vm.runCommand);
+  files.write("app", proxyYaml({ name: "app", resourceGroup: "rg-vmconfig", backends: ["203.0.113.30"] }));
+  await applyPlan((await planFromDir(files.dir, ctx())).plan!, ctx(), { allowDestroy: false });
+});
+afterAll(async () => {
+  await vm.stop();
+  await h.close();
+  files.cleanup();
+});
+
+describe("config push through Run Command", () => {
+  it("validates, installs and reloads the new config on the VM, and reports what the VM said", async () => {
+    files.write("app", proxyYaml({ name: "app", resourceGroup: "rg-vmconfig", backends: ["203.0.113.31"] }));
+    const plan = (await planFromDir(files.dir, ctx())).plan!;
+    expect(plan.changes.find((c) => c.kind === "vmConfig")?.action).toBe("update");
+    const result = await applyPlan(plan, ctx(), { allowDestroy: false });
+    expect(result.proxies[0]!.vmMessage).toMatch(/applied config sha256=[0-9a-f]{64}/);
+    expect(vm.installed()).toContain("203.0.113.31:443");
+    expect(vm.reloadCount()).toBe(1);
+    expect(h.emulator.runCommands.at(-1)!.script.join("\n")).toContain("--expect-sha256");
+    expect((await planFromDir(files.dir, ctx())).plan!.changes.every((c) => c.action === "noop")).toBe(true);
+  });
+
+  it("fails with the VM's message when the VM refuses the config, keeps the old one, and plans the push again", async () => {
+    // A VM image whose HAProxy predates a keyword the config uses refuses it at `haproxy -c`.
+    const old = join(vm.dir, "haproxy-2.4");
+    writeFileSync(
+      old,
+      `#!/bin/sh
+for a in "$@"; do
+  if [ -f "$a" ] && grep -q '^ *fd-hard-limit' "$a"; then
+    echo "[ALERT]    (1) : config : parsing [$a:14] : unknown keyword 'fd-hard-limit' in 'global' section" >&2
+    exit 1
+  fi
+done
+exec /usr/sbin/haproxy "$@"
+`,
+    );
+    chmodSync(old, 0o755);
+    vm.haproxy = old;
+    const serving = vm.installed();
+    files.write("app", proxyYaml({ name: "app", resourceGroup: "rg-vmconfig", backends: ["203.0.113.32"] }));
+    const plan = (await planFromDir(files.dir, ctx())).plan!;
+    const error = await applyPlan(plan, ctx(), { allowDestroy: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplyFailedError);
+    expect(String((error as Error).message)).toMatch(/refused the new config[\s\S]*unknown keyword 'fd-hard-limit'/);
+    expect(vm.installed()).toBe(serving);
+    expect(vm.reloadCount()).toBe(1);
+    const again = (await planFromDir(files.dir, ctx())).plan!;
+    expect(again.changes.find((c) => c.kind === "vmConfig")?.action).toBe("update");
+
+    vm.haproxy = "/usr/sbin/haproxy";
+    await applyPlan(again, ctx(), { allowDestroy: false });
+    expect(vm.installed()).toContain("203.0.113.32:443");
+  });
+});

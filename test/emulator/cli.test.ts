@@ -1,0 +1,150 @@
+/**
+ * The CLI as users run it: in-process for the flags and exit codes, and as a
+ * child process (bin/azure-ipv6-proxy.js) against an emulator playing Azure,
+ * killed in the middle of an apply.
+ */
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../src/cli.js";
+import { parsePlanJson } from "../../src/plan/render-json.js";
+import { type Harness, startHarness } from "../support/engine-harness.js";
+import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const SAMPLES = join(ROOT, "proxies");
+
+async function runMain(args: string[]): Promise<{ code: number; out: string }> {
+  const out = new PassThrough();
+  let text = "";
+  out.on("data", (d: Buffer) => (text += d));
+  const code = await main(args, out);
+  return { code, out: text };
+}
+
+describe("flags and exit codes", () => {
+  it("plan --detailed-exitcode exits 2 when there are changes, and --json prints the plan", async () => {
+    const detailed = await runMain([
+      "plan",
+      "--emulator",
+      "--path",
+      SAMPLES,
+      "--owner",
+      "acme/cli",
+      "--detailed-exitcode",
+    ]);
+    expect(detailed.code).toBe(2);
+    expect(detailed.out).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
+    const json = await runMain(["plan", "--emulator", "--path", SAMPLES, "--owner", "acme/cli", "--json"]);
+    expect(json.code).toBe(0);
+    const plan = parsePlanJson(json.out);
+    expect(plan.owner).toBe("acme/cli");
+    expect(plan.proxies.map((p) => p.name)).toEqual(["portal-gemeente", "www-example-nl"]);
+  });
+
+  it("exits 1 on invalid files and on unknown flags", async () => {
+    const files = new ProxyDir();
+    files.write("bad", "location: westeurope\nresourceGroup: rg\nbackends: [300.1.1.1]\n");
+    expect((await runMain(["plan", "--emulator", "--path", files.dir])).code).toBe(1);
+    expect((await runMain(["plan", "--no-such-flag"])).code).toBe(1);
+    expect((await runMain(["frobnicate"])).code).toBe(1);
+    files.cleanup();
+  });
+});
+
+describe("an apply killed halfway", () => {
+  let h: Harness;
+  const files = new ProxyDir();
+  beforeAll(async () => {
+    h = await startHarness();
+    writeFileSync(join(files.root, "ca.pem"), h.emulator.ca);
+    h.emulator.seedDnsZone(h.emulator.subscriptionId, "rg-dns", "example.com");
+    for (const name of ["alpha", "bravo", "charlie"]) {
+      files.write(name, proxyYaml({ name, resourceGroup: "rg-killed", zone: "example.com", records: [name] }));
+    }
+  });
+  afterAll(async () => {
+    await h.close();
+    files.cleanup();
+  });
+
+  /** The production path: DefaultAzureCredential from environment variables, the CA from NODE_EXTRA_CA_CERTS. */
+  function cli(...args: string[]) {
+    const e = h.emulator;
+    return spawn(
+      process.execPath,
+      [
+        join(ROOT, "bin", "azure-ipv6-proxy.js"),
+        ...args,
+        "--path",
+        files.dir,
+        "--owner",
+        "acme/killed",
+        "--subscription-id",
+        e.subscriptionId,
+        "--resource-manager-endpoint",
+        e.endpoint,
+        "--authority-host",
+        e.authorityHost,
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          AZURE_TENANT_ID: e.tenantId,
+          AZURE_CLIENT_ID: e.clientId,
+          AZURE_CLIENT_SECRET: e.clientSecret,
+          NODE_EXTRA_CA_CERTS: join(files.root, "ca.pem"),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+  }
+
+  const exit = (child: ReturnType<typeof cli>) =>
+    new Promise<{ code: number | null; out: string }>((done) => {
+      let out = "";
+      child.stdout!.on("data", (d: Buffer) => (out += d));
+      child.stderr!.on("data", (d: Buffer) => (out += d));
+      child.on("close", (code) => done({ code, out }));
+    });
+
+  it("converges on the next run, with nothing duplicated", async () => {
+    h.emulator.setLatencyMs(40);
+    const first = cli("apply");
+    const firstExit = exit(first);
+    const deadline = Date.now() + 60_000;
+    while (h.emulator.writeCount() < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    first.kill("SIGKILL");
+    const killed = await firstExit;
+    expect(killed.code).toBeNull(); // it really died mid-way, before finishing
+    const writesBeforeKill = h.emulator.writeCount();
+    expect(writesBeforeKill).toBeGreaterThanOrEqual(8);
+    await h.emulator.settle();
+    h.emulator.setLatencyMs(0);
+    const pending = await exit(cli("plan", "--detailed-exitcode"));
+    expect(pending.code, pending.out).toBe(2);
+
+    const second = await exit(cli("apply"));
+    expect(second.code, second.out).toBe(0);
+    const check = await exit(cli("plan", "--detailed-exitcode"));
+    expect(check.code, check.out).toBe(0);
+    expect(check.out).toContain("No changes.");
+
+    const c = h.clients();
+    const names: string[] = [];
+    for await (const p of c.network.publicIPAddresses.list("rg-killed")) names.push(p.name!);
+    expect(names.sort()).toEqual(
+      ["alpha", "bravo", "charlie"].flatMap((n) => [`ipv6px-${n}-pip4`, `ipv6px-${n}-pip6`]).sort(),
+    );
+    let vms = 0;
+    for await (const _ of c.compute.virtualMachines.list("rg-killed")) vms++;
+    expect(vms).toBe(3);
+    let records = 0;
+    for await (const r of c.dns.recordSets.listByType("rg-dns", "example.com", "AAAA"))
+      records += r.aaaaRecords?.length ?? 0;
+    expect(records).toBe(3);
+  }, 120_000);
+});

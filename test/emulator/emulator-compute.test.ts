@@ -1,0 +1,323 @@
+/**
+ * Virtual machines through the real @azure/arm-compute v25 client: creation
+ * through the poller, customData never readable, userData only on request and
+ * changeable, the creation-time rules, delete options, and Run Command.
+ */
+
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AzureClients } from "../../src/azure/clients.js";
+import { type Emulator, startEmulator } from "../../src/emulator/server.js";
+import {
+  b64,
+  clientsFor,
+  createDualStackNetwork,
+  failure,
+  type Network,
+  sshPublicKey,
+  sshRsaPublicKey,
+  vmModel,
+} from "../support/emulator-fixtures.js";
+
+let emu: Emulator;
+let c: AzureClients;
+let net: Network;
+const CLOUD_INIT = b64("#cloud-config\npackages: [haproxy]\n");
+
+beforeAll(async () => {
+  emu = await startEmulator();
+  c = clientsFor(emu);
+  net = await createDualStackNetwork(c, "rg-vm", "px");
+  emu.resetRequests();
+  await c.compute.virtualMachines.createOrUpdate(
+    "rg-vm",
+    "px-vm",
+    vmModel(net.nicId, { customData: CLOUD_INIT, userData: b64("config v1") }),
+  );
+});
+afterAll(() => emu.close());
+
+describe("creating a VM", () => {
+  it("goes through the long-running operation: 201 Creating, one status poll, the final GET", () => {
+    const arm = emu.requests
+      .filter((r) => r.kind === "arm")
+      .map((r) => `${r.method} ${r.status} ${r.path.split("/").slice(-2).join("/")}`);
+    expect(arm[0]).toBe("PUT 201 virtualMachines/px-vm");
+    expect(arm[1]).toMatch(/^GET 200 operations\//);
+    expect(arm[2]).toBe("GET 200 virtualMachines/px-vm");
+    expect(arm).toHaveLength(3);
+  });
+
+  it("reads back Succeeded, attached to its NIC, with an OS disk", async () => {
+    const vm = await c.compute.virtualMachines.get("rg-vm", "px-vm");
+    expect(vm.provisioningState).toBe("Succeeded");
+    expect(vm.vmId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(vm.networkProfile?.networkInterfaces?.[0]?.id).toBe(net.nicId);
+    const nic = await c.network.networkInterfaces.get("rg-vm", "px-nic");
+    expect(nic.virtualMachine?.id?.toLowerCase()).toBe(vm.id!.toLowerCase());
+    const disk = await c.compute.disks.get("rg-vm", vm.storageProfile!.osDisk!.name!);
+    expect(disk).toMatchObject({ diskState: "Attached", managedBy: vm.id });
+  });
+});
+
+describe("customData and userData", () => {
+  it("never returns customData; returns userData only with $expand=userData and never in lists", async () => {
+    const plain = await c.compute.virtualMachines.get("rg-vm", "px-vm");
+    expect(plain.osProfile?.customData).toBeUndefined();
+    expect(plain.userData).toBeUndefined();
+    const expanded = await c.compute.virtualMachines.get("rg-vm", "px-vm", { expand: "userData" });
+    expect(expanded.osProfile?.customData).toBeUndefined();
+    expect(expanded.userData).toBe(b64("config v1"));
+    const listed: unknown[] = [];
+    for await (const vm of c.compute.virtualMachines.list("rg-vm")) listed.push(vm);
+    expect(listed).toHaveLength(1);
+    expect(JSON.stringify(listed)).not.toContain(b64("config v1"));
+    expect(emu.getResource(plain.id!)!.properties.osProfile.customData).toBe(CLOUD_INIT); // kept, just not shown
+  });
+
+  it("lets userData change in place with PATCH", async () => {
+    const updated = await c.compute.virtualMachines.update("rg-vm", "px-vm", {
+      userData: b64("config v2"),
+      tags: { config: "v2" },
+    });
+    expect(updated.provisioningState).toBe("Succeeded");
+    const vm = await c.compute.virtualMachines.get("rg-vm", "px-vm", { expand: "userData" });
+    expect(vm.userData).toBe(b64("config v2"));
+    expect(vm.tags).toEqual({ config: "v2" });
+  });
+
+  it("accepts a read-modify-write PUT that leaves customData out, and keeps it", async () => {
+    const vm = await c.compute.virtualMachines.get("rg-vm", "px-vm");
+    await c.compute.virtualMachines.createOrUpdate("rg-vm", "px-vm", { ...vm, tags: { rewritten: "yes" } });
+    expect(emu.getResource(vm.id!)!.properties.osProfile.customData).toBe(CLOUD_INIT);
+    expect((await c.compute.virtualMachines.get("rg-vm", "px-vm", { expand: "userData" })).userData).toBe(
+      b64("config v2"),
+    );
+  });
+
+  it("refuses a changed customData, on PUT and on PATCH (409 PropertyChangeNotAllowed)", async () => {
+    const vm = await c.compute.virtualMachines.get("rg-vm", "px-vm");
+    const put = await failure(
+      c.compute.virtualMachines.createOrUpdate("rg-vm", "px-vm", {
+        ...vm,
+        osProfile: { ...vm.osProfile, customData: b64("#cloud-config\nother\n") },
+      }),
+    );
+    expect(put).toMatchObject({ statusCode: 409, code: "PropertyChangeNotAllowed" });
+    expect(put.message).toContain("customData");
+    const patch = await failure(
+      c.compute.virtualMachines.update("rg-vm", "px-vm", { osProfile: { customData: b64("x") } }),
+    );
+    expect(patch).toMatchObject({ statusCode: 409, code: "PropertyChangeNotAllowed" });
+    const keys = await failure(
+      c.compute.virtualMachines.createOrUpdate("rg-vm", "px-vm", vmModel(net.nicId, { customData: CLOUD_INIT })),
+    );
+    expect(keys.message).toContain("linuxConfiguration.ssh.publicKeys"); // a fresh key is a change too
+  });
+
+  it("checks base64 and the 64 KB userData limit", async () => {
+    expect((await failure(c.compute.virtualMachines.update("rg-vm", "px-vm", { userData: "not base64!" }))).code).toBe(
+      "InvalidParameter",
+    );
+    const big = b64("x".repeat(49_200)); // 65,600 base64 characters
+    expect(big.length).toBeGreaterThan(64 * 1024);
+    const tooBig = await failure(c.compute.virtualMachines.update("rg-vm", "px-vm", { userData: big }));
+    expect(tooBig).toMatchObject({ statusCode: 400, code: "InvalidParameter" });
+    const justFits = b64("x".repeat(49_000));
+    expect((await c.compute.virtualMachines.update("rg-vm", "px-vm", { userData: justFits })).provisioningState).toBe(
+      "Succeeded",
+    );
+  });
+});
+
+describe("the rules of VM creation", () => {
+  const create = (name: string, model: object) =>
+    c.compute.virtualMachines.createOrUpdate("rg-vm", name, model as never);
+
+  it("needs an SSH key (or a password) in the right place for a Linux VM", async () => {
+    const base = vmModel(net.nicId) as any;
+    const noKey = {
+      ...base,
+      osProfile: {
+        ...base.osProfile,
+        linuxConfiguration: { disablePasswordAuthentication: true, ssh: { publicKeys: [] } },
+      },
+    };
+    expect((await failure(create("vm-nokey", noKey))).message).toMatch(
+      /Authentication using either SSH or by user name and password/,
+    );
+    const wrongPath = {
+      ...base,
+      osProfile: {
+        ...base.osProfile,
+        linuxConfiguration: {
+          disablePasswordAuthentication: true,
+          ssh: { publicKeys: [{ path: "/root/.ssh/authorized_keys", keyData: sshPublicKey() }] },
+        },
+      },
+    };
+    expect((await failure(create("vm-path", wrongPath))).message).toMatch(/Destination path for SSH public keys/);
+    const withKey = (keyData: string) => ({
+      ...base,
+      osProfile: {
+        ...base.osProfile,
+        linuxConfiguration: {
+          disablePasswordAuthentication: true,
+          ssh: { publicKeys: [{ path: "/home/azureuser/.ssh/authorized_keys", keyData }] },
+        },
+      },
+    });
+    for (const keyData of [
+      "not a key",
+      sshRsaPublicKey(1024),
+      "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTY= x",
+      `ssh-ed25519 ${Buffer.from("short").toString("base64")}`,
+    ]) {
+      expect((await failure(create("vm-badkey", withKey(keyData)))).message).toMatch(/keyData is invalid/);
+    }
+    const rsa = await failure(
+      create("vm-rsa", { ...withKey(sshRsaPublicKey(2048)), networkProfile: { networkInterfaces: [] } }),
+    );
+    expect(rsa.message).toMatch(/networkProfile/); // the 2048-bit key passed; the missing NIC is what stops it
+  });
+
+  it("needs an image, an existing NIC, and a NIC no other VM uses", async () => {
+    const base = vmModel(net.nicId) as any;
+    const noImage = { ...base, storageProfile: { osDisk: base.storageProfile.osDisk } };
+    expect((await failure(create("vm-noimage", noImage))).message).toMatch(/imageReference/);
+    const ghost = vmModel(`${net.nicId.replace("px-nic", "ghost-nic")}`);
+    expect((await failure(create("vm-ghost", ghost))).code).toBe("InvalidResourceReference");
+    expect((await failure(create("vm-second", vmModel(net.nicId)))).code).toBe("NicInUse");
+    expect((await failure(create("vm-b64", vmModel(net.nicId, { customData: "%%%" })))).message).toMatch(/Base64/);
+  });
+
+  it("keeps the NIC from being deleted while the VM uses it", async () => {
+    expect((await failure(c.network.networkInterfaces.delete("rg-vm", "px-nic"))).code).toBe("NicInUse");
+  });
+});
+
+describe("deleting a VM", () => {
+  it("takes the NIC and OS disk along with deleteOption Delete, and leaves them with Detach", async () => {
+    const kept = await createDualStackNetwork(c, "rg-vmdel", "keep");
+    const model = vmModel(kept.nicId, { deleteWithVm: false }) as any;
+    model.storageProfile.osDisk.name = "keep-osdisk";
+    await c.compute.virtualMachines.createOrUpdate("rg-vmdel", "keep-vm", model);
+    await c.compute.virtualMachines.delete("rg-vmdel", "keep-vm");
+    expect((await c.network.networkInterfaces.get("rg-vmdel", "keep-nic")).virtualMachine).toBeUndefined();
+    expect((await c.compute.disks.get("rg-vmdel", "keep-osdisk")).diskState).toBe("Unattached");
+    // A detached disk of that name blocks creating the VM again, as in Azure.
+    const again = await failure(c.compute.virtualMachines.createOrUpdate("rg-vmdel", "keep-vm", model));
+    expect(again).toMatchObject({ statusCode: 409, code: "ConflictingUserInput" });
+    await c.compute.disks.delete("rg-vmdel", "keep-osdisk");
+
+    const gone = await createDualStackNetwork(c, "rg-vmdel", "gone");
+    await c.compute.virtualMachines.createOrUpdate("rg-vmdel", "gone-vm", vmModel(gone.nicId, { deleteWithVm: true }));
+    await c.compute.virtualMachines.delete("rg-vmdel", "gone-vm");
+    expect(emu.getResource(gone.nicId)).toBeUndefined();
+    const disks: string[] = [];
+    for await (const d of c.compute.disks.listByResourceGroup("rg-vmdel")) disks.push(d.name!);
+    expect(disks).toEqual([]);
+    // The public IPs were not the VM's to delete; now free, they can go.
+    await c.network.publicIPAddresses.delete("rg-vmdel", "gone-pip6");
+  });
+});
+
+describe("Run Command", () => {
+  it("by default answers like the VM's apply script: the sha256 of the userData it holds", async () => {
+    const result = await c.compute.virtualMachines.runCommand("rg-vm", "px-vm", {
+      commandId: "RunShellScript",
+      script: ["ipv6-proxy-apply"],
+    });
+    const userData = (await c.compute.virtualMachines.get("rg-vm", "px-vm", { expand: "userData" })).userData!;
+    const sha = createHash("sha256").update(Buffer.from(userData, "base64")).digest("hex");
+    expect(result.value![0]!.message).toContain(`applied config sha256=${sha}`);
+  });
+
+  it("returns the handler's output through the SDK, and passes it the script", async () => {
+    emu.onRunCommand(async (vmId, script) => ({
+      exitCode: 0,
+      stdout: `applied ${script.length} lines on ${vmId.split("/").pop()}\n`,
+      stderr: "note\n",
+    }));
+    const result = await c.compute.virtualMachines.runCommand("rg-vm", "px-vm", {
+      commandId: "RunShellScript",
+      script: ["set -e", "apply-config"],
+    });
+    expect(result.value).toEqual([
+      expect.objectContaining({
+        code: "ProvisioningState/succeeded",
+        level: "Info",
+        displayStatus: "Provisioning succeeded",
+        message: "Enable succeeded: \n[stdout]\napplied 2 lines on px-vm\n\n[stderr]\nnote\n",
+      }),
+    ]);
+    expect(emu.runCommands.at(-1)).toMatchObject({ script: ["set -e", "apply-config"] });
+  });
+
+  it("keeps only the last 4096 bytes of each stream, and reports a failing script", async () => {
+    emu.onRunCommand(async () => ({
+      exitCode: 3,
+      stdout: `${"a".repeat(5000)}END`,
+      stderr: "haproxy: config invalid\n",
+    }));
+    const result = await c.compute.virtualMachines.runCommand("rg-vm", "px-vm", {
+      commandId: "RunShellScript",
+      script: ["false"],
+    });
+    const status = result.value![0]!;
+    expect(status.code).toBe("ProvisioningState/failed");
+    expect(status.message).toMatch(
+      /^Enable failed: failed to execute command: command terminated with exit status=3\n\[stdout\]\na+END\n\[stderr\]\nhaproxy: config invalid\n$/,
+    );
+    expect(/\[stdout\]\n(a+END)/.exec(status.message!)![1]!.length).toBe(4096);
+  });
+
+  it("runs one command at a time per VM (409 for a concurrent one)", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    emu.onRunCommand(async () => {
+      await gate;
+      return { exitCode: 0, stdout: "first", stderr: "" };
+    });
+    const first = c.compute.virtualMachines.runCommand("rg-vm", "px-vm", {
+      commandId: "RunShellScript",
+      script: ["sleep 1"],
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await failure(
+      c.compute.virtualMachines.runCommand("rg-vm", "px-vm", { commandId: "RunShellScript", script: ["echo"] }),
+    );
+    expect(second).toMatchObject({ statusCode: 409, code: "Conflict" });
+    release();
+    expect((await first).value![0]!.message).toContain("first");
+    emu.onRunCommand(async () => ({ exitCode: 0, stdout: "ok", stderr: "" }));
+    expect(
+      (await c.compute.virtualMachines.runCommand("rg-vm", "px-vm", { commandId: "RunShellScript", script: ["echo"] }))
+        .value,
+    ).toHaveLength(1);
+  });
+
+  it("needs an existing VM and a shell script", async () => {
+    expect(
+      (
+        await failure(
+          c.compute.virtualMachines.runCommand("rg-vm", "nope", { commandId: "RunShellScript", script: ["true"] }),
+        )
+      ).statusCode,
+    ).toBe(404);
+    expect(
+      (
+        await failure(
+          c.compute.virtualMachines.runCommand("rg-vm", "px-vm", { commandId: "RunPowerShellScript", script: ["dir"] }),
+        )
+      ).code,
+    ).toBe("InvalidParameter");
+  });
+});
+
+it("puts the VM in the same location as its NIC", async () => {
+  const far = await failure(
+    c.compute.virtualMachines.createOrUpdate("rg-vm", "vm-far", { ...vmModel(net.nicId), location: "eastus" } as never),
+  );
+  expect(far).toMatchObject({ statusCode: 400, code: "NicLocationMismatch" });
+});

@@ -1,0 +1,150 @@
+/**
+ * Input validation and event interpretation of the action, without a build:
+ * every bad value names its input and what is allowed.
+ */
+import { describe, expect, it } from "vitest";
+import { armScope } from "../../src/action/azure-auth.js";
+import { planRun } from "../../src/action/event.js";
+import { InputError, readInputs } from "../../src/action/inputs.js";
+import { pullRequestEvent, pushEvent } from "../support/action-runner.js";
+
+const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+const CLIENT = "04b07795-8ddb-461a-bbee-02f9e1bf7b46";
+
+function read(values: Record<string, string>) {
+  return readInputs((name) => values[name] ?? "");
+}
+
+function inputError(values: Record<string, string>): InputError {
+  try {
+    read(values);
+  } catch (err) {
+    if (err instanceof InputError) return err;
+    throw err;
+  }
+  throw new Error("expected an InputError");
+}
+
+describe("readInputs", () => {
+  it("applies the action.yml defaults when the runner leaves inputs empty", () => {
+    const inputs = read({ "github-token": "t" });
+    expect(inputs).toMatchObject({
+      mode: "auto",
+      path: "proxies",
+      allowDestroy: false,
+      resourceManagerEndpoint: "https://management.azure.com",
+      authorityHost: "https://login.microsoftonline.com",
+    });
+    expect(inputs.owner).toBeUndefined();
+    expect(inputs.tenantId).toBeUndefined();
+  });
+
+  it("reads a full OIDC configuration", () => {
+    const inputs = read({
+      mode: "plan",
+      path: "infra/proxies/",
+      "subscription-id": "00000000-0000-0000-0000-000000000001",
+      "tenant-id": TENANT,
+      "client-id": CLIENT,
+      "github-token": "t",
+      "allow-destroy": "TRUE",
+      owner: "acme/edge",
+      "resource-manager-endpoint": "https://127.0.0.1:8443/",
+      "authority-host": "https://127.0.0.1:8443",
+    });
+    expect(inputs).toMatchObject({
+      mode: "plan",
+      tenantId: TENANT,
+      clientId: CLIENT,
+      allowDestroy: true,
+      owner: "acme/edge",
+    });
+    expect(inputs.resourceManagerEndpoint).toBe("https://127.0.0.1:8443");
+  });
+
+  it.each([
+    [{ mode: "destroy" }, "mode", "auto, plan, apply"],
+    [{ "allow-destroy": "yes" }, "allow-destroy", "true, false"],
+    [{ "subscription-id": "my-sub" }, "subscription-id", "GUID"],
+    [{ "tenant-id": "not a tenant", "client-id": CLIENT }, "tenant-id", "GUID"],
+    [{ "tenant-id": TENANT, "client-id": "app" }, "client-id", "GUID"],
+    [{ "tenant-id": TENANT }, "client-id", "both tenant-id and client-id"],
+    [{ "client-id": CLIENT }, "tenant-id", "both tenant-id and client-id"],
+    [{ "resource-manager-endpoint": "http://management.azure.com" }, "resource-manager-endpoint", "https://"],
+    [{ "authority-host": "login.microsoftonline.com" }, "authority-host", "https://"],
+    [{ owner: "acme web" }, "owner", "letters, digits"],
+    [{ path: "../elsewhere" }, "path", "inside the repository"],
+  ])("rejects %j naming %s", (values, input, allowed) => {
+    const err = inputError({ "github-token": "t", ...values });
+    expect(err.input).toBe(input);
+    expect(err.message).toContain(`Input '${input}'`);
+    expect(err.message).toContain(allowed);
+  });
+
+  it("requires a GitHub token", () => {
+    expect(inputError({}).input).toBe("github-token");
+  });
+});
+
+describe("planRun", () => {
+  const repo = "acme/web";
+  it("plans a pull request and knows a fork", () => {
+    const own = planRun("auto", {
+      eventName: "pull_request",
+      payload: pullRequestEvent({ repository: repo, number: 7, headSha: "a".repeat(40) }),
+      sha: "m",
+      ref: "refs/pull/7/merge",
+    });
+    expect(own).toEqual({
+      kind: "plan-pull-request",
+      pullRequest: { number: 7, headSha: "a".repeat(40), fromFork: false },
+    });
+    const fork = planRun("auto", {
+      eventName: "pull_request",
+      payload: pullRequestEvent({
+        repository: repo,
+        number: 8,
+        headSha: "b".repeat(40),
+        headRepository: "someone/web",
+      }),
+      sha: "m",
+      ref: "r",
+    });
+    expect(fork).toMatchObject({ kind: "plan-pull-request", pullRequest: { fromFork: true } });
+  });
+
+  it("applies a push to the default branch only", () => {
+    const sha = "c".repeat(40);
+    expect(
+      planRun("auto", {
+        eventName: "push",
+        payload: pushEvent({ repository: repo, sha }),
+        sha,
+        ref: "refs/heads/main",
+      }),
+    ).toEqual({ kind: "apply", sha });
+    const other = planRun("auto", {
+      eventName: "push",
+      payload: pushEvent({ repository: repo, sha, ref: "refs/heads/dev" }),
+      sha,
+      ref: "refs/heads/dev",
+    });
+    expect(other.kind).toBe("plan-summary");
+    expect(
+      planRun("plan", { eventName: "push", payload: pushEvent({ repository: repo, sha }), sha, ref: "refs/heads/main" })
+        .kind,
+    ).toBe("plan-summary");
+    expect(planRun("auto", { eventName: "workflow_dispatch", payload: {}, sha, ref: "refs/heads/main" }).kind).toBe(
+      "plan-summary",
+    );
+  });
+});
+
+describe("armScope", () => {
+  it("keeps the public audience for the public cloud and any other endpoint, and uses a sovereign cloud's own", () => {
+    expect(armScope("https://management.azure.com")).toBe("https://management.azure.com/.default");
+    expect(armScope("https://127.0.0.1:8443")).toBe("https://management.azure.com/.default");
+    expect(armScope("https://management.usgovcloudapi.net/")).toBe("https://management.usgovcloudapi.net/.default");
+    expect(armScope("https://management.chinacloudapi.cn")).toBe("https://management.chinacloudapi.cn/.default");
+  });
+});

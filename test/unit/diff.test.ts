@@ -1,0 +1,165 @@
+/** The plan's decision table, without Azure: desired bodies against hand-made observed state. */
+import { describe, expect, it } from "vitest";
+import { type DesiredProxy, desiredProxy } from "../../src/engine/desired.js";
+import { buildPlan } from "../../src/engine/diff.js";
+import { emptyObserved, type ObservedState, rgKey } from "../../src/engine/observed.js";
+import { TAG_CONFIG_HASH } from "../../src/model/names.js";
+import { parseProxyFile } from "../../src/proxyfile/load.js";
+
+const SUB = "00000000-0000-0000-0000-000000000001";
+const OWNER = "acme/web";
+
+function proxy(yaml: string): DesiredProxy {
+  const { proxy: spec, errors } = parseProxyFile("proxies/www.yaml", yaml);
+  expect(errors).toEqual([]);
+  return desiredProxy(spec!, SUB, OWNER);
+}
+
+const BASE =
+  "name: www\nlocation: westeurope\nresourceGroup: rg\nbackends: [203.0.113.1]\ndns: {zone: example.nl, records: [www]}\n";
+
+/** Azure as it would look right after applying `d`: bodies as Azure returns them, plus read-only fields. */
+function observedFrom(d: DesiredProxy, ipv6 = "2001:db8::10"): ObservedState {
+  const state = emptyObserved();
+  state.resourceGroups.add(rgKey(SUB, "rg"));
+  state.dnsZones.add(d.dnsZoneId!.toLowerCase());
+  for (const r of d.resources) {
+    if (r.kind === "resourceGroup") continue;
+    const body = structuredClone(r.body) as Record<string, unknown>;
+    if (r.kind === "dnsRecord") {
+      body.aaaaRecords = [{ ipv6Address: ipv6 }];
+    } else {
+      body.provisioningState = "Succeeded";
+      body.etag = 'W/"1"';
+      if (r.kind === "publicIpV6") body.ipAddress = ipv6;
+    }
+    const tags = (r.kind === "dnsRecord" ? body.metadata : body.tags) as Record<string, string>;
+    state.resources.set(r.id.toLowerCase(), {
+      kind: r.kind,
+      id: r.id,
+      subscriptionId: SUB,
+      resourceGroup: r.resourceGroup,
+      name: r.name,
+      body,
+      tags,
+      provisioningState: "Succeeded",
+    });
+  }
+  return state;
+}
+
+const active = (d: DesiredProxy, observed: ObservedState) =>
+  buildPlan({ owner: OWNER, desired: [d], observed })
+    .changes.filter((c) => c.action !== "noop")
+    .map((c) => `${c.address}:${c.action}`);
+
+describe("buildPlan", () => {
+  it("is empty when Azure matches, even with Azure's read-only fields and tags added by others", () => {
+    const d = proxy(BASE);
+    const observed = observedFrom(d);
+    for (const r of observed.resources.values()) {
+      r.tags = { ...r.tags, costCenter: "added-by-policy" };
+      if (r.kind === "dnsRecord") r.body.metadata = r.tags;
+      else r.body.tags = r.tags;
+    }
+    const plan = buildPlan({ owner: OWNER, desired: [d], observed });
+    expect(plan.changes.filter((c) => c.action !== "noop")).toEqual([]);
+    expect(plan.counts).toEqual({ add: 0, change: 0, destroy: 0 });
+  });
+
+  it("replaces everything that hangs off a public IPv6 address Azure cannot change in place, and says so loudly", () => {
+    const d = proxy(BASE);
+    const observed = observedFrom(d);
+    const pip = [...observed.resources.values()].find((r) => r.kind === "publicIpV6")!;
+    pip.body.sku = { name: "Basic" };
+    const plan = buildPlan({ owner: OWNER, desired: [d], observed });
+    expect(plan.changes.filter((c) => c.action === "replace").map((c) => c.kind)).toEqual([
+      "publicIpV6",
+      "networkInterface",
+      "virtualMachine",
+    ]);
+    expect(plan.changes.find((c) => c.kind === "dnsRecord")!.action).toBe("update");
+    const warning = plan.warnings.find((w) => w.code === "ipv6-address-change")!;
+    expect(warning.message).toContain("2001:db8::10");
+    expect(warning.message).toContain("example.nl");
+    expect(plan.counts).toEqual({ add: 3, change: 1, destroy: 3 });
+  });
+
+  it("moves everything for a new location", () => {
+    const before = proxy(BASE);
+    const after = proxy(BASE.replace("westeurope", "northeurope"));
+    expect(active(after, observedFrom(before)).filter((a) => a.endsWith(":replace")).length).toBe(6);
+  });
+
+  it("re-applies a resource whose provisioning failed", () => {
+    const d = proxy(BASE);
+    const observed = observedFrom(d);
+    [...observed.resources.values()].find((r) => r.kind === "networkInterface")!.provisioningState = "Failed";
+    expect(active(d, observed)).toEqual(["www.networkInterface:update"]);
+  });
+
+  it("pushes a changed config to the running VM and shows the line diff", () => {
+    const old = proxy(BASE);
+    const observed = observedFrom(old);
+    observed.vmConfigs.set(old.resources.find((r) => r.kind === "virtualMachine")!.id.toLowerCase(), old.config);
+    const changed = proxy(BASE.replace("203.0.113.1", "203.0.113.2"));
+    const plan = buildPlan({ owner: OWNER, desired: [changed], observed });
+    expect(plan.changes.filter((c) => c.action !== "noop").map((c) => c.address)).toEqual([
+      "www.virtualMachine",
+      "www.vmConfig",
+    ]);
+    const vmConfig = plan.changes.find((c) => c.kind === "vmConfig")!;
+    expect(vmConfig.diffs).toEqual([{ path: "configSha256", before: old.configSha256, after: changed.configSha256 }]);
+    expect(plan.configDiffs[0]!.diff).toMatch(/^-.*203\.0\.113\.1:443/m);
+    expect(plan.configDiffs[0]!.diff).toMatch(/^\+.*203\.0\.113\.2:443/m);
+  });
+
+  it("treats a VM whose config-hash tag is stale as a pending config push, not as drift elsewhere", () => {
+    const d = proxy(BASE);
+    const observed = observedFrom(d);
+    const vm = [...observed.resources.values()].find((r) => r.kind === "virtualMachine")!;
+    vm.tags = { ...vm.tags, [TAG_CONFIG_HASH]: "0".repeat(64) };
+    vm.body.tags = vm.tags;
+    expect(active(d, observed)).toEqual(["www.virtualMachine:update", "www.vmConfig:update"]);
+  });
+
+  it("gives the same fingerprint for the same situation and another one after drift", () => {
+    const d = proxy(BASE.replace("203.0.113.1", "203.0.113.9"));
+    const observed = observedFrom(proxy(BASE));
+    const a = buildPlan({ owner: OWNER, desired: [d], observed, now: new Date(0) });
+    const b = buildPlan({ owner: OWNER, desired: [d], observed, now: new Date(1e12) });
+    expect(a.fingerprint).toBe(b.fingerprint);
+    [...observed.resources.values()].find((r) => r.kind === "networkSecurityGroup")!.body.securityRules = [];
+    expect(buildPlan({ owner: OWNER, desired: [d], observed }).fingerprint).not.toBe(a.fingerprint);
+  });
+
+  it("tells a change made in Azure (drift) from a change of the spec", () => {
+    const d = proxy(BASE);
+    const edited = observedFrom(d);
+    const nsg = [...edited.resources.values()].find((r) => r.kind === "networkSecurityGroup")!;
+    (nsg.body.securityRules as Record<string, unknown>[])[0]!.destinationPortRanges = ["80", "443", "8080"];
+    const drift = buildPlan({ owner: OWNER, desired: [d], observed: edited });
+    expect(drift.warnings.filter((w) => w.code === "drift").map((w) => w.address)).toEqual([
+      "www.networkSecurityGroup",
+    ]);
+    expect(drift.changes.find((c) => c.kind === "networkSecurityGroup")!.reason).toMatch(
+      /changed outside azure-ipv6-proxy; reverting/,
+    );
+
+    const specChange = buildPlan({
+      owner: OWNER,
+      desired: [proxy(BASE.replace("backends:", "ports: [80, 443, 8443]\nbackends:"))],
+      observed: observedFrom(d),
+    });
+    expect(specChange.changes.find((c) => c.kind === "networkSecurityGroup")!.action).toBe("update");
+    expect(specChange.warnings.filter((w) => w.code === "drift")).toEqual([]);
+  });
+
+  it("is an error, not a change, when the DNS zone does not exist", () => {
+    const d = proxy(BASE);
+    const plan = buildPlan({ owner: OWNER, desired: [d], observed: emptyObserved() });
+    expect(plan.errors.map((e) => e.message).join()).toMatch(/DNS zone "example.nl" was not found/);
+    expect(plan.errors[0]!.file).toBe("proxies/www.yaml");
+    expect(plan.changes.some((c) => c.kind === "dnsRecord")).toBe(false);
+  });
+});

@@ -1,0 +1,279 @@
+import { describe, expect, it } from "vitest";
+import { code } from "../../src/plan/markdown-format.js";
+import { renderPlanMarkdown } from "../../src/plan/render-markdown.js";
+import type { Plan } from "../../src/plan/types.js";
+import { inspectMarkdown } from "../support/markdown-check.js";
+import {
+  buildPlan,
+  change,
+  createdProxy,
+  destroyedProxy,
+  ipv6Of,
+  ipv6ReplacedProxy,
+  largePlan,
+  notOwnedProxy,
+  unchangedProxy,
+  updatedProxy,
+} from "../support/plan-fixtures.js";
+
+const MARKER = "<!-- azure-ipv6-proxy plan path=proxies owner=example-org/websites fingerprint=abc -->";
+const SHA = "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b";
+const SUMMARY_URL = "https://github.com/example-org/websites/actions/runs/123456789";
+const HINT = "Deletions and replacements need the `ipv6-proxy/allow-destroy` label or `allow-destroy: true`.";
+
+function render(plan: Plan, maxChars?: number): string {
+  const md = renderPlanMarkdown(plan, {
+    marker: MARKER,
+    headSha: SHA,
+    summaryUrl: SUMMARY_URL,
+    ...(maxChars ? { maxChars } : {}),
+  });
+  expect(inspectMarkdown(md).problems).toEqual([]);
+  expect(md.split("\n")[0]).toBe(MARKER);
+  return md;
+}
+
+describe("renderPlanMarkdown", () => {
+  it("shows a plan of creates with totals, a proxy table, the resources and the footer", () => {
+    const plan = buildPlan([createdProxy("www-example-nl")]);
+    const md = render(plan);
+    expect(md).toContain("**9 to add, 0 to change, 0 to destroy**");
+    expect(md).toContain("| www-example-nl | `+` create | new | `www.example.nl` |");
+    expect(md).toContain(
+      "| `+` create | `www-example-nl.publicIpV6` | www-example-nl is new in proxies/www-example-nl.yaml |",
+    );
+    expect(md).not.toContain("[!CAUTION]");
+    expect(md).not.toContain("[!WARNING]");
+    expect(md).toContain(`Planned at \`${SHA}\``);
+    expect(md).toContain(`fingerprint \`${plan.fingerprint}\``);
+    expect(md).toContain("Merge to apply.");
+    expect(md).not.toContain(HINT);
+    expect(md).not.toContain("see the job summary");
+  });
+
+  it("shows field diffs and the HAProxy config diff of an update in diff blocks", () => {
+    const md = render(buildPlan([updatedProxy("www-example-nl", 1)]));
+    expect(md).toContain("**0 to add, 2 to change, 0 to destroy**");
+    const blocks = inspectMarkdown(md).codeBlocks.filter((b) => b.info === "diff");
+    expect(blocks).toHaveLength(2);
+    const [fields, config] = blocks;
+    expect(fields!.content).toContain("@@ www-example-nl.networkSecurityGroup (update) @@");
+    expect(fields!.content).toContain(
+      '- securityRules[0].destinationPortRange: "443"\n+ securityRules[0].destinationPortRange: "443-444"',
+    );
+    expect(fields!.content).toContain('+ securityRules[1]: {"name":"allow-https-alt"');
+    expect(config!.content).toMatch(/^--- live\n\+\+\+ desired\n@@ /);
+    expect(config!.content).toContain("+    server s2 198.51.100.1:443 check");
+    expect(md).toContain(`| \`~\` change | \`${ipv6Of(1)}\` | \`www.example.nl\` |`);
+  });
+
+  it("puts an IPv6 address change first, as a caution naming the proxy, the old address and the DNS names", () => {
+    const old = "2603:1020:203:3::99";
+    const md = render(buildPlan([updatedProxy("api-example-nl", 2), ipv6ReplacedProxy("www-example-nl", old)]));
+    const caution = md.indexOf("> [!CAUTION]");
+    expect(caution).toBeGreaterThan(md.indexOf("**1 to add, 4 to change, 1 to destroy**"));
+    expect(caution).toBeLessThan(md.indexOf("| Proxy |"));
+    const block = md.slice(caution, md.indexOf("\n\n", caution));
+    expect(block).toContain("The public IPv6 address of 1 proxy will change.");
+    expect(block).toContain(
+      `\`www-example-nl\`: \`${old}\` is released; the AAAA records of \`www.example.nl\` will point at the new address.`,
+    );
+    expect(md).toContain(`| \`${old}\` → new |`);
+    expect(md).toContain("| `-/+` replace | `www-example-nl.publicIpV6` |");
+    expect(md).toContain(HINT); // a replace removes the old address: it needs allow-destroy too
+  });
+
+  it("warns about deletions and says how to allow them", () => {
+    const md = render(buildPlan([destroyedProxy("old-example-nl", 4), updatedProxy("www-example-nl", 1)]));
+    expect(md).toContain("**0 to add, 2 to change, 9 to destroy**");
+    const warning = md.slice(md.indexOf("> [!WARNING]"));
+    expect(warning).toMatch(
+      /^> \[!WARNING\]\n> \*\*Deletions: 9 Azure resources will be deleted\.\*\*\n> - `old-example-nl`: proxies\/old-example-nl\.yaml was removed/,
+    );
+    expect(md.indexOf("> [!WARNING]")).toBeLessThan(md.indexOf("| Proxy |"));
+    expect(md).toContain(`Merge to apply. ${HINT}`);
+  });
+
+  it("refuses a plan with a resource it does not own, citing file and line", () => {
+    const md = render(buildPlan([notOwnedProxy("www-example-nl"), createdProxy("shop-example-nl")]));
+    const first = md.indexOf("> [!CAUTION]\n> **This plan cannot be applied: 1 error.**");
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(md.indexOf("| Proxy |"));
+    expect(md).toContain(
+      "> - `www-example-nl` · `www-example-nl.dnsRecord.www` · `proxies/www-example-nl.yaml` line 3: AAAA record www.example.nl already exists",
+    );
+    expect(md).toContain("> **1 resource exists that this tool does not own and will not touch.**");
+    expect(md).toContain("This plan cannot be applied until the errors above are fixed.");
+    expect(md).not.toContain("Merge to apply");
+    // The blocked proxy has nothing to expand; the new one does.
+    expect(inspectMarkdown(md).detailsCount).toBe(1);
+    expect(md).toContain("<b>shop-example-nl</b>");
+  });
+
+  it("keeps a plan without changes short", () => {
+    const md = render(buildPlan([unchangedProxy("www-example-nl", 1), unchangedProxy("api-example-nl", 2)]));
+    expect(md).toBe(
+      `${MARKER}\n### Azure IPv6 proxy plan\n\nNo changes. Azure matches \`proxies/\`.\n\nPlanned at \`${SHA}\`.\n`,
+    );
+  });
+
+  it("counts unchanged proxies but expands only the changed ones", () => {
+    const plan = buildPlan([
+      updatedProxy("www-example-nl", 1),
+      unchangedProxy("api-example-nl", 2),
+      unchangedProxy("shop-example-nl", 3),
+    ]);
+    const md = render(plan);
+    expect(inspectMarkdown(md).detailsCount).toBe(1);
+    expect(md).toContain(
+      "<summary><code>~</code> <b>www-example-nl</b> (<code>proxies/www-example-nl.yaml</code>): 2 to update</summary>",
+    );
+    expect(md).toContain(`| api-example-nl | unchanged | \`${ipv6Of(2)}\` |`);
+  });
+
+  it("escapes reasons, messages and addresses so they render as written", () => {
+    const part = updatedProxy("www-example-nl", 1);
+    part.changes[0] = {
+      ...part.changes[0]!,
+      reason: "port <script>alert(1)</script> | @octocat [x](http://evil) `code`\nsecond line",
+    };
+    part.warnings.push({
+      code: "drift",
+      proxy: "www-example-nl",
+      address: "www-example-nl.networkSecurityGroup",
+      message: "rule added by @someone in the portal",
+    });
+    const md = render(buildPlan([part]));
+    expect(md).not.toContain("<script>");
+    expect(md).toContain("&lt;script&gt;");
+    expect(md).toContain("@\u200boctocat");
+    expect(md).toContain("@\u200bsomeone");
+    expect(md).toContain("\\[x\\](http://evil)");
+    expect(md).toContain("\\`code\\` second line");
+  });
+
+  it("writes code spans that keep backticks and surrounding spaces", () => {
+    expect(code("www-example-nl")).toBe("`www-example-nl`");
+    expect(code("a`b")).toBe("``a`b``");
+    expect(code("`x``")).toBe("``` `x`` ```");
+    expect(code(" padded ")).toBe("`  padded  `");
+    expect(code("a|b\nc")).toBe("`a|b c`");
+  });
+
+  it("cannot be broken out of by backtick fences or </details> inside diff text", () => {
+    const part = updatedProxy("www-example-nl", 1);
+    // Context lines start with one space, which still counts as a fence at the start of a line.
+    const hostile =
+      "--- live\n+++ desired\n@@ -1,3 +1,4 @@\n ```\n-a\n+b\n ````` </details>\n </details>\n+</details>\n```\n";
+    part.configDiff = hostile;
+    part.changes[0]!.diffs.push({ path: "description", before: "```", after: "``````" });
+    const md = render(buildPlan([part]));
+    const structure = inspectMarkdown(md);
+    expect(structure.detailsCount).toBe(1);
+    expect(structure.codeBlocks.map((b) => b.content)).toContain(hostile);
+    expect(structure.codeBlocks.some((b) => b.content.includes('+ description: "``````"'))).toBe(true);
+  });
+
+  it("shortens in the documented order: config diffs, then field diffs, then sections, then the table", () => {
+    const plan = buildPlan([
+      updatedProxy("www-example-nl", 1, 20),
+      updatedProxy("api-example-nl", 2, 20),
+      destroyedProxy("old-example-nl", 3),
+    ]);
+    const full = render(plan);
+    expect(full).toContain("HAProxy config:");
+
+    const noConfig = render(plan, full.length - 1);
+    expect(noConfig).not.toContain("HAProxy config:");
+    expect(noConfig).toContain('- securityRules[0].destinationPortRange: "443"');
+    expect(noConfig).toContain(`[see the job summary](${SUMMARY_URL})`);
+
+    const noFields = render(plan, noConfig.length - 1);
+    expect(noFields).not.toContain("securityRules[0]");
+    expect(noFields).toContain("| `~` update | `www-example-nl.vmConfig` | HAProxy backends changed |");
+
+    const tableOnly = render(plan, noFields.length - 1);
+    expect(tableOnly).not.toContain("<details>");
+    expect(tableOnly).toContain("| www-example-nl | `~` change |");
+
+    const names = render(plan, tableOnly.length - 1);
+    expect(names).not.toContain("| Proxy |");
+    expect(names).toContain("- **Destroy (1)**: `old-example-nl`");
+    expect(names).toContain("- **Change (2)**: `www-example-nl`, `api-example-nl`");
+    for (const md of [noConfig, noFields, tableOnly, names]) {
+      expect(md).toContain("> [!WARNING]");
+      expect(md).toContain(HINT);
+    }
+  });
+
+  it.each([300, 2000])("fits a %i-proxy plan with long diffs into GitHub's 65,536 characters", (size) => {
+    const plan = largePlan(size, { allChanged: size === 2000 });
+    const md = render(plan);
+    expect(md.length).toBeLessThanOrEqual(65_536);
+    expect(md).toContain(
+      `**${plan.counts.add} to add, ${plan.counts.change} to change, ${plan.counts.destroy} to destroy**`,
+    );
+    expect(md).toContain(`[see the job summary](${SUMMARY_URL})`);
+    for (const w of plan.warnings) {
+      expect(md).toContain(`\`${w.proxy}\``);
+      if (w.code === "ipv6-address-change")
+        expect(md).toContain(`\`${plan.proxies.find((p) => p.name === w.proxy)!.ipv6Address}\` is released`);
+    }
+    expect(md).toContain(HINT);
+    if (size === 2000) {
+      // Every changed proxy is either named or counted in the "…and N more" line.
+      const more = /…and ([\d,]+) more proxies — \[see the job summary\]/.exec(md);
+      expect(more).not.toBeNull();
+      const listLines = md.split("\n").filter((l) => /^- \*\*(Destroy|Change|Create) \([\d,]+\)\*\*/.test(l));
+      const named = new Set(listLines.flatMap((l) => l.match(/`[^`]+`/g) ?? []));
+      expect(named.size).toBeGreaterThan(1000);
+      expect(named.size + Number(more![1]!.replace(/,/g, ""))).toBe(plan.proxies.length);
+      // Destroyed proxies are listed first: none of them is cut.
+      expect(listLines[0]).toMatch(/^- \*\*Destroy \(40\)\*\*: /);
+      expect(listLines[0]!.match(/`[^`]+`/g)).toHaveLength(40);
+    }
+  });
+
+  it("truncates warnings last, with a count, when even they do not fit", () => {
+    const parts = Array.from({ length: 1500 }, (_, i) => destroyedProxy(`gone${i}-example-nl`, i));
+    parts.push(notOwnedProxy("www-example-nl"));
+    const md = render(buildPlan(parts));
+    expect(md.length).toBeLessThanOrEqual(65_536);
+    expect(md).toContain("> **This plan cannot be applied: 1 error.**");
+    expect(md).toContain("`www-example-nl.dnsRecord.www` · `proxies/www-example-nl.yaml` line 3");
+    const more = /> - …and ([\d,]+) more — \[see the job summary\]/.exec(md);
+    expect(more).not.toBeNull();
+    const listed = md.split("\n").filter((l) => /^> - `gone\d+-example-nl`: /.test(l)).length;
+    expect(listed).toBeGreaterThan(100);
+    expect(listed + Number(more![1]!.replace(/,/g, ""))).toBe(1500);
+  });
+
+  it.each([3000, 1000, 300])("stays valid and within a small budget of %i characters", (maxChars) => {
+    const plan = largePlan(300);
+    plan.errors.push({
+      proxy: "site7-customer-portal-example-nl",
+      message: "backend 203.0.113.300 is not an IPv4 address",
+      file: "proxies/site7-customer-portal-example-nl.yaml",
+      line: 6,
+    });
+    const md = render(plan, maxChars);
+    expect(md.length).toBeLessThanOrEqual(maxChars);
+    expect(md).toContain(
+      `**${plan.counts.add} to add, ${plan.counts.change} to change, ${plan.counts.destroy} to destroy**`,
+    );
+    expect(md).toContain("see the job summary");
+    expect(md).toContain("This plan cannot be applied");
+  });
+
+  it("refuses a budget too small for the marker and totals", () => {
+    expect(() => renderPlanMarkdown(largePlan(10), { marker: MARKER, maxChars: 50 })).toThrow(RangeError);
+  });
+
+  it("shows a proxy that only appears in changes, so no change goes unseen", () => {
+    const plan = buildPlan([updatedProxy("www-example-nl", 1)]);
+    plan.changes.push(change("stray-example-nl", "dnsRecord", "delete", "left over from an earlier run"));
+    const md = render(plan);
+    expect(md).toContain("`stray-example-nl.dnsRecord.stray`");
+    expect(md).toContain("> - `stray-example-nl`: 1 resource will be deleted.");
+  });
+});

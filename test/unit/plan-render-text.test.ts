@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import { renderPlanText } from "../../src/plan/render-text.js";
+import {
+  buildPlan,
+  createdProxy,
+  destroyedProxy,
+  ipv6ReplacedProxy,
+  notOwnedProxy,
+  unchangedProxy,
+  updatedProxy,
+} from "../support/plan-fixtures.js";
+
+const ESC = "\u001b";
+
+describe("renderPlanText", () => {
+  it("lists each pending change with its symbol, address and reason, and ends with the totals", () => {
+    const plan = buildPlan([
+      createdProxy("new-example-nl"),
+      updatedProxy("www-example-nl", 1),
+      ipv6ReplacedProxy("api-example-nl", "2603:1020:203:3::99"),
+      destroyedProxy("old-example-nl", 4),
+      unchangedProxy("shop-example-nl", 5),
+    ]);
+    const out = renderPlanText(plan);
+    expect(out).toContain(
+      "  + new-example-nl.publicIpV6 (create)\n        # new-example-nl is new in proxies/new-example-nl.yaml\n",
+    );
+    expect(out).toContain("  ~ www-example-nl.vmConfig (update)\n        # HAProxy backends changed\n");
+    expect(out).toContain("-/+ api-example-nl.publicIpV6 (replace)\n        # sku.tier cannot change in place\n");
+    expect(out).toContain("  - old-example-nl.virtualMachine (delete)\n");
+    expect(out).not.toContain("shop-example-nl.");
+    expect(out).toContain("1 unchanged proxy.");
+    expect(out.trimEnd().split("\n").at(-1)).toBe(
+      `Plan: ${plan.counts.add} to add, ${plan.counts.change} to change, ${plan.counts.destroy} to destroy.`,
+    );
+    expect(out).toContain("Plan: 10 to add, 4 to change, 10 to destroy.");
+  });
+
+  it("shows field diffs as path: before → after and the HAProxy config diff", () => {
+    const out = renderPlanText(buildPlan([updatedProxy("www-example-nl", 1)]));
+    expect(out).toContain('        securityRules[0].destinationPortRange: "443" → "443-444"\n');
+    expect(out).toContain(
+      '        securityRules[1]: (none) → {"name":"allow-https-alt","priority":110,"access":"Allow","protocol":"Tcp"}\n',
+    );
+    expect(out).toContain("    HAProxy config:\n      --- live\n      +++ desired\n      @@ ");
+    expect(out).toContain("      +    server s2 198.51.100.1:443 check\n");
+  });
+
+  it("puts errors and warnings before the changes", () => {
+    const out = renderPlanText(
+      buildPlan([
+        createdProxy("new-example-nl"),
+        notOwnedProxy("www-example-nl"),
+        ipv6ReplacedProxy("api-example-nl", "2603:1020:203:3::99"),
+      ]),
+    );
+    const lines = out.split("\n");
+    expect(lines[0]).toMatch(
+      /^Error: www-example-nl www-example-nl\.dnsRecord\.www \(proxies\/www-example-nl\.yaml:3\): AAAA record www\.example\.nl already exists/,
+    );
+    expect(lines[1]).toBe(
+      "Warning: [dns-not-owned] www-example-nl www-example-nl.dnsRecord.www: AAAA record www.example.nl exists without this tool's ownership metadata.",
+    );
+    expect(lines[2]).toContain(
+      "Warning: [ipv6-address-change] api-example-nl api-example-nl.publicIpV6: Replacing the public IPv6 address releases 2603:1020:203:3::99",
+    );
+    expect(out).toContain("\nwww-example-nl (proxies/www-example-nl.yaml) will be created\n    no resource changes\n");
+    expect(out).toContain("This plan cannot be applied: 1 error.\nPlan: ");
+  });
+
+  it("says there is nothing to do when Azure matches the specs", () => {
+    expect(renderPlanText(buildPlan([unchangedProxy("www-example-nl", 1)]))).toBe(
+      "1 unchanged proxy.\n\nNo changes. Azure matches proxies/.\n",
+    );
+  });
+
+  it("colours only when asked, and keeps control characters from plan text out of the terminal", () => {
+    const part = updatedProxy("www-example-nl", 1);
+    part.changes[0] = {
+      ...part.changes[0]!,
+      reason: `rule changed ${ESC}[2J${ESC}]0;pwned\u0007 by hand\nin the portal`,
+    };
+    const plan = buildPlan([part, createdProxy("new-example-nl")]);
+    const plain = renderPlanText(plan);
+    expect(plain).not.toContain(ESC);
+    expect(plain).toContain("# rule changed \ufffd[2J\ufffd]0;pwned\ufffd by hand in the portal");
+    const coloured = renderPlanText(plan, { color: true });
+    expect(coloured).toContain(`${ESC}[32m  +${ESC}[0m new-example-nl.resourceGroup`);
+    expect(coloured).toContain(`${ESC}[33m  ~${ESC}[0m www-example-nl.vmConfig`);
+    expect(coloured).toContain(`${ESC}[32m+    server s2 198.51.100.1:443 check${ESC}[0m`);
+    // Stripped of colour, the coloured form says the same as the plain one.
+    expect(coloured.replace(/\u001b\[\d+m/g, "")).toBe(plain);
+  });
+});
