@@ -221,7 +221,8 @@ class ProxyApply {
           "AAAA",
           {
             ttl: Number(body.ttl),
-            metadata: body.metadata as Record<string, string>,
+            // A PUT replaces the whole record set: keep metadata that people or policies added.
+            metadata: { ...observed?.tags, ...(body.metadata as Record<string, string>) },
             aaaaRecords: [{ ipv6Address: this.pip6Address }],
           },
           guard,

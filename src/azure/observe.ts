@@ -12,7 +12,7 @@ import { mapLimit } from "../engine/concurrency.js";
 import type { DesiredProxy } from "../engine/desired.js";
 import { TAG_DNS_ZONE } from "../engine/desired.js";
 import type { ObservedResource, ObservedState } from "../engine/observed.js";
-import { emptyObserved, rgKey } from "../engine/observed.js";
+import { cnameKey, emptyObserved, rgKey } from "../engine/observed.js";
 import { ownershipOf, TAG_CONFIG_HASH, TAG_INDEX } from "../model/names.js";
 import type { ResourceKind } from "../plan/types.js";
 import type { AzureClients } from "./clients.js";
@@ -161,12 +161,26 @@ async function listGroup(
   vms.forEach((x) => add(toObserved("virtualMachine", x)));
 }
 
-/** The AAAA record sets of a DNS zone; a zone that does not exist is left out of state.dnsZones. */
+/**
+ * The AAAA and CNAME record sets of a DNS zone (two lists, whatever the number
+ * of names asked for); a zone that does not exist is left out of state.dnsZones.
+ */
 async function listZone(zoneId: string, state: ObservedState, clientsFor: ObserveInput["clientsFor"]): Promise<void> {
   const { subscriptionId, resourceGroup, name: zone } = parseArmId(zoneId);
+  const recordSets = clientsFor(subscriptionId).dns.recordSets;
   try {
-    const records = await collect(clientsFor(subscriptionId).dns.recordSets.listByType(resourceGroup, zone, "AAAA"));
+    // allSettled: a missing zone fails both lists; neither may still be in flight when this returns.
+    const [aaaa, cname] = await Promise.allSettled([
+      collect(recordSets.listByType(resourceGroup, zone, "AAAA")),
+      collect(recordSets.listByType(resourceGroup, zone, "CNAME")),
+    ]);
+    if (aaaa.status === "rejected") throw aaaa.reason;
+    if (cname.status === "rejected") throw cname.reason;
+    const records = aaaa.value;
     state.dnsZones.add(zoneId.toLowerCase());
+    for (const rec of cname.value) {
+      state.cnames.set(cnameKey(zoneId, String(rec.name)), rec.cnameRecord?.cname ?? "");
+    }
     for (const rec of records) {
       const body = JSON.parse(JSON.stringify(rec)) as Body;
       const id = `${zoneId}/AAAA/${String(body.name)}`;

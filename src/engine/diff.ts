@@ -20,7 +20,7 @@ import type { DesiredProxy, DesiredResource } from "./desired.js";
 import { TAG_DNS_ZONE, TAG_SSH_KEYS } from "./desired.js";
 import { fingerprintOf } from "./fingerprint.js";
 import type { ObservedResource, ObservedState } from "./observed.js";
-import { rgKey } from "./observed.js";
+import { cnameKey, rgKey } from "./observed.js";
 import { diffFields, ownedFields, stateHash } from "./owned.js";
 
 /** Shown for a value Azure assigns during apply (e.g. a new public IPv6 address). */
@@ -135,6 +135,21 @@ function changeFor(
         file: proxy.spec.file,
         line: proxy.spec.locations.dns?.line,
         message: `DNS zone "${String(res.body.zone)}" was not found in resource group "${res.resourceGroup}": create the zone first; this tool never creates or deletes zones`,
+      });
+      return undefined;
+    }
+    const cname = observed.cnames.get(cnameKey(zoneId, res.name));
+    if (cname !== undefined) {
+      const zone = String(res.body.zone);
+      const index = proxy.spec.dns?.records.indexOf(res.name) ?? -1;
+      errors.push({
+        proxy: name,
+        address: res.address,
+        file: proxy.spec.file,
+        line: (proxy.spec.locations[`dns.records[${index}]`] ?? proxy.spec.locations.dns)?.line,
+        message:
+          `"${fqdn(res.name, zone)}" is a CNAME${cname ? ` to ${cname}` : ""}, and Azure DNS allows no AAAA record next to a CNAME: ` +
+          `replace the CNAME with A and AAAA records, or drop "${res.name}" from dns.records`,
       });
       return undefined;
     }

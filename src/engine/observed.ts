@@ -25,13 +25,27 @@ export interface ObservedState {
   resourceGroups: Set<string>;
   /** Lower-cased DNS zone ids that exist. */
   dnsZones: Set<string>;
+  /**
+   * CNAME record sets of those zones: lower-cased `${zoneId}/cname/${name}` → the name it points at.
+   * Azure DNS allows no other record set next to a CNAME, so a requested AAAA name found here cannot be written.
+   */
+  cnames: Map<string, string>;
   /** HAProxy config read back from a VM's userData, keyed by lower-cased VM id (fetched only for VMs whose config changes). */
   vmConfigs: Map<string, string>;
 }
 
 export function emptyObserved(): ObservedState {
-  return { resources: new Map(), resourceGroups: new Set(), dnsZones: new Set(), vmConfigs: new Map() };
+  return {
+    resources: new Map(),
+    resourceGroups: new Set(),
+    dnsZones: new Set(),
+    cnames: new Map(),
+    vmConfigs: new Map(),
+  };
 }
+
+/** The key of a CNAME record set in ObservedState.cnames. */
+export const cnameKey = (zoneId: string, name: string) => `${zoneId}/cname/${name}`.toLowerCase();
 
 export const rgKey = (subscriptionId: string, resourceGroup: string) =>
   `/subscriptions/${subscriptionId}/resourcegroups/${resourceGroup}`.toLowerCase();

@@ -170,8 +170,15 @@ describe("AAAA record sets", () => {
         aaaaRecords: [{ ipv6Address: "2001:db8::1" }],
       }),
     );
-    expect(clash.statusCode).toBe(400);
-    expect(clash.message).toMatch(/CNAME record set with the same name already exists/);
+    expect(clash.statusCode).toBe(409);
+    expect(clash.message).toMatch(/CNAME record with the same name already exists/);
+    const reverse = await failure(
+      c.dns.recordSets.createOrUpdate("rg-dns", "example.nl", "@", "CNAME", {
+        ttl: 300,
+        cnameRecord: { cname: "x.net" },
+      }),
+    );
+    expect(reverse.statusCode).toBe(409);
   });
 
   it("are not generic resources, unlike zones", async () => {

@@ -274,16 +274,21 @@ function writeRecord(world: World, req: EmuRequest, target: RecordTarget, patch:
   const siblings = recordSetsOf(world, zone.id)
     .map((r) => r.body)
     .filter((r) => String(r.name).toLowerCase() === req.params.name!.toLowerCase() && !r.type.endsWith(`/${type}`));
+  // A CNAME excludes every other record set at its name, both ways (learn.microsoft.com/azure/dns/dns-zones-records,
+  // "CNAME records"; RFC 1912 §2.4). Azure answers 409 Conflict, as an ACME client's log shows
+  // (gist.github.com/davetapley/627965624b7639ed23a48f50d1c5ec16: CannotCreateRecordDueToCNameNamingRestriction).
   if (type !== "CNAME" && siblings.some((r) => r.type.endsWith("/CNAME"))) {
-    throw badRequest(
-      "BadRequest",
-      "The record set could not be created because a CNAME record set with the same name already exists in this zone.",
+    throw new ArmError(
+      409,
+      "Conflict",
+      "The record could not be created because a CNAME record with the same name already exists in this zone.",
     );
   }
   if (type === "CNAME" && siblings.length) {
-    throw badRequest(
-      "BadRequest",
-      "The CNAME record set could not be created because another record set with the same name already exists in this zone.",
+    throw new ArmError(
+      409,
+      "Conflict",
+      "The CNAME record could not be created because another record with the same name already exists in this zone.",
     );
   }
   const body = putRecord(world, zone.id, zone.name, type, stored?.name ?? req.params.name!, properties);
