@@ -74,9 +74,10 @@ interface PlanningState {
 }
 const planning = new WeakMap<Plan, PlanningState>();
 
-export async function planFromDir(dir: string, ctx: OperationContext): Promise<PlanOutcome> {
+/** `dir` is relative to `root` (default: the working directory), and so are the file names in errors. */
+export async function planFromDir(dir: string, ctx: OperationContext, root?: string): Promise<PlanOutcome> {
   const loaded = await ctx.log.group("Load proxies", async () => {
-    const result = await loadProxyDir(dir);
+    const result = await loadProxyDir(dir, root);
     ctx.log.info(`${result.proxies.length} proxy file(s) in ${dir}, ${result.errors.length} error(s)`);
     return result;
   });

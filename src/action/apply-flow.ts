@@ -3,7 +3,6 @@
  * pull request's plan comment records the fingerprint the reviewer saw; Azure
  * is planned again and changed only when the new plan has that fingerprint.
  */
-import * as core from "@actions/core";
 import {
   ApplyFailedError,
   type ApplyOutcome,
@@ -27,12 +26,13 @@ import {
 import { isForbidden, type MergedPullRequest } from "./github.js";
 import { parseState, stickyMarker } from "./marker.js";
 import { applyOutputs, planOutputs } from "./outputs.js";
-import { annotateSpecErrors, setOutputs, writePlanJson, writeSummary } from "./report.js";
+import { annotateSpecErrors, setOutputs, writePlanJson } from "./report.js";
 import { checkReviewed, isNoop } from "./review.js";
 import { type ActionRun, ALLOW_DESTROY_LABEL, bodyContext } from "./run.js";
 
 export async function runApply(run: ActionRun, sha: string): Promise<void> {
-  const found = await core.group("Find the reviewed plan", async () => {
+  const { core } = run;
+  const found = await run.log.group("Find the reviewed plan", async () => {
     const pr = await run.api.mergedPullRequestFor(sha);
     if (!pr) return undefined;
     const comment = await run.api.findSticky(pr.number, stickyMarker("plan", run.dir, run.owner));
@@ -47,26 +47,26 @@ export async function runApply(run: ActionRun, sha: string): Promise<void> {
   });
 
   const ctx = run.operationContext();
-  const outcome = await planFromDir(run.dir, ctx);
+  const outcome = await planFromDir(run.dir, ctx, run.workspace);
   const refuse = (pr: MergedPullRequest | undefined, reason: string[], plan?: Plan) =>
     reportRefusal(run, sha, pr, reason, plan);
 
   if (outcome.specErrors.length > 0 || !outcome.plan) {
-    annotateSpecErrors(outcome.specErrors);
+    annotateSpecErrors(core, outcome.specErrors);
     const body = bodyContext(run, "apply", { status: "refused", sha }, sha);
     await postApplyComment(run, found?.pr, specErrorsBody(outcome.specErrors, body));
-    await writeSummary(specErrorsBody(outcome.specErrors, { ...body, maxChars: MAX_SUMMARY_CHARS }));
-    core.setFailed(`Nothing was applied: ${outcome.specErrors.length} error(s) in the proxy files in ${run.dir}/.`);
+    await core.appendSummary(specErrorsBody(outcome.specErrors, { ...body, maxChars: MAX_SUMMARY_CHARS }));
+    run.fail(`Nothing was applied: ${outcome.specErrors.length} error(s) in the proxy files in ${run.dir}/.`);
     return;
   }
   const plan = outcome.plan;
   await writePlanJson(plan, run.planJsonPath);
-  setOutputs(planOutputs(plan, run.planJsonPath));
+  setOutputs(core, planOutputs(plan, run.planJsonPath));
 
   if (isNoop(plan)) {
     // Nothing to apply (a re-run after a successful apply, or a merge that changed no proxy): no review needed.
     core.info("Azure already matches the proxy files: nothing to apply.");
-    await writeSummary(
+    await core.appendSummary(
       planBody(plan, {
         ...bodyContext(run, "plan", { status: "planned", fingerprint: plan.fingerprint, sha }, sha),
         maxChars: MAX_SUMMARY_CHARS,
@@ -135,13 +135,13 @@ async function reportApplied(
   plan: Plan,
   failures: ApplyFailure[] = [],
 ): Promise<void> {
-  await core.group("Report", async () => {
+  await run.log.group("Report", async () => {
     const status = failures.length > 0 ? "failed" : "applied";
     const body = bodyContext(run, "apply", { status, fingerprint: plan.fingerprint, sha }, sha);
     await postApplyComment(run, pr, applyResultBody(applied, body, failures));
-    setOutputs(applyOutputs(plan, run.planJsonPath, applied));
-    await writeSummary(applyResultBody(applied, { ...body, maxChars: MAX_SUMMARY_CHARS }, failures));
-    for (const p of applied.proxies) core.info(`${p.name}: ${p.status}${p.ipv6Address ? ` ${p.ipv6Address}` : ""}`);
+    setOutputs(run.core, applyOutputs(plan, run.planJsonPath, applied));
+    await run.core.appendSummary(applyResultBody(applied, { ...body, maxChars: MAX_SUMMARY_CHARS }, failures));
+    for (const p of applied.proxies) run.core.info(`${p.name}: ${p.status}${p.ipv6Address ? ` ${p.ipv6Address}` : ""}`);
   });
 }
 
@@ -152,7 +152,7 @@ async function reportRefusal(
   reason: string[],
   plan?: Plan,
 ): Promise<void> {
-  await core.group("Report", async () => {
+  await run.log.group("Report", async () => {
     const body: BodyContext = bodyContext(
       run,
       "apply",
@@ -160,9 +160,9 @@ async function reportRefusal(
       sha,
     );
     await postApplyComment(run, pr, refusalBody(body, reason, plan));
-    await writeSummary(refusalBody({ ...body, maxChars: MAX_SUMMARY_CHARS }, reason, plan));
+    await run.core.appendSummary(refusalBody({ ...body, maxChars: MAX_SUMMARY_CHARS }, reason, plan));
   });
-  core.setFailed(reason[0] ?? "Nothing was applied.");
+  run.fail(reason[0] ?? "Nothing was applied.");
 }
 
 /** The apply comment is sticky too: a re-run edits it instead of adding another. */
@@ -170,10 +170,10 @@ async function postApplyComment(run: ActionRun, pr: MergedPullRequest | undefine
   if (!pr) return;
   try {
     const result = await run.api.upsertSticky(pr.number, stickyMarker("apply", run.dir, run.owner), body);
-    core.info(`Apply comment ${result.action}: ${result.url}`);
+    run.core.info(`Apply comment ${result.action}: ${result.url}`);
   } catch (err) {
     if (!isForbidden(err)) throw err;
-    core.warning(
+    run.core.warning(
       "GitHub refused the apply comment (403): give the workflow `permissions: pull-requests: write`. The result is in the job summary.",
     );
   }

@@ -31,7 +31,8 @@ export function usesOidc(inputs: ActionInputs): boolean {
 }
 
 /**
- * The Azure connection for this run. `getIdToken` is core.getIDToken. When
+ * The Azure connection for this run. `getIdToken` is core.getIDToken; `ca`
+ * an extra CA to trust (in-process tests; see ActionIO.azureCa). When
  * OIDC is configured but the job has no ID token, this throws
  * IdTokenUnavailableError, unless `deferMissingIdToken` is set (fork pull
  * requests): then the credential fails only when a token is actually needed,
@@ -39,9 +40,10 @@ export function usesOidc(inputs: ActionInputs): boolean {
  */
 export function azureConnection(
   inputs: ActionInputs,
-  env: NodeJS.ProcessEnv,
+  env: Readonly<Record<string, string | undefined>>,
   getIdToken: (audience: string) => Promise<string>,
   deferMissingIdToken = false,
+  ca?: string,
 ): AzureConnection {
   let credential: TokenCredential;
   if (usesOidc(inputs)) {
@@ -55,15 +57,17 @@ export function azureConnection(
         clientId: inputs.clientId!,
         getAssertion: () => getIdToken(OIDC_AUDIENCE),
         authorityHost: inputs.authorityHost,
+        ca,
       });
     }
   } else {
-    credential = createCredential({ kind: "default", authorityHost: inputs.authorityHost });
+    credential = createCredential({ kind: "default", authorityHost: inputs.authorityHost, ca });
   }
   return {
     resourceManagerEndpoint: inputs.resourceManagerEndpoint,
     credential,
     scope: armScope(inputs.resourceManagerEndpoint),
+    ca,
   };
 }
 

@@ -3,10 +3,10 @@
  * groups. The Actions log has no nested groups, so a phase inside a phase is
  * a plain heading line instead.
  */
-import * as core from "@actions/core";
 import type { Logger } from "../log.js";
+import type { ActionCore } from "./entry.js";
 
-export function actionsLogger(): Logger {
+export function actionsLogger(core: ActionCore): Logger {
   let depth = 0;
   return {
     info: (message) => core.info(message),

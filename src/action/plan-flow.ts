@@ -2,7 +2,6 @@
  * Plan: observe Azure (read-only), then post the plan as the sticky comment
  * of the pull request and to the job summary. Never writes to Azure.
  */
-import * as core from "@actions/core";
 import { type PlanOutcome, planFromDir } from "../operations.js";
 import { alert } from "../plan/markdown-format.js";
 import { isSignInUnavailable, MISSING_ID_TOKEN_ADVICE } from "./azure-auth.js";
@@ -11,7 +10,7 @@ import type { PullRequestRef } from "./event.js";
 import { isForbidden } from "./github.js";
 import { stickyMarker } from "./marker.js";
 import { planOutputs } from "./outputs.js";
-import { annotateSpecErrors, setOutputs, writePlanJson, writeSummary } from "./report.js";
+import { annotateSpecErrors, setOutputs, writePlanJson } from "./report.js";
 import { type ActionRun, bodyContext, planState } from "./run.js";
 
 export const FORBIDDEN_COMMENT_ADVICE =
@@ -20,35 +19,36 @@ export const FORBIDDEN_COMMENT_ADVICE =
 
 export async function runPlan(run: ActionRun, pullRequest: PullRequestRef | undefined, why?: string): Promise<void> {
   const fork = pullRequest?.fromFork ?? false;
+  const { core } = run;
   if (why) core.info(`Planning into the job summary only: ${why}.`);
   const ctx = run.operationContext(fork);
 
   let outcome: PlanOutcome;
   try {
-    outcome = await planFromDir(run.dir, ctx);
+    outcome = await planFromDir(run.dir, ctx, run.workspace);
   } catch (err) {
-    if (fork && isSignInUnavailable(err)) return explainForkWithoutAzure(err);
+    if (fork && isSignInUnavailable(err)) return explainForkWithoutAzure(run, err);
     throw err;
   }
 
-  const headSha = pullRequest?.headSha ?? process.env.GITHUB_SHA;
+  const headSha = pullRequest?.headSha ?? run.sha;
   if (outcome.specErrors.length > 0 || !outcome.plan) {
-    annotateSpecErrors(outcome.specErrors);
+    annotateSpecErrors(core, outcome.specErrors);
     const ctxFor = bodyContext(run, "plan", { status: "spec-errors", sha: headSha }, headSha);
     if (pullRequest) await postPlanComment(run, pullRequest, specErrorsBody(outcome.specErrors, ctxFor));
-    await writeSummary(specErrorsBody(outcome.specErrors, { ...ctxFor, maxChars: MAX_SUMMARY_CHARS }));
-    core.setFailed(`${outcome.specErrors.length} error(s) in the proxy files in ${run.dir}/; see the annotations.`);
+    await core.appendSummary(specErrorsBody(outcome.specErrors, { ...ctxFor, maxChars: MAX_SUMMARY_CHARS }));
+    run.fail(`${outcome.specErrors.length} error(s) in the proxy files in ${run.dir}/; see the annotations.`);
     return;
   }
 
   const plan = outcome.plan;
-  const body = bodyContext(run, "plan", planState(plan, headSha ?? ""), headSha);
+  const body = bodyContext(run, "plan", planState(plan, headSha), headSha);
   if (pullRequest) await postPlanComment(run, pullRequest, planBody(plan, body));
 
-  await core.group("Report", async () => {
+  await run.log.group("Report", async () => {
     await writePlanJson(plan, run.planJsonPath);
-    setOutputs(planOutputs(plan, run.planJsonPath));
-    await writeSummary(planBody(plan, { ...body, maxChars: MAX_SUMMARY_CHARS }));
+    setOutputs(core, planOutputs(plan, run.planJsonPath));
+    await core.appendSummary(planBody(plan, { ...body, maxChars: MAX_SUMMARY_CHARS }));
     const { add, change, destroy } = plan.counts;
     core.info(`Plan: ${add} to add, ${change} to change, ${destroy} to destroy (fingerprint ${plan.fingerprint}).`);
   });
@@ -58,32 +58,32 @@ export async function runPlan(run: ActionRun, pullRequest: PullRequestRef | unde
         e.message,
         e.file ? { file: e.file, startLine: e.line, title: `Proxy ${e.proxy}` } : { title: `Proxy ${e.proxy}` },
       );
-    core.setFailed(`The plan has ${plan.errors.length} error(s) and cannot be applied.`);
+    run.fail(`The plan has ${plan.errors.length} error(s) and cannot be applied.`);
   }
 }
 
 async function postPlanComment(run: ActionRun, pr: PullRequestRef, body: string): Promise<void> {
-  await core.group("Post plan", async () => {
+  await run.log.group("Post plan", async () => {
     try {
       const result = await run.api.upsertSticky(pr.number, stickyMarker("plan", run.dir, run.owner), body);
-      core.info(`Plan comment ${result.action}: ${result.url} (${body.length} characters)`);
+      run.core.info(`Plan comment ${result.action}: ${result.url} (${body.length} characters)`);
     } catch (err) {
       if (!isForbidden(err)) throw err;
-      await writeSummary(alert("WARNING", [FORBIDDEN_COMMENT_ADVICE]) + "\n");
+      await run.core.appendSummary(alert("WARNING", [FORBIDDEN_COMMENT_ADVICE]) + "\n");
       // A fork cannot do better; a branch of this repository is misconfigured and its merge would be refused.
-      if (pr.fromFork) core.warning(FORBIDDEN_COMMENT_ADVICE);
-      else core.setFailed(FORBIDDEN_COMMENT_ADVICE);
+      if (pr.fromFork) run.core.warning(FORBIDDEN_COMMENT_ADVICE);
+      else run.fail(FORBIDDEN_COMMENT_ADVICE);
     }
   });
 }
 
-async function explainForkWithoutAzure(err: unknown): Promise<void> {
+async function explainForkWithoutAzure(run: ActionRun, err: unknown): Promise<void> {
   const detail =
     err instanceof Error && err.name !== "IdTokenUnavailableError" ? ` (${err.message.split("\n")[0]})` : "";
   const message =
     "The proxy files are valid. Planning against Azure needs an Azure sign-in, which pull requests from forks do not get" +
     `${detail}. A maintainer can push this branch to the repository itself to see the plan; ` +
     "changes are only applied from a plan that was reviewed on a pull request.";
-  core.warning(message);
-  await writeSummary(`${alert("NOTE", [message, "", MISSING_ID_TOKEN_ADVICE])}\n`);
+  run.core.warning(message);
+  await run.core.appendSummary(`${alert("NOTE", [message, "", MISSING_ID_TOKEN_ADVICE])}\n`);
 }

@@ -7,6 +7,7 @@ import type { Logger } from "../log.js";
 import type { OperationContext } from "../operations.js";
 import type { Plan } from "../plan/types.js";
 import type { BodyContext } from "./comment.js";
+import type { ActionCore } from "./entry.js";
 import type { Repo } from "./event.js";
 import type { GitHubApi } from "./github.js";
 import type { ActionInputs } from "./inputs.js";
@@ -19,9 +20,17 @@ export interface ActionRun {
   owner: string;
   /** Normalised proxy directory, as given (relative to the workspace). */
   dir: string;
+  workspace: string;
   repo: Repo;
+  /** The commit the workflow runs on (GITHUB_SHA). */
+  sha: string;
   api: GitHubApi;
+  /** Log, annotations, step outputs and job summary. */
+  core: ActionCore;
+  /** Log groups per phase, backed by `core`. */
   log: Logger;
+  /** Marks the step failed with `message` and carries on; the run ends with every failure (see entry.ts). */
+  fail(message: string): void;
   /** The run's page, whose job summary holds everything a comment had to leave out. */
   summaryUrl?: string;
   planJsonPath: string;

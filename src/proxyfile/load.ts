@@ -71,11 +71,11 @@ export function parseProxyFile(file: string, text: string): { proxy?: ProxySpec;
   return { proxy, errors: [] };
 }
 
-/** Reads one file with size and encoding checks before any parsing. */
-async function loadFile(file: string): Promise<{ proxy?: ProxySpec; errors: SpecError[] }> {
+/** Reads one file (from `location`; errors name `file`) with size and encoding checks before any parsing. */
+async function loadFile(file: string, location: string): Promise<{ proxy?: ProxySpec; errors: SpecError[] }> {
   let info;
   try {
-    info = await stat(file);
+    info = await stat(location);
   } catch (error) {
     return { errors: [fileError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`)] };
   }
@@ -83,7 +83,7 @@ async function loadFile(file: string): Promise<{ proxy?: ProxySpec; errors: Spec
   if (info.size > MAX_FILE_BYTES) return { errors: [tooLarge(file, info.size)] };
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(await readFile(file));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(await readFile(location));
   } catch {
     return { errors: [fileError(file, "is not valid UTF-8 text")] };
   }
@@ -94,12 +94,17 @@ async function loadFile(file: string): Promise<{ proxy?: ProxySpec; errors: Spec
  * Every *.yaml / *.yml file directly in `dir`, sorted by name. An empty
  * directory is valid and means "no proxies". Callers must not act on
  * `proxies` while `errors` is non-empty: a file with errors is missing from
- * `proxies`, and acting would delete its proxy.
+ * `proxies`, and acting would delete its proxy. A relative `dir` is read from
+ * `root` (default: the working directory) and named in errors as given, so
+ * annotations point at paths in the repository.
  */
-export async function loadProxyDir(dir: string): Promise<LoadResult> {
+export async function loadProxyDir(dir: string, root = "."): Promise<LoadResult> {
+  const at = (p: string): string => path.resolve(root, p);
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((name) => PROXY_FILE.test(name)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    names = (await readdir(at(dir)))
+      .filter((name) => PROXY_FILE.test(name))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -113,7 +118,7 @@ export async function loadProxyDir(dir: string): Promise<LoadResult> {
   const proxies: ProxySpec[] = [];
   const errors: SpecError[] = [];
   for (const name of names) {
-    const result = await loadFile(path.join(dir, name));
+    const result = await loadFile(path.join(dir, name), at(path.join(dir, name)));
     if (result.proxy) proxies.push(result.proxy);
     errors.push(...result.errors);
   }

@@ -65,7 +65,13 @@ export interface ActionRunResult {
   durationMs: number;
 }
 
-export async function runAction(o: ActionRunOptions): Promise<ActionRunResult> {
+/** The job as the runner prepares it: the files it hands the step and the environment naming them. */
+export interface RunnerJob {
+  env: Record<string, string>;
+  files: { event: string; output: string; summary: string; temp: string };
+}
+
+export function prepareJob(o: ActionRunOptions): RunnerJob {
   const dir = mkdtempSync(join(tmpdir(), "ipv6px-run-"));
   const files = {
     event: join(dir, "event.json"),
@@ -105,7 +111,11 @@ export async function runAction(o: ActionRunOptions): Promise<ActionRunResult> {
     if (value === undefined) delete env[name];
     else env[name] = value;
   }
+  return { env, files };
+}
 
+export async function runAction(o: ActionRunOptions): Promise<ActionRunResult> {
+  const { env, files } = prepareJob(o);
   const started = Date.now();
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
     execFile(

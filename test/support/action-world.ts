@@ -2,13 +2,23 @@
  * One repository's world for end-to-end runs of the action: the Azure
  * emulator, the GitHub double, a workspace with a proxies/ directory, and
  * helpers that play GitHub's part (open a pull request, push to it, merge it)
- * and run the action for each event.
+ * and run the action for each event: as the runner does (`node dist/index.js`)
+ * or in this process through run() (fast; see action-inprocess.ts).
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AzureClients, createAzureClients } from "../../src/azure/clients.js";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/server.js";
-import { type ActionRunResult, fakeSha, pullRequestEvent, pushEvent, runAction } from "./action-runner.js";
+import { runInProcess } from "./action-inprocess.js";
+import {
+  type ActionRunOptions,
+  type ActionRunResult,
+  ensureDistBuilt,
+  fakeSha,
+  pullRequestEvent,
+  pushEvent,
+  runAction,
+} from "./action-runner.js";
 import { type GitHubDouble, startGitHubDouble } from "./github-double.js";
 import { ProxyDir } from "./proxy-files.js";
 
@@ -16,7 +26,12 @@ export const REPOSITORY = "acme/web";
 export const PR_SUBJECT = `repo:${REPOSITORY}:pull_request`;
 export const MAIN_SUBJECT = `repo:${REPOSITORY}:ref:refs/heads/main`;
 
+/** How the action is started: the committed bundle in a child process, or run() in this process. */
+export type ActionRunner = "dist" | "in-process";
+
 export interface RunExtras {
+  /** This run only: start the action another way than the world's runner. */
+  runner?: ActionRunner;
   inputs?: Record<string, string>;
   env?: Record<string, string | undefined>;
 }
@@ -29,6 +44,7 @@ export class ActionWorld {
   constructor(
     readonly emulator: Emulator,
     readonly github: GitHubDouble,
+    readonly runner: ActionRunner = "dist",
   ) {
     writeFileSync(this.caFile, emulator.ca);
   }
@@ -96,7 +112,9 @@ export class ActionWorld {
     ref: string,
     extras: RunExtras,
   ): Promise<ActionRunResult> {
-    return runAction({
+    const start: (o: ActionRunOptions) => Promise<ActionRunResult> =
+      (extras.runner ?? this.runner) === "dist" ? runAction : runInProcess;
+    return start({
       workspace: this.files.root,
       eventName,
       payload,
@@ -133,11 +151,15 @@ export class ActionWorld {
   }
 }
 
-export async function startActionWorld(opts: EmulatorOptions = {}): Promise<ActionWorld> {
+export async function startActionWorld(
+  opts: EmulatorOptions = {},
+  runner: ActionRunner = "dist",
+): Promise<ActionWorld> {
+  if (runner === "dist") ensureDistBuilt();
   // Only GitHub's two subjects are trusted, as the federated credentials of workflow ipv6-proxy.yml would be.
   const emulator = await startEmulator({ federatedSubjects: [PR_SUBJECT, MAIN_SUBJECT], ...opts });
   const github = await startGitHubDouble({ repository: REPOSITORY });
-  return new ActionWorld(emulator, github);
+  return new ActionWorld(emulator, github, runner);
 }
 
 /** The plan (or apply) comments on a pull request, identified by their marker. */
