@@ -16,7 +16,7 @@
  */
 
 import { TOOL_NAME } from "../model/names.js";
-import type { ProxySpec, RouteSpec } from "../proxyfile/types.js";
+import { LIMIT_BOUNDS, type ProxySpec, type RouteSpec } from "../proxyfile/types.js";
 import { assertHostname, assertIpv4, assertPort, type HostnameMatch, hostnameMatch } from "./names.js";
 
 export interface HaproxyOptions {
@@ -51,6 +51,19 @@ export const FRONTEND_MAXCONN = 8000;
  */
 export const HEALTH_CHECK_WORST_CASE_SECONDS = 7;
 
+/**
+ * Per-client limits (spec.limits) share one table across all ports, so a
+ * client's connections to 80 and 443 count together. The table is keyed by
+ * `src,ipmask(32,64)`: an IPv4 client by its address, an IPv6 client by its
+ * /64 (HAProxy 2.6 configuration.txt, "ipmask(<mask4>,[<mask6>])"). It must be
+ * `type ipv6`: `type ip` holds IPv4 keys only (haproxy/haproxy#2962); IPv4
+ * clients of the v4v6 listener are stored as ::ffff:a.b.c.d, each on its own.
+ * 100k entries take about 10 MB; the oldest idle ones make way when it is full.
+ * An entry outlives its last connection by 30 s, longer than the 10 s rate period.
+ */
+export const CLIENT_TABLE = "per_client";
+const RATE_PERIOD_SECONDS = 10;
+
 const INDENT = "    ";
 
 export function renderHaproxyConfig(spec: ProxySpec, opts: HaproxyOptions = {}): string {
@@ -64,7 +77,7 @@ export function renderHaproxyConfig(spec: ProxySpec, opts: HaproxyOptions = {}):
   const routes = spec.routes.map((route, i) => checkRoute(spec.name, route, i));
   checkUniqueHostnames(spec.name, routes);
 
-  const sections = [header(spec, ports), globalSection(opts), defaultsSection(opts)];
+  const sections = [header(spec, ports), globalSection(opts), defaultsSection(spec, opts), clientTableSection()];
   for (const port of ports) {
     const kind = spec.tlsPorts.includes(port) ? "sni" : port === 80 ? "host" : "none";
     sections.push(portSections(spec, port, routes.length > 0 ? kind : "none", routes));
@@ -121,6 +134,8 @@ function header(spec: ProxySpec, ports: number[]): string {
     `# TCP mode, TLS passthrough (TLS is never terminated here).`,
     `# Ports: ${ports.join(", ")}; SNI routing on: ${tls.length ? tls.join(", ") : "none"}; routes: ${spec.routes.length}.`,
     `# PROXY protocol towards backends: ${spec.proxyProtocol}.`,
+    `# Per client (IPv4 address or IPv6 /64): ${spec.limits.connectionsPerClient} connections, ` +
+      `${spec.limits.newConnectionsPerClient} new per second; idle timeout ${spec.limits.idleTimeoutSeconds} s.`,
   );
 }
 
@@ -149,7 +164,8 @@ function globalSection(opts: HaproxyOptions): string {
   return section(out);
 }
 
-function defaultsSection(opts: HaproxyOptions): string {
+function defaultsSection(spec: ProxySpec, opts: HaproxyOptions): string {
+  const idle = checkedLimit(spec, "idleTimeoutSeconds");
   const out = [
     "defaults",
     "mode tcp",
@@ -164,8 +180,9 @@ function defaultsSection(opts: HaproxyOptions): string {
     "timeout connect 5s",
     // Azure drops idle IPv6 flows after a fixed 4 minutes. Keepalive probes after
     // 60 s of silence keep idle connections (websockets, long polls) open on both
-    // sides and detect dead peers within 60 + 6 x 10 s, so the inactivity
-    // timeouts can be long without piling up dead sessions.
+    // sides and detect dead peers within 60 + 6 x 10 s. Keepalives carry no data,
+    // so they do not reset the inactivity timeouts below (spec.limits.idleTimeoutSeconds):
+    // a live but silent client cannot hold its connections for ever.
     "option clitcpka",
     "clitcpka-idle 60s",
     "clitcpka-intvl 10s",
@@ -174,8 +191,8 @@ function defaultsSection(opts: HaproxyOptions): string {
     "srvtcpka-idle 60s",
     "srvtcpka-intvl 10s",
     "srvtcpka-cnt 6",
-    "timeout client 1h",
-    "timeout server 1h",
+    `timeout client ${idle}s`,
+    `timeout server ${idle}s`,
     "timeout client-fin 30s",
     "timeout server-fin 30s",
     "timeout check 2s",
@@ -187,8 +204,41 @@ function defaultsSection(opts: HaproxyOptions): string {
   return section(out);
 }
 
+/** Holds the per-client counters; a backend without servers is HAProxy's way to declare a shared table. */
+function clientTableSection(): string {
+  return section([
+    `backend ${CLIENT_TABLE}`,
+    "# One entry per client: an IPv4 address or an IPv6 /64, across all ports.",
+    `stick-table type ipv6 size 100k expire 30s store conn_cur,conn_rate(${RATE_PERIOD_SECONDS}s)`,
+  ]);
+}
+
+/**
+ * Refused at accept time, before any byte is read or a backend is contacted.
+ * conn_cur counts the connection being accepted, so "gt N" lets N through.
+ * Refused attempts count towards the rate too: a client that keeps hammering
+ * stays refused until it slows down.
+ */
+function clientLimitRules(spec: ProxySpec): string[] {
+  const connections = checkedLimit(spec, "connectionsPerClient");
+  const perPeriod = checkedLimit(spec, "newConnectionsPerClient") * RATE_PERIOD_SECONDS;
+  return [
+    `tcp-request connection track-sc0 src,ipmask(32,64) table ${CLIENT_TABLE}`,
+    `tcp-request connection reject if { sc0_conn_cur gt ${connections} }`,
+    `tcp-request connection reject if { sc0_conn_rate gt ${perPeriod} }`,
+  ];
+}
+
+function checkedLimit(spec: ProxySpec, key: keyof ProxySpec["limits"]): number {
+  const value = spec.limits[key];
+  const [min, max] = LIMIT_BOUNDS[key];
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new Error(`proxy ${spec.name}: limits.${key} must be an integer from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
 function portSections(spec: ProxySpec, port: number, kind: RoutingKind, routes: CheckedRoute[]): string {
-  const frontend = [`frontend port_${port}`, `bind :::${port} v4v6`];
+  const frontend = [`frontend port_${port}`, `bind :::${port} v4v6`, ...clientLimitRules(spec)];
   const backends: string[] = [];
   if (kind !== "none") {
     frontend.push(...routingRules(port, kind, routes));

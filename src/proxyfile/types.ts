@@ -33,6 +33,20 @@ export interface SshSpec {
   publicKeys: string[];
 }
 
+/**
+ * Protection of the proxy against one client taking all of it. A client is one
+ * IPv4 address or one IPv6 /64 (a home or office network usually holds a whole
+ * /64, so counting single IPv6 addresses would be no limit at all).
+ */
+export interface ClientLimits {
+  /** Connections one client may hold open at once, all ports together. */
+  connectionsPerClient: number;
+  /** New connections per second one client may open, averaged over 10 s. */
+  newConnectionsPerClient: number;
+  /** A connection without data in either direction for this long is closed. */
+  idleTimeoutSeconds: number;
+}
+
 export interface ProxySpec {
   /** 1-40 chars of [a-z0-9-], starts with a letter; defaults to the file name. */
   name: string;
@@ -53,6 +67,7 @@ export interface ProxySpec {
   tags: Record<string, string>;
   routes: RouteSpec[];
   proxyProtocol: ProxyProtocol;
+  limits: ClientLimits;
   /** Undefined means no SSH at all (no NSG rule, no key but a throwaway one). */
   ssh?: SshSpec;
   /**
@@ -66,6 +81,24 @@ export interface ProxySpec {
 export const DEFAULT_PORTS = [80, 443] as const;
 export const DEFAULT_VM_SIZE = "Standard_B2ats_v2";
 export const DEFAULT_DNS_TTL = 300;
+
+/**
+ * A browser opens up to 6 connections per host name, so 100 leaves room for an
+ * office behind one address; 20 new connections a second (200 in 10 s) is far
+ * above what page loads need and far below a flood. Five minutes of silence is
+ * above Azure's own 4-minute idle timeout for IPv6 flows without keepalives.
+ */
+export const DEFAULT_LIMITS: ClientLimits = {
+  connectionsPerClient: 100,
+  newConnectionsPerClient: 20,
+  idleTimeoutSeconds: 300,
+};
+/** Bounds of the limits: the lowest values that still serve a browser, the highest that still limit. */
+export const LIMIT_BOUNDS = {
+  connectionsPerClient: [1, 8000],
+  newConnectionsPerClient: [1, 10000],
+  idleTimeoutSeconds: [10, 3600],
+} as const satisfies Record<keyof ClientLimits, readonly [number, number]>;
 
 /** One problem in one proxy file. */
 export interface SpecError extends SourceLocation {

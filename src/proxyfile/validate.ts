@@ -20,10 +20,13 @@ import {
 } from "./name-rules.js";
 import { sshPublicKeyProblem } from "./ssh-key.js";
 import {
+  type ClientLimits,
   DEFAULT_DNS_TTL,
+  DEFAULT_LIMITS,
   DEFAULT_PORTS,
   DEFAULT_VM_SIZE,
   type DnsSpec,
+  LIMIT_BOUNDS,
   type ProxyProtocol,
   type ProxySpec,
   type RouteSpec,
@@ -45,6 +48,7 @@ export const PROXY_FIELDS = [
   "tags",
   "routes",
   "proxyProtocol",
+  "limits",
   "ssh",
 ] as const;
 const REQUIRED_FIELDS = ["location", "resourceGroup", "backends"] as const;
@@ -163,6 +167,25 @@ function readRoutes(r: SpecReader, entry: Entry): RouteSpec[] | undefined {
   return routes;
 }
 
+const LIMIT_FIELDS = Object.keys(LIMIT_BOUNDS) as (keyof ClientLimits)[];
+
+/** Each limit is optional; a missing one keeps its default. */
+function readLimits(r: SpecReader, entry: Entry): ClientLimits | undefined {
+  const fields = r.map(entry, "limits", LIMIT_FIELDS, []);
+  if (!fields) return undefined;
+  const limits: ClientLimits = { ...DEFAULT_LIMITS };
+  let ok = true;
+  for (const key of LIMIT_FIELDS) {
+    const e = fields.get(key);
+    if (!e) continue;
+    const [min, max] = LIMIT_BOUNDS[key];
+    const value = r.integer(e, `limits.${key}`, min, max);
+    if (value === undefined) ok = false;
+    else limits[key] = value;
+  }
+  return ok ? limits : undefined;
+}
+
 function readSsh(r: SpecReader, entry: Entry): SshSpec | undefined {
   const fields = r.map(entry, "ssh", ["allowFrom", "publicKeys"], ["allowFrom", "publicKeys"]);
   const allowEntry = fields?.get("allowFrom");
@@ -207,6 +230,7 @@ export function readProxy(r: SpecReader, root: Entry, fileName: string): ProxySp
   const tags = read("tags", (e) => readTags(r, e));
   const routes = read("routes", (e) => readRoutes(r, e));
   const proxyProtocol = read("proxyProtocol", (e) => r.oneOf(e, "proxyProtocol", PROXY_PROTOCOLS));
+  const limits = read("limits", (e) => readLimits(r, e));
   const ssh = read("ssh", (e) => readSsh(r, e));
   const sshPort = get("ssh") ? ports?.find((p) => p.value === SSH_PORT) : undefined;
   if (sshPort)
@@ -231,6 +255,7 @@ export function readProxy(r: SpecReader, root: Entry, fileName: string): ProxySp
     tags: tags ?? {},
     routes: routes ?? [],
     proxyProtocol: proxyProtocol ?? "none",
+    limits: limits ?? { ...DEFAULT_LIMITS },
     ...(ssh && { ssh }),
     locations: { ...r.locations },
   };

@@ -44,6 +44,13 @@ const table = {
   "TLS on 8443 only": proxySpec({ ports: [8443, 80], tlsPorts: [8443], routes }),
   "TLS on port 80": proxySpec({ ports: [80], tlsPorts: [80], routes }),
   "sixteen backends": proxySpec({ backends: Array.from({ length: 16 }, (_, i) => `192.0.2.${i + 1}`) }),
+  "tightest limits": proxySpec({
+    limits: { connectionsPerClient: 1, newConnectionsPerClient: 1, idleTimeoutSeconds: 10 },
+  }),
+  "loosest limits": proxySpec({
+    routes,
+    limits: { connectionsPerClient: 8000, newConnectionsPerClient: 10000, idleTimeoutSeconds: 3600 },
+  }),
 };
 
 describe("renderHaproxyConfig passes the real haproxy -c", () => {
@@ -92,7 +99,7 @@ describe("structure", () => {
 
   it("routes by SNI on TLS ports: exact names first, then wildcards from most specific", () => {
     const fe = body(renderHaproxyConfig(proxySpec({ routes })), "frontend port_443");
-    expect(fe.filter((l) => l.startsWith("tcp-request"))).toEqual([
+    expect(fe.filter((l) => l.startsWith("tcp-request") && !l.startsWith("tcp-request connection"))).toEqual([
       "tcp-request inspect-delay 5s",
       "tcp-request content accept if { req.ssl_hello_type 1 }",
     ]);
@@ -124,7 +131,10 @@ describe("structure", () => {
     const tls80 = renderHaproxyConfig(table["TLS on port 80"]);
     expect(body(tls80, "frontend port_80")).toContain("tcp-request content accept if { req.ssl_hello_type 1 }");
     const multi = renderHaproxyConfig(proxySpec({ ports: [80, 443, 8080], tlsPorts: [443], routes }));
-    expect(body(multi, "frontend port_8080")).toEqual(["bind :::8080 v4v6", "default_backend port_8080_default"]);
+    expect(body(multi, "frontend port_8080").filter((l) => !l.startsWith("tcp-request connection"))).toEqual([
+      "bind :::8080 v4v6",
+      "default_backend port_8080_default",
+    ]);
     expect(multi).not.toContain("port_8080_route");
   });
 
@@ -165,6 +175,50 @@ describe("structure", () => {
       expect(Number.parseInt(idle?.split(" ")[1] ?? "", 10)).toBeLessThan(240);
     }
     expect(defaults.find((l) => l.startsWith("default-server"))).toMatch(/inter 2s .*rise 2 fall 2/);
+  });
+
+  it("limits each client (IPv4 address or IPv6 /64) across all ports, before anything else happens", () => {
+    const limited = renderHaproxyConfig(
+      proxySpec({
+        ports: [80, 443, 8080],
+        routes,
+        limits: { connectionsPerClient: 7, newConnectionsPerClient: 3, idleTimeoutSeconds: 45 },
+      }),
+    );
+    // One table for every port, keyed by the address masked to /32 (IPv4) or /64 (IPv6).
+    expect(body(limited, "backend per_client")).toContain(
+      "stick-table type ipv6 size 100k expire 30s store conn_cur,conn_rate(10s)",
+    );
+    for (const port of [80, 443, 8080]) {
+      const fe = body(limited, `frontend port_${port}`);
+      // Right after bind: a refused connection never reaches inspection or a backend.
+      expect(fe.slice(1, 4)).toEqual([
+        "tcp-request connection track-sc0 src,ipmask(32,64) table per_client",
+        "tcp-request connection reject if { sc0_conn_cur gt 7 }",
+        "tcp-request connection reject if { sc0_conn_rate gt 30 }",
+      ]);
+    }
+    const defaults = body(limited, "defaults");
+    expect(defaults).toContain("timeout client 45s");
+    expect(defaults).toContain("timeout server 45s");
+    expect(limited).not.toMatch(/timeout (client|server) 1h/);
+    expect(limited.split("\n").slice(0, 8).join("\n")).toContain("7 connections, 3 new per second; idle timeout 45 s");
+  });
+
+  it("keeps idle connections for five minutes by default, not an hour", () => {
+    expect(body(config, "defaults")).toEqual(expect.arrayContaining(["timeout client 300s", "timeout server 300s"]));
+    expect(body(config, "frontend port_443")).toContain("tcp-request connection reject if { sc0_conn_cur gt 100 }");
+    expect(body(config, "frontend port_443")).toContain("tcp-request connection reject if { sc0_conn_rate gt 200 }");
+  });
+
+  it("refuses limits outside their bounds (the loader checks them too)", () => {
+    const limits = { connectionsPerClient: 100, newConnectionsPerClient: 20, idleTimeoutSeconds: 300 };
+    expect(() => renderHaproxyConfig(proxySpec({ limits: { ...limits, connectionsPerClient: 0 } }))).toThrow(
+      /limits\.connectionsPerClient must be an integer from 1 to 8000/,
+    );
+    expect(() => renderHaproxyConfig(proxySpec({ limits: { ...limits, idleTimeoutSeconds: 1.5 } }))).toThrow(
+      /limits\.idleTimeoutSeconds/,
+    );
   });
 
   it("takes nbthread and splicing as tunables", () => {

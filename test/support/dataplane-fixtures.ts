@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ProxySpec } from "../../src/proxyfile/types.js";
+import { DEFAULT_LIMITS, type ProxySpec } from "../../src/proxyfile/types.js";
 
 export const HAPROXY = "/usr/sbin/haproxy";
 
@@ -20,6 +20,7 @@ export function proxySpec(overrides: Partial<ProxySpec> = {}): ProxySpec {
     tags: {},
     routes: [],
     proxyProtocol: "none",
+    limits: { ...DEFAULT_LIMITS },
     locations: {},
     ...overrides,
   };

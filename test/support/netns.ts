@@ -3,6 +3,8 @@
  * dual-stack proxy and IPv4-only backends, wired with veth pairs and a bridge.
  *
  *   client  fd00:beef::2/64 ── veth ── fd00:beef::1/64  proxy  10.99.0.1/24 (bridge)
+ *           fd00:beef::3/64             fd00:cafe::1/64
+ *           fd00:cafe::2/64  (a second client network, for per-client limits)
  *                                                          ├── veth ── 10.99.0.11  backend 1
  *                                                          ├── veth ── 10.99.0.12  backend 2
  *                                                          └── veth ── 10.99.0.13  backend 3 (optional)
@@ -22,6 +24,11 @@ export const NAMESPACE_PREFIX = "v6px-";
 
 export const ADDR = {
   clientV6: "fd00:beef::2",
+  /** A second address of the client, in the same /64: HAProxy counts it as the same client. */
+  clientV6SameNetwork: "fd00:beef::3",
+  /** A different client network (another /64), on the same link. */
+  otherClientV6: "fd00:cafe::2",
+  proxyTowardsOtherClientV6: "fd00:cafe::1",
   proxyV6: "fd00:beef::1",
   proxyV4: "10.99.0.1",
   backendV4: ["10.99.0.11", "10.99.0.12", "10.99.0.13"] as const,
@@ -170,7 +177,11 @@ export async function createTopology(opts: TopologyOptions = {}): Promise<Topolo
     await sysctl(client, "net.ipv6.conf.all.accept_dad=0");
     await sysctl(proxy, "net.ipv6.conf.all.accept_dad=0");
     await ip(client, "addr", "add", `${ADDR.clientV6}/64`, "dev", "c0", "nodad");
+    // Deprecated (preferred_lft 0): used only when a test binds to them, never picked as the default source.
+    for (const extra of [ADDR.clientV6SameNetwork, ADDR.otherClientV6])
+      await ip(client, "addr", "add", `${extra}/64`, "dev", "c0", "nodad", "preferred_lft", "0");
     await ip(proxy, "addr", "add", `${ADDR.proxyV6}/64`, "dev", "p0", "nodad");
+    await ip(proxy, "addr", "add", `${ADDR.proxyTowardsOtherClientV6}/64`, "dev", "p0", "nodad");
     await ip(client, "link", "set", "c0", "up");
     await ip(proxy, "link", "set", "p0", "up");
     if (opts.clientIpv4Baseline) {

@@ -6,12 +6,23 @@
  * A Node process can't switch network namespaces, so the test process (in the
  * root namespace) drives this agent over a Unix socket (filesystem paths are
  * shared across network namespaces). Each endpoint takes and returns JSON:
- * POST /probe, /probes, /load, /latency. Prints "READY".
+ * POST /probe, /probes, /load, /latency, and /hold, /held, /release for
+ * connections kept open on purpose (an abusive client). Prints "READY".
  */
 
 import { rmSync } from "node:fs";
 import http from "node:http";
-import type { LatencyRequest, LatencyResult, LoadRequest, LoadResult, Probe, ProbeResult } from "./traffic-protocol.js";
+import net from "node:net";
+import type {
+  HeldState,
+  HoldRequest,
+  LatencyRequest,
+  LatencyResult,
+  LoadRequest,
+  LoadResult,
+  Probe,
+  ProbeResult,
+} from "./traffic-protocol.js";
 import { probe } from "./traffic-requests.js";
 
 const socketPath = process.argv[2] ?? "";
@@ -81,7 +92,50 @@ async function latency(req: LatencyRequest): Promise<LatencyResult> {
   };
 }
 
+/** Held connection groups by id: each socket is open until the other side closes or resets it. */
+const heldGroups = new Map<number, { sockets: net.Socket[]; closed: Set<net.Socket> }>();
+let nextHeld = 1;
+
+/** Opens the connections one after another and resolves once each has connected (or failed to). */
+async function hold(req: HoldRequest): Promise<HeldState> {
+  const group = { sockets: [] as net.Socket[], closed: new Set<net.Socket>() };
+  const id = nextHeld++;
+  heldGroups.set(id, group);
+  for (let i = 0; i < req.count; i++) {
+    const socket = net.connect({
+      host: req.probe.host,
+      port: req.probe.port,
+      ...(req.probe.localAddress ? { localAddress: req.probe.localAddress } : {}),
+    });
+    group.sockets.push(socket);
+    const gone = () => group.closed.add(socket);
+    socket.on("error", gone);
+    socket.on("close", gone);
+    socket.on("end", gone);
+    socket.resume();
+    await new Promise<void>((resolve) => {
+      socket.once("connect", () => resolve());
+      socket.once("close", () => resolve());
+    });
+  }
+  return heldState(id);
+}
+
+function heldState(id: number): HeldState {
+  const group = heldGroups.get(id);
+  if (!group) throw new Error(`no held group ${id}`);
+  return { id, open: group.sockets.length - group.closed.size, closed: group.closed.size };
+}
+
 const handlers: Record<string, (body: unknown) => Promise<unknown>> = {
+  "/hold": (b) => hold(b as HoldRequest),
+  "/held": async (b) => heldState((b as { id: number }).id),
+  "/release": async (b) => {
+    const { id } = b as { id: number };
+    for (const socket of heldGroups.get(id)?.sockets ?? []) socket.destroy();
+    heldGroups.delete(id);
+    return { id, released: true };
+  },
   "/probe": (b) => probe(b as Probe),
   "/probes": async (b) => {
     const out: ProbeResult[] = [];

@@ -9,7 +9,16 @@ import http from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ADDR, type NsProcess, nodeTsArgs, nsSpawn, run, type Topology } from "./netns.js";
-import type { LatencyRequest, LatencyResult, LoadRequest, LoadResult, Probe, ProbeResult } from "./traffic-protocol.js";
+import type {
+  HeldState,
+  HoldRequest,
+  LatencyRequest,
+  LatencyResult,
+  LoadRequest,
+  LoadResult,
+  Probe,
+  ProbeResult,
+} from "./traffic-protocol.js";
 
 const SUPPORT_DIR = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(SUPPORT_DIR, "..", "..");
@@ -132,6 +141,16 @@ export class ClientAgent {
   }
   latency(r: LatencyRequest): Promise<LatencyResult> {
     return this.call("/latency", r);
+  }
+  /** Opens connections and keeps them open without sending anything. */
+  hold(r: HoldRequest): Promise<HeldState> {
+    return this.call("/hold", r);
+  }
+  held(id: number): Promise<HeldState> {
+    return this.call("/held", { id });
+  }
+  release(id: number): Promise<void> {
+    return this.call("/release", { id });
   }
   stop(): Promise<void> {
     return this.process.stop();

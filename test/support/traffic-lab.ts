@@ -4,7 +4,7 @@
  * tests and the data-plane benchmark.
  */
 import { existsSync } from "node:fs";
-import type { ProxySpec } from "../../src/proxyfile/types.js";
+import { LIMIT_BOUNDS, type ProxySpec } from "../../src/proxyfile/types.js";
 import { proxySpec } from "./dataplane-fixtures.js";
 import { ADDR, createTopology, namespaceSupportProblem, type Topology, type TopologyOptions } from "./netns.js";
 import { HAPROXY, type HaproxyInstance, masterCommand, startHaproxy } from "./netns-haproxy.js";
@@ -56,13 +56,22 @@ export async function startLab(opts: TopologyOptions = {}): Promise<Lab> {
   return lab;
 }
 
-/** A valid spec as the loader would produce it, for rendering, with the lab's backends. */
+/**
+ * A valid spec as the loader would produce it, for rendering, with the lab's
+ * backends. The lab's one client stands in for many clients under load, so the
+ * per-client limits are at their loosest here; traffic-limits.test.ts sets its own.
+ */
 export function trafficSpec(overrides: Partial<ProxySpec> = {}): ProxySpec {
   return proxySpec({
     name: "traffic",
     file: "proxies/traffic.yaml",
     resourceGroup: "rg-traffic",
     backends: [ADDR.backendV4[0], ADDR.backendV4[1]],
+    limits: {
+      connectionsPerClient: LIMIT_BOUNDS.connectionsPerClient[1],
+      newConnectionsPerClient: LIMIT_BOUNDS.newConnectionsPerClient[1],
+      idleTimeoutSeconds: LIMIT_BOUNDS.idleTimeoutSeconds[1],
+    },
     ...overrides,
   });
 }

@@ -27,6 +27,8 @@ export interface Probe {
   hostHeader?: string;
   path?: string;
   timeoutMs?: number;
+  /** Source address to connect from (one of the client namespace's addresses). */
+  localAddress?: string;
 }
 
 export interface ProbeResult {
@@ -60,6 +62,20 @@ export interface LoadResult {
   /** Per-probe-servername/Host counts per backend: "host → backend": n. */
   byRoute: Record<string, number>;
   requestsPerSecond: number;
+}
+
+/** Opens `count` plain TCP connections to `probe` and keeps them open, sending nothing. */
+export interface HoldRequest {
+  probe: Probe;
+  count: number;
+}
+
+export interface HeldState {
+  id: number;
+  /** Connections still open. */
+  open: number;
+  /** Connections the other side closed or reset. */
+  closed: number;
 }
 
 export interface LatencyRequest {

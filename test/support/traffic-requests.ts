@@ -9,10 +9,12 @@ import tls from "node:tls";
 import type { Probe, ProbeResult, WhoAmI } from "./traffic-protocol.js";
 
 function connect(probe: Probe): net.Socket | tls.TLSSocket {
-  if (!probe.tls) return net.connect({ host: probe.host, port: probe.port, noDelay: true });
+  const source = probe.localAddress ? { localAddress: probe.localAddress } : {};
+  if (!probe.tls) return net.connect({ host: probe.host, port: probe.port, noDelay: true, ...source });
   const socket = tls.connect({
     host: probe.host,
     port: probe.port,
+    ...source,
     // The backends' certificates are self-signed; the test compares fingerprints instead.
     rejectUnauthorized: false,
     ...(probe.servername ? { servername: probe.servername } : {}),

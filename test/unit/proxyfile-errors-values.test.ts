@@ -245,8 +245,44 @@ const SSH: ErrorRow[] = [
   ],
 ];
 
+/** limits' first field is at line 5, column 3; its value at column 25 for connectionsPerClient. */
+const limits = (lines: string): string => `${BASE}limits:\n${lines}`;
+
+const LIMITS: ErrorRow[] = [
+  [
+    "no connections at all",
+    limits("  connectionsPerClient: 0\n"),
+    [["limits.connectionsPerClient", 5, 25, "0 is out of range (1 to 8000)"]],
+  ],
+  [
+    "more connections per client than the proxy takes",
+    limits("  connectionsPerClient: 8001\n"),
+    [["limits.connectionsPerClient", 5, 25, "8001 is out of range (1 to 8000)"]],
+  ],
+  [
+    "a rate as a fraction",
+    limits("  newConnectionsPerClient: 0.5\n"),
+    [["limits.newConnectionsPerClient", 5, 28, "must be a whole number from 1 to 10000"]],
+  ],
+  [
+    "an idle timeout as a duration string",
+    limits("  idleTimeoutSeconds: 5m\n"),
+    [["limits.idleTimeoutSeconds", 5, 23, 'must be a whole number from 10 to 3600, not the string "5m"']],
+  ],
+  [
+    "an idle timeout of an hour and a second",
+    limits("  idleTimeoutSeconds: 3601\n"),
+    [["limits.idleTimeoutSeconds", 5, 23, "3601 is out of range (10 to 3600)"]],
+  ],
+  [
+    "a misspelled limit",
+    limits("  connectionPerClient: 10\n"),
+    [["limits.connectionPerClient", 5, 3, 'did you mean "connectionsPerClient"?']],
+  ],
+];
+
 describe("parseProxyFile rejects", () => {
-  for (const [group, rows] of Object.entries({ DNS, TAGS, ROUTES, SSH })) {
+  for (const [group, rows] of Object.entries({ DNS, TAGS, ROUTES, SSH, LIMITS })) {
     describe(group.toLowerCase(), () => {
       it.each(rows)("%s", (_title, text, expected, file) => expectErrors(text, expected, file));
     });

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { checkAcrossFiles, loadProxyDir, parseProxyFile } from "../../src/proxyfile/load.js";
-import { DEFAULT_VM_SIZE, formatSpecError, type ProxySpec } from "../../src/proxyfile/types.js";
+import { DEFAULT_LIMITS, DEFAULT_VM_SIZE, formatSpecError, type ProxySpec } from "../../src/proxyfile/types.js";
 import { BASE, ED25519_KEY } from "./proxyfile-fixtures.js";
 
 describe("the samples in proxies/", () => {
@@ -52,6 +52,7 @@ describe("defaults and locations", () => {
       tags: {},
       routes: [],
       proxyProtocol: "none",
+      limits: { connectionsPerClient: 100, newConnectionsPerClient: 20, idleTimeoutSeconds: 300 },
       locations: expect.any(Object),
     });
   });
@@ -196,6 +197,7 @@ describe("checkAcrossFiles", () => {
     tags: {},
     routes: [],
     proxyProtocol: "none",
+    limits: { ...DEFAULT_LIMITS },
     locations: {},
   });
   it("compares DNS names case-insensitively and falls back to line 1 without locations", () => {
