@@ -6,6 +6,7 @@
 import { type AppliedProxy, applyChanges } from "./azure/apply.js";
 import { type AzureClients, type AzureConnection, createAzureClients } from "./azure/clients.js";
 import { observe } from "./azure/observe.js";
+import { AZURE_WAITS } from "./azure/retry.js";
 import { type DesiredProxy, desiredProxy } from "./engine/desired.js";
 import { buildPlan } from "./engine/diff.js";
 import type { ObservedState } from "./engine/observed.js";
@@ -145,7 +146,13 @@ export async function applyPlan(
   }
   const start = Date.now();
   const proxies = await ctx.log.group("Apply", () =>
-    applyChanges({ plan, ...state, concurrency: ctx.concurrency ?? DEFAULT_CONCURRENCY, log: ctx.log }),
+    applyChanges({
+      plan,
+      ...state,
+      concurrency: ctx.concurrency ?? DEFAULT_CONCURRENCY,
+      log: ctx.log,
+      waits: { ...AZURE_WAITS, ...ctx.connection.waits },
+    }),
   );
   return { proxies, durationMs: Date.now() - start };
 }

@@ -7,7 +7,7 @@
  */
 
 import { renderCloudInit } from "../dataplane/cloudinit.js";
-import { encodeUserData, runCommandScript } from "../dataplane/vmscripts.js";
+import { encodeUserData } from "../dataplane/vmscripts.js";
 import { mapLimit, settleLimit } from "../engine/concurrency.js";
 import type { DesiredProxy, DesiredResource } from "../engine/desired.js";
 import { ADMIN_USER } from "../engine/desired.js";
@@ -19,6 +19,8 @@ import type { Change, Plan } from "../plan/types.js";
 import { KIND_ORDER } from "../plan/types.js";
 import type { AzureClients } from "./clients.js";
 import { parseArmId } from "./ids.js";
+import type { WaitPolicy } from "./retry.js";
+import { checkServing, type RunCommandContext } from "./run-command.js";
 import { throwawaySshPublicKey } from "./sshkey.js";
 
 export interface ApplyInput {
@@ -28,6 +30,8 @@ export interface ApplyInput {
   clientsFor: (subscriptionId: string) => AzureClients;
   concurrency: number;
   log: Logger;
+  /** How long to wait out Azure's temporary refusals (NIC reservations, a busy Run Command). */
+  waits: WaitPolicy;
 }
 
 export interface AppliedProxy {
@@ -234,14 +238,16 @@ class ProxyApply {
 
   private async writeVm(c: Change, compute: AzureClients["compute"], body: Body): Promise<void> {
     const d = this.desired!;
-    const failed = this.input.observed.resources.get(c.id.toLowerCase())?.provisioningState === "Failed";
-    if (c.action === "update" && !failed) {
-      // The config hash tag moves only once the VM has accepted the config (pushConfig),
-      // so a config the VM refused still shows as pending in the next plan.
-      const tags = { ...(body.tags as Record<string, string>) };
-      const liveSha = this.input.observed.resources.get(c.id.toLowerCase())?.tags[TAG_CONFIG_HASH];
-      if (liveSha !== undefined) tags[TAG_CONFIG_HASH] = liveSha;
-      // PATCH: userData can change in place; customData cannot, so it is never sent again.
+    const observed = this.input.observed.resources.get(c.id.toLowerCase());
+    const tags = { ...(body.tags as Record<string, string>) };
+    if (observed && c.action !== "replace") {
+      // An existing VM, running or Failed, gets a PATCH of what may change: customData,
+      // adminUsername and computerName are fixed at creation (customData cannot even be
+      // read back), so they are never sent again. The config hash tag moves only once
+      // the VM serves the config (pushConfig), so a refused config stays pending.
+      const liveSha = observed.tags[TAG_CONFIG_HASH];
+      if (liveSha === undefined) delete tags[TAG_CONFIG_HASH];
+      else tags[TAG_CONFIG_HASH] = liveSha;
       await compute.virtualMachines.update(c.resourceGroup, c.name, {
         tags,
         hardwareProfile: body.hardwareProfile as { vmSize: string },
@@ -249,13 +255,14 @@ class ProxyApply {
       });
       return;
     }
-    const keys =
-      existingSshKeys(this.input.observed.resources.get(c.id.toLowerCase())?.body) ??
-      (d.spec.ssh?.publicKeys.length ? d.spec.ssh.publicKeys : [throwawaySshPublicKey()]);
+    // A new VM: its config counts as applied only once it serves it (ensureServing).
+    delete tags[TAG_CONFIG_HASH];
+    const keys = d.spec.ssh?.publicKeys.length ? d.spec.ssh.publicKeys : [throwawaySshPublicKey()];
     const osProfile = body.osProfile as Body;
     const linux = osProfile.linuxConfiguration as Body;
-    await compute.virtualMachines.createOrUpdate(c.resourceGroup, c.name, {
+    const vm = await compute.virtualMachines.createOrUpdate(c.resourceGroup, c.name, {
       ...body,
+      tags,
       osProfile: {
         ...osProfile,
         customData: Buffer.from(renderCloudInit()).toString("base64"),
@@ -266,40 +273,55 @@ class ProxyApply {
       },
       userData: encodeUserData(d.config),
     } as Parameters<AzureClients["compute"]["virtualMachines"]["createOrUpdate"]>[2]);
+    await this.ensureServing(c, compute, { ...vm.tags, ...tags });
   }
 
-  /** Run Command makes the VM fetch its new userData, validate it and reload HAProxy without dropping connections. */
-  private async pushConfig(c: Change, compute: AzureClients["compute"]): Promise<void> {
+  private runCommandContext(c: Change, compute: AzureClients["compute"]): RunCommandContext {
+    return { compute, resourceGroup: c.resourceGroup, vmName: c.name, log: this.input.log, waits: this.input.waits };
+  }
+
+  /**
+   * Azure reports a new VM Succeeded before cloud-init has installed HAProxy.
+   * Wait until it serves its config; only then mark the config applied, so
+   * that DNS (written after this) never points at a VM that serves nothing.
+   */
+  private async ensureServing(c: Change, compute: AzureClients["compute"], liveTags: Record<string, string>) {
     const d = this.desired!;
-    const result = await compute.virtualMachines.runCommand(c.resourceGroup, c.name, {
-      commandId: "RunShellScript",
-      script: runCommandScript(d.configSha256),
-    });
-    const message = (result.value ?? []).map((s) => s.message ?? "").join("\n");
-    const ok = message.includes(`applied config sha256=${d.configSha256}`);
-    this.vmMessage = lastLines(message, 6);
-    if (!ok) {
+    this.input.log.info(
+      `    waiting for ${c.name} to finish its first boot and serve its config (cloud-init, HAProxy)`,
+    );
+    const verdict = await checkServing(this.runCommandContext(c, compute), d.configSha256);
+    if (!verdict.serving) {
+      this.vmMessage = verdict.message;
       throw new Error(
-        `the VM refused the new config and keeps serving the previous one. VM said:\n${lastLines(message, 20)}`,
+        `VM ${c.name} does not serve (${verdict.reason}); its DNS records were not written, and the next plan shows its config as pending. VM said:\n${verdict.message}`,
       );
     }
+    this.vmMessage = verdict.summary;
+    await compute.virtualMachines.update(c.resourceGroup, c.name, {
+      tags: { ...liveTags, [TAG_CONFIG_HASH]: d.configSha256 },
+    });
+  }
+
+  /**
+   * The serving check (Run Command) makes the VM fetch its new userData,
+   * validate it and reload HAProxy without dropping connections.
+   */
+  private async pushConfig(c: Change, compute: AzureClients["compute"]): Promise<void> {
+    const d = this.desired!;
+    const verdict = await checkServing(this.runCommandContext(c, compute), d.configSha256);
+    if (!verdict.serving) {
+      this.vmMessage = verdict.message;
+      const what =
+        verdict.reason === "config-not-applied"
+          ? "the VM refused the new config and keeps serving the previous one"
+          : verdict.reason === "first-boot-failed"
+            ? "the VM's first boot failed, so it cannot take the config (replace the VM to boot it again)"
+            : "the VM does not serve the new config";
+      throw new Error(`${what}. VM said:\n${verdict.message}`);
+    }
+    this.vmMessage = verdict.summary;
     const vm = d.resources.find((r) => r.kind === "virtualMachine")!;
     await compute.virtualMachines.update(c.resourceGroup, c.name, { tags: this.mergedTags(c, vm.body) });
   }
-}
-
-/**
- * A VM that exists (e.g. one whose creation failed and is PUT again) keeps its
- * keys: Azure refuses any change to them. A key change is planned as a replace.
- */
-function existingSshKeys(vm: Body | undefined): string[] | undefined {
-  const keys = (
-    (((vm?.osProfile as Body | undefined)?.linuxConfiguration as Body | undefined)?.ssh as Body | undefined)
-      ?.publicKeys as Body[] | undefined
-  )?.map((k) => String(k.keyData));
-  return keys?.length ? keys : undefined;
-}
-
-function lastLines(text: string, n: number): string {
-  return text.trim().split("\n").slice(-n).join("\n");
 }

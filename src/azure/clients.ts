@@ -12,6 +12,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import type { TokenCredential } from "@azure/core-auth";
 import { trustedCas } from "./credentials.js";
+import type { WaitPolicy } from "./retry.js";
 
 export interface AzureConnection {
   /** Default https://management.azure.com */
@@ -23,6 +24,8 @@ export interface AzureConnection {
   ca?: string;
   /** Long-running operation poll interval; undefined = SDK default (or the service's Retry-After). */
   pollIntervalMs?: number;
+  /** How long to wait out Azure's temporary refusals; undefined = AZURE_WAITS (about 200 s). */
+  waits?: Partial<WaitPolicy>;
 }
 
 export interface AzureClients {

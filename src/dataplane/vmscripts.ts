@@ -5,7 +5,7 @@
  * requires). `ipv6-proxy-apply` fetches it from IMDS, checks it with
  * `haproxy -c`, installs it atomically and reloads HAProxy without dropping
  * connections. It runs at every boot (systemd unit from cloud-init) and after
- * every config change (Azure Run Command, see `runCommandScript`).
+ * every config change (Azure Run Command, see `servingCheckScript` in serving.ts).
  */
 import { createHash } from "node:crypto";
 
@@ -34,14 +34,6 @@ export function decodeUserData(b64: string): string {
     throw new Error("VM userData is not valid base64");
   }
   return Buffer.from(compact, "base64").toString("utf8");
-}
-
-/** Lines for Run Command `RunShellScript`: apply the config whose userData hash is `expectedSha256`. */
-export function runCommandScript(expectedSha256: string): string[] {
-  if (!/^[0-9a-f]{64}$/.test(expectedSha256)) {
-    throw new Error(`expected sha256 must be 64 lower-case hex digits, got ${JSON.stringify(expectedSha256)}`);
-  }
-  return [`${APPLY_SCRIPT_PATH} --expect-sha256 ${expectedSha256}`];
 }
 
 /**

@@ -19,7 +19,7 @@ import type { RequestLogEntry } from "./front-door.js";
 import { createFrontDoor } from "./front-door.js";
 import type { Json } from "./http.js";
 import { deepCopy, isObject, newGuid, normalizeLocation } from "./http.js";
-import { parseResourceId } from "./ids.js";
+import { idKey, parseResourceId } from "./ids.js";
 import { Operations } from "./lro.js";
 import { registerCompute } from "./providers/compute.js";
 import { registerDns, seedZone } from "./providers/dns.js";
@@ -50,6 +50,8 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Accept client assertions only with these subjects (any subject when omitted). */
   federatedSubjects?: string[];
+  /** How long cloud-init runs on a new VM after its PUT succeeded (default 100 ms; Azure: a minute or more). */
+  cloudInitMs?: number;
 }
 
 export type { Fault, RequestLogEntry, RunCommandHandler, TokenRequestEntry, WorkCounters };
@@ -73,6 +75,7 @@ export class Emulator {
   readonly runCommands: World["runCommands"];
 
   private latency: number;
+  private readonly bootRules: { cloudInitMs: number; failures: { vmName: RegExp; error: string }[] };
   /** By default the VM behaves like the apply script's contract (see simulated-vm.ts). */
   private runCommandHandler: RunCommandHandler;
 
@@ -91,8 +94,10 @@ export class Emulator {
       subscriptionId: string;
       latencyMs: number;
       log: RequestLogEntry[];
+      cloudInitMs: number;
     },
   ) {
+    this.bootRules = { cloudInitMs: init.cloudInitMs, failures: [] };
     this.endpoint = init.endpoint;
     this.authorityHost = init.endpoint;
     this.ca = init.ca;
@@ -103,7 +108,10 @@ export class Emulator {
     this.latency = init.latencyMs;
     this.requests = init.log;
     this.runCommands = world.runCommands;
-    this.runCommandHandler = simulatedVm((id) => this.getResource(id));
+    this.runCommandHandler = simulatedVm(
+      (id) => this.getResource(id),
+      (id) => world.vmBoots.get(idKey(id)),
+    );
   }
 
   /** Token requests, with the grant used and the assertion's subject (to tell OIDC from secrets). */
@@ -126,6 +134,8 @@ export class Emulator {
       scope: ARM_SCOPE,
       ca: this.ca,
       pollIntervalMs: opts.pollIntervalMs ?? 10,
+      // The emulator's temporary refusals (NIC reservations) last as long as a test sets.
+      waits: { firstDelayMs: 25, maxDelayMs: 250, budgetMs: 30_000 },
     };
   }
 
@@ -164,6 +174,23 @@ export class Emulator {
 
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  /** How long cloud-init runs on VMs created from now on. */
+  setCloudInitMs(ms: number): void {
+    this.bootRules.cloudInitMs = ms;
+  }
+
+  /** VMs created from now on whose name matches fail their first boot with this cloud-init error. */
+  failFirstBoot(vmName: RegExp, error: string): void {
+    this.bootRules.failures.push({ vmName, error });
+  }
+
+  /** @internal the first boot of a VM being created */
+  firstBootOf(vmId: string): { cloudInitMs: number; error?: string } {
+    const name = vmId.split("/").pop() ?? "";
+    const failure = this.bootRules.failures.find((f) => f.vmName.test(name));
+    return { cloudInitMs: this.bootRules.cloudInitMs, ...(failure ? { error: failure.error } : {}) };
   }
 
   /** Replaces what a VM does when Run Command reaches it. */
@@ -267,6 +294,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     runCommandHandler: () => emulator!.currentRunCommandHandler(),
     runCommands: [],
     publicAddresses: new PublicAddressPool(),
+    vmBoots: new Map(),
+    firstBoot: (vmId) => emulator!.firstBootOf(vmId),
   };
   const router = new Router();
   registerResources(router, world);
@@ -304,6 +333,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     subscriptionId: opts.subscriptionId ?? randomUUID(),
     latencyMs: opts.latencyMs ?? 0,
     log,
+    cloudInitMs: opts.cloudInitMs ?? 100,
   });
   return emulator;
 }

@@ -17,6 +17,17 @@ export interface RunCommandResult {
 
 export type RunCommandHandler = (vmId: string, script: string[]) => Promise<RunCommandResult>;
 
+/** A VM's first boot, as the simulated VM sees it (see simulated-vm.ts). */
+export interface VmBoot {
+  /** When cloud-init finishes (epoch ms). */
+  readyAt: number;
+  /** cloud-init's error, when the first boot fails. */
+  error?: string;
+}
+
+/** How the next VM created will boot: cloud-init's run time, and its error if the boot fails. */
+export type FirstBootPlan = (vmId: string) => { cloudInitMs: number; error?: string };
+
 export interface World {
   store: Store;
   ops: Operations;
@@ -24,6 +35,9 @@ export interface World {
   runCommandHandler: () => RunCommandHandler;
   runCommands: { vmId: string; script: string[]; at: Date }[];
   publicAddresses: PublicAddressPool;
+  /** First boots of the VMs created, keyed by lower-cased VM id. */
+  vmBoots: Map<string, VmBoot>;
+  firstBoot: FirstBootPlan;
 }
 
 /** Public addresses from documentation/benchmark ranges, never reused within one emulator run. */

@@ -10,13 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renderHaproxyConfig } from "../../src/dataplane/haproxy.js";
-import {
-  APPLY_SCRIPT_PATH,
-  applyScript,
-  configSha256,
-  encodeUserData,
-  runCommandScript,
-} from "../../src/dataplane/vmscripts.js";
+import { applyScript, configSha256, encodeUserData } from "../../src/dataplane/vmscripts.js";
 import { HAPROXY, proxySpec } from "../support/dataplane-fixtures.js";
 
 const USER_DATA_PATH = "/metadata/instance/compute/userData?api-version=2021-01-01&format=text";
@@ -223,25 +217,5 @@ describe("ipv6-proxy-apply", () => {
     const r = spawnSync("shellcheck", ["-s", "bash", join(root, "ipv6-proxy-apply")], { encoding: "utf8" });
     expect(r.stdout).toBe("");
     expect(r.status).toBe(0);
-  });
-});
-
-describe("runCommandScript", () => {
-  it("calls the installed apply script with the expected hash, and that line works", async () => {
-    const sha = configSha256(newConfig);
-    const lines = runCommandScript(sha);
-    expect(lines).toEqual([`${APPLY_SCRIPT_PATH} --expect-sha256 ${sha}`]);
-    // Run the line itself, with the script at its test location instead of APPLY_SCRIPT_PATH.
-    served = [encodeUserData(oldConfig), encodeUserData(newConfig)];
-    const line = (lines[0] ?? "").replace(APPLY_SCRIPT_PATH, `bash ${join(root, "ipv6-proxy-apply")}`);
-    const run = await apply([], {}, ["bash", "-c", line]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`applied config sha256=${sha}`);
-    expect(readFileSync(cfg(), "utf8")).toBe(newConfig);
-  });
-
-  it("refuses anything but a sha256", () => {
-    expect(() => runCommandScript("abc; rm -rf /")).toThrow(/64 lower-case hex/);
-    expect(() => runCommandScript("A".repeat(64))).toThrow(/64 lower-case hex/);
   });
 });

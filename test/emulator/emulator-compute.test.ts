@@ -7,6 +7,8 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AzureClients } from "../../src/azure/clients.js";
+import { judgeServing, parseRunCommandMessage, servingCheckScript } from "../../src/dataplane/serving.js";
+import { APPLY_SCRIPT_PATH } from "../../src/dataplane/vmscripts.js";
 import { type Emulator, startEmulator } from "../../src/emulator/server.js";
 import {
   b64,
@@ -223,14 +225,48 @@ describe("deleting a VM", () => {
 });
 
 describe("Run Command", () => {
-  it("by default answers like the VM's apply script: the sha256 of the userData it holds", async () => {
-    const result = await c.compute.virtualMachines.runCommand("rg-vm", "px-vm", {
-      commandId: "RunShellScript",
-      script: ["ipv6-proxy-apply"],
-    });
+  it("by default answers like a proxy VM: the serving check passes once cloud-init is done", async () => {
     const userData = (await c.compute.virtualMachines.get("rg-vm", "px-vm", { expand: "userData" })).userData!;
     const sha = createHash("sha256").update(Buffer.from(userData, "base64")).digest("hex");
-    expect(result.value![0]!.message).toContain(`applied config sha256=${sha}`);
+    const result = await c.compute.virtualMachines.runCommand("rg-vm", "px-vm", {
+      commandId: "RunShellScript",
+      script: servingCheckScript(sha),
+    });
+    const message = result.value![0]!.message!;
+    expect(message).toContain(`applied config sha256=${sha}`);
+    expect(judgeServing(parseRunCommandMessage(message), sha)).toMatchObject({ serving: true });
+  });
+
+  it("models cloud-init still running after the VM PUT succeeded: a script that does not wait finds no HAProxy", async () => {
+    const other = await createDualStackNetwork(c, "rg-vm-boot", "boot");
+    emu.setCloudInitMs(10 * 60_000);
+    try {
+      await c.compute.virtualMachines.createOrUpdate("rg-vm-boot", "boot-vm", vmModel(other.nicId));
+    } finally {
+      emu.setCloudInitMs(100);
+    }
+    const early = await c.compute.virtualMachines.runCommand("rg-vm-boot", "boot-vm", {
+      commandId: "RunShellScript",
+      script: [`${APPLY_SCRIPT_PATH} --expect-sha256 ${"a".repeat(64)}`],
+    });
+    expect(early.value![0]!.message).toMatch(
+      /^Enable succeeded: \n\[stdout\]\n\n\[stderr\]\n.*haproxy: command not found/s,
+    );
+  });
+
+  it("models a failed first boot: the serving check reports cloud-init's error", async () => {
+    const other = await createDualStackNetwork(c, "rg-vm-fail", "fail");
+    emu.failFirstBoot(/^fail-vm$/, "E: Failed to fetch http://azure.archive.ubuntu.com/ubuntu/pool/main/h/haproxy");
+    await c.compute.virtualMachines.createOrUpdate("rg-vm-fail", "fail-vm", vmModel(other.nicId));
+    const result = await c.compute.virtualMachines.runCommand("rg-vm-fail", "fail-vm", {
+      commandId: "RunShellScript",
+      script: servingCheckScript("b".repeat(64)),
+    });
+    const status = result.value![0]!;
+    expect(status.code).toBe("ProvisioningState/succeeded"); // RunCommandLinux reports no failure
+    const verdict = judgeServing(parseRunCommandMessage(status.message!), "b".repeat(64));
+    expect(verdict).toMatchObject({ serving: false, reason: "first-boot-failed" });
+    expect(!verdict.serving && verdict.message).toContain("Failed to fetch");
   });
 
   it("returns the handler's output through the SDK, and passes it the script", async () => {
@@ -254,7 +290,7 @@ describe("Run Command", () => {
     expect(emu.runCommands.at(-1)).toMatchObject({ script: ["set -e", "apply-config"] });
   });
 
-  it("keeps only the last 4096 bytes of each stream, and reports a failing script", async () => {
+  it("keeps only the last 4096 bytes of each stream, and reports success with no exit status even when the script failed", async () => {
     emu.onRunCommand(async () => ({
       exitCode: 3,
       stdout: `${"a".repeat(5000)}END`,
@@ -265,10 +301,9 @@ describe("Run Command", () => {
       script: ["false"],
     });
     const status = result.value![0]!;
-    expect(status.code).toBe("ProvisioningState/failed");
-    expect(status.message).toMatch(
-      /^Enable failed: failed to execute command: command terminated with exit status=3\n\[stdout\]\na+END\n\[stderr\]\nhaproxy: config invalid\n$/,
-    );
+    expect(status.code).toBe("ProvisioningState/succeeded");
+    expect(status.message).toMatch(/^Enable succeeded: \n\[stdout\]\na+END\n\[stderr\]\nhaproxy: config invalid\n$/);
+    expect(status.message).not.toMatch(/exit status/);
     expect(/\[stdout\]\n(a+END)/.exec(status.message!)![1]!.length).toBe(4096);
   });
 

@@ -1,11 +1,13 @@
 /**
  * A proxy VM on this machine, for the emulator's Run Command: it serves the
  * VM's userData the way IMDS does and runs the real apply script
- * (src/dataplane/vmscripts.ts) with the real `haproxy -c`, installing into a
- * temp dir instead of /etc/haproxy. What it prints is what Azure would relay.
+ * (src/dataplane/vmscripts.ts) and the real serving check (serving.ts) with the
+ * real `haproxy -c`, installing into a temp dir instead of /etc/haproxy;
+ * `cloud-init` and `systemctl` are stand-ins whose answers a test sets. What
+ * it prints is what Azure would relay.
  */
 import { spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -23,10 +25,29 @@ export class VmDouble {
   private userData = "";
   /** The haproxy binary the script validates with. */
   haproxy = "/usr/sbin/haproxy";
+  /** What `cloud-init status --wait` answers: its exit code (0 done, 1 error) and `--long` text. */
+  cloudInit = { exitCode: 0, long: "status: done\n" };
+  /** Whether `systemctl is-active haproxy` says HAProxy runs. */
+  haproxyActive = true;
+  /** Stand-ins for the VM's cloud-init and systemctl, first on PATH. */
+  private readonly bin = join(this.dir, "bin");
 
   constructor(private readonly getResource: (id: string) => Json | undefined) {
     writeFileSync(this.script, applyScript());
     chmodSync(this.script, 0o755);
+    mkdirSync(this.bin);
+    const tool = (name: string, body: string) => {
+      writeFileSync(join(this.bin, name), `#!/bin/bash\n${body}`);
+      chmodSync(join(this.bin, name), 0o755);
+    };
+    tool(
+      "cloud-init",
+      `if [ "$2" = "--long" ]; then cat "${join(this.dir, "ci-long")}"; fi\nexit "$(cat "${join(this.dir, "ci-exit")}")"\n`,
+    );
+    tool(
+      "systemctl",
+      `[ "$1" = "is-active" ] && exit "$(cat "${join(this.dir, "active")}")"\necho "haproxy.service: inactive (dead)"\nexit 3\n`,
+    );
   }
 
   async start(): Promise<void> {
@@ -42,10 +63,13 @@ export class VmDouble {
     this.userData = String((this.getResource(vmId)?.properties as Json).userData ?? "");
     const port = (this.imds!.address() as AddressInfo).port;
     const script = lines.map((l) => l.replaceAll(APPLY_SCRIPT_PATH, this.script)).join("\n");
+    writeFileSync(join(this.dir, "ci-exit"), String(this.cloudInit.exitCode));
+    writeFileSync(join(this.dir, "ci-long"), this.cloudInit.long);
+    writeFileSync(join(this.dir, "active"), this.haproxyActive ? "0" : "3");
     return new Promise<{ exitCode: number; stdout: string; stderr: string }>((resolve) => {
       const child = spawn("bash", ["-c", script], {
         env: {
-          PATH: process.env.PATH,
+          PATH: `${this.bin}:${process.env.PATH}`,
           IPV6_PROXY_IMDS_URL: `http://127.0.0.1:${port}`,
           IPV6_PROXY_CFG: this.cfg,
           IPV6_PROXY_RELOAD_CMD: `echo reload >> ${this.reloads}`,

@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { EmuRequest, EmuResponse, Json } from "../http.js";
 import { ArmError, deepCopy, isObject, newGuid } from "../http.js";
-import { resourceId } from "../ids.js";
+import { idKey, resourceId } from "../ids.js";
 import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
 import { checkVmModel, mergePatch, mergePut } from "../rules/vm-rules.js";
@@ -149,6 +149,7 @@ function putVm(world: World, req: EmuRequest): EmuResponse {
   checkVmModel(world, existing?.id ?? id, location, model);
   const properties = normalise(world, req, model.properties, location, existing);
   const tags = tagsOf(input);
+  const created = !existing;
   const stored = world.store.put(id, {
     id: existing?.id ?? id,
     name: existing?.name ?? name,
@@ -160,7 +161,22 @@ function putVm(world: World, req: EmuRequest): EmuResponse {
     etag: nextEtag(existing?.body.etag),
     properties: { ...properties, provisioningState: existing ? "Updating" : "Creating" },
   });
-  return finishWrite(world, req, stored, existing ? 200 : 201);
+  // A new VM boots once its PUT has succeeded; cloud-init runs on after that (simulated-vm.ts).
+  return finishWrite(
+    world,
+    req,
+    stored,
+    existing ? 200 : 201,
+    created ? () => startFirstBoot(world, stored.id) : undefined,
+  );
+}
+
+function startFirstBoot(world: World, vmId: string): void {
+  const plan = world.firstBoot(vmId);
+  world.vmBoots.set(idKey(vmId), {
+    readyAt: Date.now() + plan.cloudInitMs,
+    ...(plan.error ? { error: plan.error } : {}),
+  });
 }
 
 function patchVm(world: World, req: EmuRequest, existing: StoredResource): EmuResponse {
@@ -177,7 +193,13 @@ function patchVm(world: World, req: EmuRequest, existing: StoredResource): EmuRe
   return finishWrite(world, req, stored, 200);
 }
 
-function finishWrite(world: World, req: EmuRequest, stored: StoredResource, status: number): EmuResponse {
+function finishWrite(
+  world: World,
+  req: EmuRequest,
+  stored: StoredResource,
+  status: number,
+  afterSuccess?: () => void,
+): EmuResponse {
   return acceptAsync(
     world,
     req,
@@ -185,7 +207,10 @@ function finishWrite(world: World, req: EmuRequest, stored: StoredResource, stat
       location: stored.body.location,
       namespace: COMPUTE,
       resourceId: stored.id,
-      onSucceeded: () => setProvisioningState(world, stored.id, "Succeeded"),
+      onSucceeded: () => {
+        setProvisioningState(world, stored.id, "Succeeded");
+        afterSuccess?.();
+      },
       onFailed: () => setProvisioningState(world, stored.id, "Failed"),
     },
     { status, body: presentVm(world, stored) },
@@ -284,6 +309,7 @@ function deleteVm(world: World, req: EmuRequest): EmuResponse {
       onSucceeded: () => {
         const p = stored.body.properties;
         world.store.delete(stored.id);
+        world.vmBoots.delete(idKey(stored.id));
         // Delete options decide whether the NICs and the OS disk go with the VM.
         for (const n of (p.networkProfile?.networkInterfaces ?? []) as Json[]) {
           if (n.properties?.deleteOption === "Delete") world.store.delete(n.id);

@@ -2,7 +2,7 @@
  * Classic Run Command (POST …/virtualMachines/{vm}/runCommand): a
  * long-running action whose result holds the script's output in the VM agent
  * extension's words. One command at a time per VM; output is cut to its last
- * 4096 bytes per stream, as Azure does.
+ * 4096 bytes per stream (`maxTailLen` in main/cmds.go), as Azure does.
  */
 import type { EmuRequest, EmuResponse, Json } from "../http.js";
 import { ArmError, isObject } from "../http.js";
@@ -13,31 +13,30 @@ import { TYPES } from "./network-refs.js";
 
 export const RUN_COMMAND_OUTPUT_LIMIT = 4096;
 
-/** The last `limit` bytes of a UTF-8 string, without a split character at the start. */
+/**
+ * The last `limit` bytes of a stream, cut at a byte as the extension's
+ * `tailFile` does (main/logtail.go); a character split at the cut becomes U+FFFD
+ * once the status is JSON.
+ */
 export function lastBytes(text: string, limit = RUN_COMMAND_OUTPUT_LIMIT): string {
   const bytes = Buffer.from(text, "utf8");
-  if (bytes.length <= limit) return text;
-  let start = bytes.length - limit;
-  while (start < bytes.length && (bytes[start]! & 0xc0) === 0x80) start++;
-  return bytes.subarray(start).toString("utf8");
+  return bytes.length <= limit ? text : bytes.subarray(bytes.length - limit).toString("utf8");
 }
 
-/** The instance-view status the Linux run-command extension reports. */
+/**
+ * The instance-view status the Linux run-command extension reports. Its
+ * `enable` never fails because of the script: "Always report nil for error
+ * because extension should not fail if script throws error" (Azure/run-command-extension-linux
+ * main/cmds.go), so the status is "Enable succeeded" with both streams and no
+ * exit status, whatever the script's exit code (Azure/azure-cli#14425).
+ */
 export function runCommandStatus(r: RunCommandResult): Json {
-  const streams = `[stdout]\n${lastBytes(r.stdout)}\n[stderr]\n${lastBytes(r.stderr)}`;
-  return r.exitCode === 0
-    ? {
-        code: "ProvisioningState/succeeded",
-        level: "Info",
-        displayStatus: "Provisioning succeeded",
-        message: `Enable succeeded: \n${streams}`,
-      }
-    : {
-        code: "ProvisioningState/failed",
-        level: "Error",
-        displayStatus: "Provisioning failed",
-        message: `Enable failed: failed to execute command: command terminated with exit status=${r.exitCode}\n${streams}`,
-      };
+  return {
+    code: "ProvisioningState/succeeded",
+    level: "Info",
+    displayStatus: "Provisioning succeeded",
+    message: `Enable succeeded: \n[stdout]\n${lastBytes(r.stdout)}\n[stderr]\n${lastBytes(r.stderr)}`,
+  };
 }
 
 export function registerRunCommand(router: Router, world: World): void {
@@ -69,6 +68,7 @@ function runCommand(world: World, req: EmuRequest): EmuResponse {
     );
   }
   const key = `${vm.id}/runCommand`;
+  // One command at a time per VM: 409 Conflict meanwhile (MicrosoftDocs/azure-docs#43356, Azure/azure-cli#32305).
   if (world.ops.running(key)) {
     throw new ArmError(
       409,
