@@ -12,7 +12,7 @@
  */
 
 import { type AzureClients, type AzureConnection, createAzureClients } from "../src/azure/clients.js";
-import { isNotFound, parseArmId } from "../src/azure/ids.js";
+import { isNotFound } from "../src/azure/ids.js";
 import { toObserved } from "../src/azure/observe.js";
 import { decodeUserData } from "../src/dataplane/vmscripts.js";
 import { mapLimit } from "../src/engine/concurrency.js";
@@ -20,6 +20,7 @@ import { type DesiredProxy, type DesiredResource, desiredProxy } from "../src/en
 import { buildPlan } from "../src/engine/diff.js";
 import type { ObservedState } from "../src/engine/observed.js";
 import { emptyObserved, rgKey } from "../src/engine/observed.js";
+import { armIdKey, parseArmId } from "../src/model/arm-id.js";
 import { TAG_CONFIG_HASH } from "../src/model/names.js";
 import type { Plan } from "../src/plan/types.js";
 import { loadProxyDir } from "../src/proxyfile/load.js";
@@ -59,7 +60,7 @@ async function getResource(r: DesiredResource, clients: AzureClients): Promise<u
     case "virtualMachine":
       return orMissing(compute.virtualMachines.get(rg, r.name, { expand: "userData" }));
     case "dnsRecord": {
-      const { name: zone } = parseArmId(r.id.slice(0, r.id.lastIndexOf("/AAAA/")));
+      const zone = parseArmId(r.id)?.names[0] ?? "";
       return orMissing(dns.recordSets.get(rg, zone, r.name, "AAAA"));
     }
     case "resourceGroup":
@@ -74,7 +75,7 @@ export async function observeByGet(input: BaselineInput): Promise<ObservedState>
 
   // Which resource groups and zones exist: one read each (not per proxy), so buildPlan can tell "create" from "noop".
   const groups = new Map(desired.map((d) => [rgKey(d.subscriptionId, d.spec.resourceGroup), d]));
-  const zones = new Map(desired.filter((d) => d.dnsZoneId).map((d) => [d.dnsZoneId!.toLowerCase(), d.dnsZoneId!]));
+  const zones = new Map(desired.filter((d) => d.dnsZoneId).map((d) => [armIdKey(d.dnsZoneId!), d.dnsZoneId!]));
   await mapLimit([...groups], concurrency, async ([key, d]) => {
     const exists = await orMissing(
       clientsFor(d.subscriptionId).resources.resourceGroups.checkExistence(d.spec.resourceGroup),
@@ -82,7 +83,11 @@ export async function observeByGet(input: BaselineInput): Promise<ObservedState>
     if (exists?.body) state.resourceGroups.add(key);
   });
   await mapLimit([...zones], concurrency, async ([key, zoneId]) => {
-    const { subscriptionId, resourceGroup, name } = parseArmId(zoneId);
+    const { subscriptionId, resourceGroup, name } = parseArmId(zoneId) ?? {
+      subscriptionId: "",
+      resourceGroup: "",
+      name: "",
+    };
     if (await orMissing(clientsFor(subscriptionId).dns.zones.get(resourceGroup, name))) state.dnsZones.add(key);
   });
 
@@ -96,7 +101,7 @@ export async function observeByGet(input: BaselineInput): Promise<ObservedState>
       if (raw === undefined) return;
       if (r.kind === "dnsRecord") {
         const body = JSON.parse(JSON.stringify(raw)) as Body;
-        state.resources.set(r.id.toLowerCase(), {
+        state.resources.set(armIdKey(r.id), {
           kind: "dnsRecord",
           id: r.id,
           subscriptionId: r.subscriptionId,
@@ -114,10 +119,10 @@ export async function observeByGet(input: BaselineInput): Promise<ObservedState>
         const userData = observed.body.userData;
         delete observed.body.userData;
         if (typeof userData === "string" && observed.tags[TAG_CONFIG_HASH] !== d.configSha256) {
-          state.vmConfigs.set(r.id.toLowerCase(), decodeUserData(userData));
+          state.vmConfigs.set(armIdKey(r.id), decodeUserData(userData));
         }
       }
-      state.resources.set(r.id.toLowerCase(), observed);
+      state.resources.set(armIdKey(r.id), observed);
     });
   });
   return state;

@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { canonicalJson } from "../model/canonical-json.js";
 import type { ApplyOutcome } from "../operations.js";
 import type { Plan } from "../plan/types.js";
 
@@ -28,7 +29,7 @@ export function planOutputs(plan: Plan, planJsonPath: string): ActionOutputs {
     "to-change": String(change),
     "to-destroy": String(destroy),
     "plan-json": planJsonPath,
-    "ipv6-addresses": JSON.stringify(sortKeys(addresses)),
+    "ipv6-addresses": canonicalJson(addresses),
   };
 }
 
@@ -43,7 +44,7 @@ export function applyOutputs(plan: Plan, planJsonPath: string, outcome: ApplyOut
     if (p.status === "destroyed" || !p.ipv6Address) delete addresses[p.name];
     else addresses[p.name] = p.ipv6Address;
   }
-  return { ...outputs, "ipv6-addresses": JSON.stringify(sortKeys(addresses)) };
+  return { ...outputs, "ipv6-addresses": canonicalJson(addresses) };
 }
 
 /**
@@ -53,8 +54,4 @@ export function applyOutputs(plan: Plan, planJsonPath: string, outcome: ApplyOut
 export function planJsonPath(tempDir: string, dir: string, owner: string): string {
   const key = createHash("sha256").update(`${dir}\n${owner}`).digest("hex").slice(0, 12);
   return join(tempDir, `azure-ipv6-proxy-plan-${key}.json`);
-}
-
-function sortKeys(o: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 }

@@ -14,11 +14,11 @@ import { ADMIN_USER } from "../engine/desired.js";
 import { fqdn } from "../engine/diff.js";
 import type { ObservedState } from "../engine/observed.js";
 import type { Logger } from "../log.js";
+import { armIdKey, parseArmId } from "../model/arm-id.js";
 import { TAG_CONFIG_HASH } from "../model/names.js";
 import type { Change, Plan } from "../plan/types.js";
 import { KIND_ORDER } from "../plan/types.js";
 import type { AzureClients } from "./clients.js";
-import { parseArmId } from "./ids.js";
 import type { WaitPolicy } from "./retry.js";
 import { checkServing, type RunCommandContext } from "./run-command.js";
 import { throwawaySshPublicKey } from "./sshkey.js";
@@ -125,7 +125,7 @@ class ProxyApply {
     private readonly input: ApplyInput,
   ) {
     const pip = desired?.resources.find((r) => r.kind === "publicIpV6");
-    const obs = pip && input.observed.resources.get(pip.id.toLowerCase());
+    const obs = pip && input.observed.resources.get(armIdKey(pip.id));
     if (obs?.body.ipAddress) this.pip6Address = String(obs.body.ipAddress);
   }
 
@@ -138,7 +138,7 @@ class ProxyApply {
    * Policy, people) added, and set ours on top.
    */
   private mergedTags(c: Change, body: Body): Record<string, string> {
-    const observed = this.input.observed.resources.get(c.id.toLowerCase())?.tags ?? {};
+    const observed = this.input.observed.resources.get(armIdKey(c.id))?.tags ?? {};
     return { ...observed, ...(body.tags as Record<string, string>) };
   }
 
@@ -158,8 +158,8 @@ class ProxyApply {
     const rg = c.resourceGroup;
     switch (c.kind) {
       case "dnsRecord": {
-        const { name: zone } = parseArmId(c.id.slice(0, c.id.lastIndexOf("/AAAA/")));
-        const etag = this.input.observed.resources.get(c.id.toLowerCase())?.etag;
+        const zone = dnsZoneOf(c);
+        const etag = this.input.observed.resources.get(armIdKey(c.id))?.etag;
         // If-Match: a record someone edited since we looked is left alone (412).
         await dns.recordSets.delete(rg, zone, c.name, "AAAA", etag ? { ifMatch: etag } : {});
         return;
@@ -214,8 +214,8 @@ class ProxyApply {
         return this.pushConfig(c, compute);
       case "dnsRecord": {
         if (!this.pip6Address) throw new Error(`no IPv6 address known for ${this.name}; cannot write ${c.address}`);
-        const { name: zone } = parseArmId(c.id.slice(0, c.id.lastIndexOf("/AAAA/")));
-        const observed = this.input.observed.resources.get(c.id.toLowerCase());
+        const zone = dnsZoneOf(c);
+        const observed = this.input.observed.resources.get(armIdKey(c.id));
         // If-None-Match: * creates only; If-Match updates only the version we reviewed.
         const guard = observed?.etag ? { ifMatch: observed.etag } : { ifNoneMatch: "*" };
         await dns.recordSets.createOrUpdate(
@@ -238,7 +238,7 @@ class ProxyApply {
 
   private async writeVm(c: Change, compute: AzureClients["compute"], body: Body): Promise<void> {
     const d = this.desired!;
-    const observed = this.input.observed.resources.get(c.id.toLowerCase());
+    const observed = this.input.observed.resources.get(armIdKey(c.id));
     const tags = { ...(body.tags as Record<string, string>) };
     if (observed && c.action !== "replace") {
       // An existing VM, running or Failed, gets a PATCH of what may change: customData,
@@ -324,4 +324,11 @@ class ProxyApply {
     const vm = d.resources.find((r) => r.kind === "virtualMachine")!;
     await compute.virtualMachines.update(c.resourceGroup, c.name, { tags: this.mergedTags(c, vm.body) });
   }
+}
+
+/** The zone of a record change: the first name of `…/dnszones/{zone}/AAAA/{record}`. */
+function dnsZoneOf(c: Change): string {
+  const zone = parseArmId(c.id)?.names[0];
+  if (!zone) throw new Error(`internal: ${c.address} has no DNS zone in its id ${c.id}`);
+  return zone;
 }

@@ -13,10 +13,11 @@ import type { DesiredProxy } from "../engine/desired.js";
 import { TAG_DNS_ZONE } from "../engine/desired.js";
 import type { ObservedResource, ObservedState } from "../engine/observed.js";
 import { cnameKey, emptyObserved, rgKey } from "../engine/observed.js";
+import { type ArmId, armIdKey, parseArmId } from "../model/arm-id.js";
 import { ownershipOf, TAG_CONFIG_HASH, TAG_INDEX } from "../model/names.js";
 import type { ResourceKind } from "../plan/types.js";
 import type { AzureClients } from "./clients.js";
-import { isNotFound, parseArmId } from "./ids.js";
+import { isNotFound } from "./ids.js";
 
 export interface ObserveInput {
   desired: DesiredProxy[];
@@ -38,7 +39,7 @@ async function collect<T>(iter: AsyncIterable<T>): Promise<T[]> {
 export function toObserved(kind: ResourceKind, raw: unknown): ObservedResource {
   const body = JSON.parse(JSON.stringify(raw)) as Body;
   const id = String(body.id);
-  const { subscriptionId, resourceGroup } = parseArmId(id);
+  const { subscriptionId, resourceGroup } = armIdOf(id);
   return {
     kind,
     id,
@@ -49,6 +50,12 @@ export function toObserved(kind: ResourceKind, raw: unknown): ObservedResource {
     tags: (body.tags as Record<string, string>) ?? {},
     ...(typeof body.provisioningState === "string" ? { provisioningState: body.provisioningState } : {}),
   };
+}
+
+function armIdOf(id: string): ArmId {
+  const parsed = parseArmId(id);
+  if (!parsed) throw new Error(`Azure returned a resource whose id is not an ARM resource id: ${JSON.stringify(id)}`);
+  return parsed;
 }
 
 export async function observe(input: ObserveInput): Promise<ObservedState> {
@@ -68,7 +75,7 @@ export async function observe(input: ObserveInput): Promise<ObservedState> {
   };
   const zonesOf = (ids: string[]) => {
     const fresh = new Map<string, string>();
-    for (const id of ids) if (!listedZones.has(id.toLowerCase())) fresh.set(id.toLowerCase(), id);
+    for (const id of ids) if (!listedZones.has(armIdKey(id))) fresh.set(armIdKey(id), id);
     fresh.forEach((_, key) => listedZones.add(key));
     return [...fresh.values()];
   };
@@ -86,7 +93,7 @@ export async function observe(input: ObserveInput): Promise<ObservedState> {
       ]);
       for (const g of groups) state.resourceGroups.add(rgKey(sub, String(g.name)));
       for (const r of ours)
-        ownedGroups.push({ subscriptionId: sub, resourceGroup: parseArmId(String(r.id)).resourceGroup });
+        ownedGroups.push({ subscriptionId: sub, resourceGroup: armIdOf(String(r.id)).resourceGroup });
     }),
     mapLimit(
       groupsOf(desired.map((d) => ({ subscriptionId: d.subscriptionId, resourceGroup: d.spec.resourceGroup }))),
@@ -111,14 +118,14 @@ export async function observe(input: ObserveInput): Promise<ObservedState> {
 
   // 3. The live config of VMs whose config changes, for the plan's line diff.
   const stale = desired.flatMap((d) => {
-    const vm = state.resources.get(d.resources.find((r) => r.kind === "virtualMachine")!.id.toLowerCase());
+    const vm = state.resources.get(armIdKey(d.resources.find((r) => r.kind === "virtualMachine")!.id));
     return vm && ownershipOf(vm.tags, owner).kind === "ours" && vm.tags[TAG_CONFIG_HASH] !== d.configSha256 ? [vm] : [];
   });
   await mapLimit(stale, concurrency, async (vm) => {
     const full = await clientsFor(vm.subscriptionId).compute.virtualMachines.get(vm.resourceGroup, vm.name, {
       expand: "userData",
     });
-    if (full.userData) state.vmConfigs.set(vm.id.toLowerCase(), decodeUserData(full.userData));
+    if (full.userData) state.vmConfigs.set(armIdKey(vm.id), decodeUserData(full.userData));
   });
   return state;
 }
@@ -153,7 +160,7 @@ async function listGroup(
     value(settled[3]),
     value(settled[4]),
   ];
-  const add = (r: ObservedResource) => state.resources.set(r.id.toLowerCase(), r);
+  const add = (r: ObservedResource) => state.resources.set(armIdKey(r.id), r);
   nsgs.forEach((x) => add(toObserved("networkSecurityGroup", x)));
   vnets.forEach((x) => add(toObserved("virtualNetwork", x)));
   pips.forEach((x) => add(toObserved(x.publicIPAddressVersion === "IPv6" ? "publicIpV6" : "publicIpV4", x)));
@@ -166,7 +173,7 @@ async function listGroup(
  * of names asked for); a zone that does not exist is left out of state.dnsZones.
  */
 async function listZone(zoneId: string, state: ObservedState, clientsFor: ObserveInput["clientsFor"]): Promise<void> {
-  const { subscriptionId, resourceGroup, name: zone } = parseArmId(zoneId);
+  const { subscriptionId, resourceGroup, name: zone } = armIdOf(zoneId);
   const recordSets = clientsFor(subscriptionId).dns.recordSets;
   try {
     // allSettled: a missing zone fails both lists; neither may still be in flight when this returns.
@@ -177,14 +184,14 @@ async function listZone(zoneId: string, state: ObservedState, clientsFor: Observ
     if (aaaa.status === "rejected") throw aaaa.reason;
     if (cname.status === "rejected") throw cname.reason;
     const records = aaaa.value;
-    state.dnsZones.add(zoneId.toLowerCase());
+    state.dnsZones.add(armIdKey(zoneId));
     for (const rec of cname.value) {
       state.cnames.set(cnameKey(zoneId, String(rec.name)), rec.cnameRecord?.cname ?? "");
     }
     for (const rec of records) {
       const body = JSON.parse(JSON.stringify(rec)) as Body;
       const id = `${zoneId}/AAAA/${String(body.name)}`;
-      state.resources.set(id.toLowerCase(), {
+      state.resources.set(armIdKey(id), {
         kind: "dnsRecord",
         id,
         subscriptionId,

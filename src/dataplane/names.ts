@@ -3,14 +3,13 @@
  * validates them already; these checks make sure nothing that could break out
  * of a config token (spaces, braces, quotes, newlines) is ever rendered.
  */
+import { ipVersionOf } from "../model/ip.js";
 
 const LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const HOSTNAME = new RegExp(`^(?:\\*\\.)?(?:${LABEL}\\.)*${LABEL}$`);
-const IPV4_OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
-const IPV4 = new RegExp(`^${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}$`);
 
 export function assertIpv4(value: string, where: string): void {
-  if (!IPV4.test(value)) throw new Error(`${where}: ${JSON.stringify(value)} is not an IPv4 address`);
+  if (ipVersionOf(value) !== 4) throw new Error(`${where}: ${JSON.stringify(value)} is not an IPv4 address`);
 }
 
 export function assertPort(port: number): void {

@@ -10,6 +10,7 @@ import type { Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { AzureConnection } from "../azure/clients.js";
 import { createCredential } from "../azure/credentials.js";
+import { armIdKey, parseArmId, RESOURCE_GROUP_TYPE } from "../model/arm-id.js";
 import type { TokenRequestEntry } from "./auth.js";
 import { Entra } from "./auth.js";
 import { controlApi } from "./control.js";
@@ -19,7 +20,7 @@ import type { RequestLogEntry } from "./front-door.js";
 import { createFrontDoor } from "./front-door.js";
 import type { Json } from "./http.js";
 import { deepCopy, isObject, newGuid, normalizeLocation } from "./http.js";
-import { idKey, parseResourceId } from "./ids.js";
+import { parseResourceId } from "./ids.js";
 import { Operations } from "./lro.js";
 import { registerCompute } from "./providers/compute.js";
 import { registerDns, seedZone } from "./providers/dns.js";
@@ -110,7 +111,7 @@ export class Emulator {
     this.runCommands = world.runCommands;
     this.runCommandHandler = simulatedVm(
       (id) => this.getResource(id),
-      (id) => world.vmBoots.get(idKey(id)),
+      (id) => world.vmBoots.get(armIdKey(id)),
     );
   }
 
@@ -244,9 +245,9 @@ export class Emulator {
 
   /** The stored resource or resource group, hidden fields (customData, userData) included. */
   getResource(id: string): Json | undefined {
-    const parts = id.split("/").filter(Boolean);
-    if (parts.length === 4 && parts[2]?.toLowerCase() === "resourcegroups")
-      return deepCopy(this.world.store.getGroup(parts[1]!, parts[3]!));
+    const parsed = parseArmId(id);
+    if (parsed?.type === RESOURCE_GROUP_TYPE)
+      return deepCopy(this.world.store.getGroup(parsed.subscriptionId, parsed.resourceGroup));
     return this.world.store.snapshot(id);
   }
 

@@ -8,9 +8,10 @@
  * right after the initial response without waiting, so an SDK call finishes
  * in three requests and no sleep.
  */
+
+import { armIdKey } from "../model/arm-id.js";
 import type { EmuResponse, Json } from "./http.js";
 import { ArmError, newGuid } from "./http.js";
-import { idKey } from "./ids.js";
 
 export interface OperationSpec {
   subscriptionId: string;
@@ -55,8 +56,8 @@ export class Operations {
 
   /** Does an unfinished operation work on this resource? */
   running(resourceId: string): boolean {
-    const key = idKey(resourceId);
-    return [...this.ops.values()].some((op) => !op.outcome && idKey(op.spec.resourceId) === key);
+    const key = armIdKey(resourceId);
+    return [...this.ops.values()].some((op) => !op.outcome && armIdKey(op.spec.resourceId) === key);
   }
 
   /** Refuses a write while an earlier operation on the same resource runs, as ARM does. */

@@ -4,9 +4,11 @@
  * stores but never returns, such as a VM's customData); handlers decide what
  * to show.
  */
+
+import { armIdKey, resourceGroupId } from "../model/arm-id.js";
 import type { Json } from "./http.js";
 import { deepCopy } from "./http.js";
-import { idKey, parseResourceId, rgId } from "./ids.js";
+import { parseResourceId } from "./ids.js";
 
 export interface StoredResource {
   id: string;
@@ -37,17 +39,17 @@ export class Store {
   readonly work: WorkCounters = { resourcesVisited: 0, resourcesPresented: 0, referenceIndexBuilds: 0 };
 
   getGroup(subscriptionId: string, resourceGroup: string): Json | undefined {
-    return this.groups.get(idKey(rgId(subscriptionId, resourceGroup)));
+    return this.groups.get(armIdKey(resourceGroupId(subscriptionId, resourceGroup)));
   }
 
   putGroup(subscriptionId: string, resourceGroup: string, body: Json): void {
-    this.groups.set(idKey(rgId(subscriptionId, resourceGroup)), body);
+    this.groups.set(armIdKey(resourceGroupId(subscriptionId, resourceGroup)), body);
   }
 
   deleteGroup(subscriptionId: string, resourceGroup: string): void {
-    const prefix = `${idKey(rgId(subscriptionId, resourceGroup))}/`;
+    const prefix = `${armIdKey(resourceGroupId(subscriptionId, resourceGroup))}/`;
     for (const key of [...this.resources.keys()]) if (key.startsWith(prefix)) this.resources.delete(key);
-    this.groups.delete(idKey(rgId(subscriptionId, resourceGroup)));
+    this.groups.delete(armIdKey(resourceGroupId(subscriptionId, resourceGroup)));
   }
 
   listGroups(subscriptionId: string): Json[] {
@@ -56,7 +58,7 @@ export class Store {
   }
 
   get(id: string): StoredResource | undefined {
-    return this.resources.get(idKey(id));
+    return this.resources.get(armIdKey(id));
   }
 
   /** Creates or replaces; a replaced resource keeps its place in list order. */
@@ -71,12 +73,12 @@ export class Store {
       name: existing?.name ?? parsed.name,
       body,
     };
-    this.resources.set(idKey(id), stored);
+    this.resources.set(armIdKey(id), stored);
     return stored;
   }
 
   delete(id: string): boolean {
-    return this.resources.delete(idKey(id));
+    return this.resources.delete(armIdKey(id));
   }
 
   /** Resources of one type (case-insensitive), optionally narrowed to a subscription and resource group. */

@@ -3,9 +3,10 @@
  * and the ARM plumbing they share: resource-group checks, 404s, preconditions,
  * and answering a write as a long-running operation.
  */
+import { armId } from "../model/arm-id.js";
+import { formatIp, parseCidr } from "../model/ip.js";
 import type { EmuRequest, EmuResponse, Json } from "./http.js";
 import { ArmError, header, normalizeLocation } from "./http.js";
-import { formatIp, parseCidr } from "./ip.js";
 import type { OperationSpec, Operations } from "./lro.js";
 import type { Store, StoredResource } from "./store.js";
 
@@ -136,8 +137,8 @@ export function setProvisioningState(world: World, id: string, state: string): v
 
 /** The id a route addresses: /subscriptions/{sub}/resourceGroups/{rg}/providers/{type}/{name}. */
 export function routeId(req: EmuRequest, type: string, nameParam = "name"): string {
-  const [namespace, resourceType] = type.split("/");
-  return `/subscriptions/${req.params.sub}/resourceGroups/${req.params.rg}/providers/${namespace}/${resourceType}/${req.params[nameParam]}`;
+  const [namespace = "", resourceType = ""] = type.split("/");
+  return armId(req.params.sub ?? "", req.params.rg ?? "", namespace, resourceType, req.params[nameParam] ?? "");
 }
 
 /** ARM's resource name rule for network and compute resources. */

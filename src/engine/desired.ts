@@ -6,8 +6,9 @@
 import { createHash } from "node:crypto";
 import { renderHaproxyConfig } from "../dataplane/haproxy.js";
 import { configSha256 } from "../dataplane/vmscripts.js";
+import { armId, resourceGroupId } from "../model/arm-id.js";
+import { prefixVersion } from "../model/ip.js";
 import {
-  armId,
   NETWORK,
   ownershipTags,
   type ResourceNames,
@@ -88,7 +89,7 @@ export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: str
     {
       kind: "resourceGroup",
       address: at("resourceGroup"),
-      id: `/subscriptions/${subscriptionId}/resourceGroups/${rg}`,
+      id: resourceGroupId(subscriptionId, rg),
       ...common,
       name: rg,
       body: { location },
@@ -250,8 +251,8 @@ function securityRules(spec: ProxySpec): Record<string, unknown>[] {
     },
   ];
   // One NSG rule cannot mix IPv4 and IPv6 prefixes, so SSH gets one rule per family.
-  const v4 = spec.ssh?.allowFrom.filter((c) => !c.includes(":")) ?? [];
-  const v6 = spec.ssh?.allowFrom.filter((c) => c.includes(":")) ?? [];
+  const v4 = spec.ssh?.allowFrom.filter((c) => prefixVersion(c) === 4) ?? [];
+  const v6 = spec.ssh?.allowFrom.filter((c) => prefixVersion(c) === 6) ?? [];
   [
     ["allow-ssh-ipv4", v4],
     ["allow-ssh-ipv6", v6],

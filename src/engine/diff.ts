@@ -3,7 +3,9 @@
  * ObservedState, so the whole decision table is tested without Azure.
  */
 
+import { armIdKey, parentArmId, parseArmId } from "../model/arm-id.js";
 import { ownershipOf, TAG_CONFIG_HASH, TAG_MANAGED_BY, TAG_OWNER, TAG_PROXY, TAG_STATE_HASH } from "../model/names.js";
+import { compareCodeUnits } from "../model/order.js";
 import { unifiedLineDiff } from "../plan/linediff.js";
 import type {
   Action,
@@ -53,8 +55,8 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
     const proxyChanges: Change[] = [];
     for (const res of proxy.resources) {
       // Proxies may share a resource group: the first proxy that names it carries its change.
-      if (res.kind === "resourceGroup" && desiredIds.has(res.id.toLowerCase())) continue;
-      desiredIds.add(res.id.toLowerCase());
+      if (res.kind === "resourceGroup" && desiredIds.has(armIdKey(res.id))) continue;
+      desiredIds.add(armIdKey(res.id));
       const change = changeFor(res, proxy, observed, owner, errors, warnings);
       if (change) proxyChanges.push(change);
     }
@@ -69,7 +71,7 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
 
   // Anything ours that no proxy file wants any more is destroyed.
   for (const obs of observed.resources.values()) {
-    if (desiredIds.has(obs.id.toLowerCase())) continue;
+    if (desiredIds.has(armIdKey(obs.id))) continue;
     const own = ownershipOf(obs.tags, owner);
     if (own.kind !== "ours") continue;
     changes.push(deleteChange(obs, own.proxy));
@@ -127,8 +129,8 @@ function changeFor(
         };
   }
   if (res.kind === "dnsRecord") {
-    const zoneId = res.id.slice(0, res.id.lastIndexOf("/AAAA/")).toLowerCase();
-    if (!observed.dnsZones.has(zoneId)) {
+    const zoneId = parentArmId(res.id);
+    if (!observed.dnsZones.has(armIdKey(zoneId))) {
       errors.push({
         proxy: name,
         address: res.address,
@@ -155,7 +157,7 @@ function changeFor(
     }
   }
 
-  const obs = observed.resources.get(res.id.toLowerCase());
+  const obs = observed.resources.get(armIdKey(res.id));
   if (!obs)
     return {
       ...base,
@@ -257,7 +259,7 @@ function cascadeReplacements(changes: Change[]): void {
 /** AAAA records point at the proxy's public IPv6 address, which Azure assigns. */
 function settleDnsValues(changes: Change[], observed: ObservedState, proxy: DesiredProxy): void {
   const pip = changes.find((c) => c.kind === "publicIpV6");
-  const pipObs = observed.resources.get(proxy.resources.find((r) => r.kind === "publicIpV6")!.id.toLowerCase());
+  const pipObs = observed.resources.get(armIdKey(proxy.resources.find((r) => r.kind === "publicIpV6")!.id));
   const known =
     pip && (pip.action === "noop" || pip.action === "update")
       ? (pipObs?.body.ipAddress as string | undefined)
@@ -290,10 +292,10 @@ function configChange(
   if (vm.action === "create" || vm.action === "replace") {
     return { diff: unifiedLineDiff("", proxy.config, { beforeLabel: "live (none)", afterLabel: "desired" }) };
   }
-  const obs = observed.resources.get(vmId.toLowerCase());
+  const obs = observed.resources.get(armIdKey(vmId));
   const liveSha = obs?.tags[TAG_CONFIG_HASH];
   if (liveSha === proxy.configSha256) return {};
-  const live = observed.vmConfigs.get(vmId.toLowerCase());
+  const live = observed.vmConfigs.get(armIdKey(vmId));
   const change: Change = {
     address: `${proxy.spec.name}.vmConfig`,
     proxy: proxy.spec.name,
@@ -342,15 +344,15 @@ function addWarnings(changes: Change[], warnings: PlanWarning[], observed: Obser
   const destroyed = new Set<string>();
   for (const c of changes) {
     if (c.kind === "publicIpV6" && (c.action === "replace" || c.action === "delete")) {
-      const address = observed.resources.get(c.id.toLowerCase())?.body.ipAddress as string | undefined;
-      const zone = observed.resources.get(c.id.toLowerCase())?.tags[TAG_DNS_ZONE];
+      const address = observed.resources.get(armIdKey(c.id))?.body.ipAddress as string | undefined;
+      const zone = observed.resources.get(armIdKey(c.id))?.tags[TAG_DNS_ZONE];
       warnings.push({
         code: "ipv6-address-change",
         proxy: c.proxy,
         address: c.address,
         message:
           `the public IPv6 address${address ? ` ${address}` : ""} of proxy "${c.proxy}" will ${c.action === "delete" ? "be released" : "change"}` +
-          `${zone ? `; AAAA records in ${zone.split("/").pop()} follow it, but clients and caches may hold the old address until the TTL expires` : ""}`,
+          `${zone ? `; AAAA records in ${parseArmId(zone)?.name ?? zone} follow it, but clients and caches may hold the old address until the TTL expires` : ""}`,
       });
     }
     if (c.action === "delete" && c.kind !== "dnsRecord") destroyed.add(c.proxy);
@@ -371,7 +373,8 @@ function addWarnings(changes: Change[], warnings: PlanWarning[], observed: Obser
 export function sortChanges(changes: Change[]): Change[] {
   const rank = (k: ResourceKind) => KIND_ORDER.indexOf(k);
   return [...changes].sort(
-    (a, b) => a.proxy.localeCompare(b.proxy) || rank(a.kind) - rank(b.kind) || a.address.localeCompare(b.address),
+    (a, b) =>
+      compareCodeUnits(a.proxy, b.proxy) || rank(a.kind) - rank(b.kind) || compareCodeUnits(a.address, b.address),
   );
 }
 
@@ -397,7 +400,7 @@ function summarise(changes: Change[], desired: DesiredProxy[], observed: Observe
     const pip = mine.find((c) => c.kind === "publicIpV6");
     const ipv6Address =
       pip && pip.action !== "replace" && pip.action !== "create"
-        ? (observed.resources.get(pip.id.toLowerCase())?.body.ipAddress as string | undefined)
+        ? (observed.resources.get(armIdKey(pip.id))?.body.ipAddress as string | undefined)
         : undefined;
     const status: ProxySummary["status"] = !spec
       ? "destroy"

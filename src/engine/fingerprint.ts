@@ -1,4 +1,6 @@
 import { createHash } from "node:crypto";
+import { armIdKey } from "../model/arm-id.js";
+import { canonicalJson } from "../model/canonical-json.js";
 import type { Plan } from "../plan/types.js";
 
 /**
@@ -14,7 +16,7 @@ export function fingerprintOf(plan: Omit<Plan, "fingerprint">): string {
       .filter((c) => c.action !== "noop")
       .map((c) => ({
         address: c.address,
-        id: c.id.toLowerCase(),
+        id: armIdKey(c.id),
         action: c.action,
         before: c.before ?? null,
         after: c.after ?? null,
@@ -22,15 +24,4 @@ export function fingerprintOf(plan: Omit<Plan, "fingerprint">): string {
     errors: plan.errors.map((e) => e.message),
   };
   return createHash("sha256").update(canonicalJson(material)).digest("hex").slice(0, 16);
-}
-
-/** JSON with object keys sorted at every level. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
 }

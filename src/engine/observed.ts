@@ -2,6 +2,7 @@
  * What a plan saw in Azure: plain data gathered by src/azure/observe.ts with
  * list calls (per subscription, resource group and type; per DNS zone).
  */
+import { armIdKey, resourceGroupId } from "../model/arm-id.js";
 import type { ResourceKind } from "../plan/types.js";
 
 export interface ObservedResource {
@@ -44,8 +45,9 @@ export function emptyObserved(): ObservedState {
   };
 }
 
-/** The key of a CNAME record set in ObservedState.cnames. */
-export const cnameKey = (zoneId: string, name: string) => `${zoneId}/cname/${name}`.toLowerCase();
+/** The key of a CNAME record set in ObservedState.cnames: its record set id. */
+export const cnameKey = (zoneId: string, name: string): string => armIdKey(`${zoneId}/CNAME/${name}`);
 
-export const rgKey = (subscriptionId: string, resourceGroup: string) =>
-  `/subscriptions/${subscriptionId}/resourcegroups/${resourceGroup}`.toLowerCase();
+/** The key of a resource group in `resourceGroups`. */
+export const rgKey = (subscriptionId: string, resourceGroup: string): string =>
+  armIdKey(resourceGroupId(subscriptionId, resourceGroup));

@@ -4,8 +4,10 @@
  * read-only fields never show up as changes.
  */
 import { createHash } from "node:crypto";
+import { armIdKey } from "../model/arm-id.js";
+import { canonicalJson } from "../model/canonical-json.js";
+import { compareCodeUnits } from "../model/order.js";
 import type { ResourceKind } from "../plan/types.js";
-import { canonicalJson } from "./fingerprint.js";
 
 type Body = Record<string, unknown>;
 
@@ -13,7 +15,10 @@ const obj = (v: unknown): Body => (v && typeof v === "object" ? (v as Body) : {}
 const arr = (v: unknown): Body[] => (Array.isArray(v) ? (v as Body[]) : []);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 /** ARM ids and locations compare case-insensitively ("West Europe" is "westeurope"). */
-export const normId = (v: unknown): string | undefined => str(v)?.toLowerCase();
+export const normId = (v: unknown): string | undefined => {
+  const id = str(v);
+  return id === undefined ? undefined : armIdKey(id);
+};
 export const normLocation = (v: unknown): string | undefined => str(v)?.toLowerCase().replace(/\s+/g, "");
 
 function ruleFields(rule: Body): Body {
@@ -84,7 +89,7 @@ export function ownedFields(kind: ResourceKind, body: Body, tagKeys: readonly st
             subnet: normId(obj(c.subnet).id),
             publicIPAddress: normId(obj(c.publicIPAddress).id),
           }))
-          .sort((a, b) => String(a.name).localeCompare(String(b.name))),
+          .sort((a, b) => compareCodeUnits(String(a.name), String(b.name))),
       };
     case "virtualMachine":
       return { ...base, vmSize: obj(body.hardwareProfile).vmSize };

@@ -73,12 +73,3 @@ export const NETWORK = {
   subnetIpv4: "10.64.0.0/26",
   subnetIpv6: "fd00:64:64::/64",
 } as const;
-
-export function armId(
-  subscriptionId: string,
-  resourceGroup: string,
-  provider: string,
-  ...typeNamePairs: string[]
-): string {
-  return `/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}/providers/${provider}/${typeNamePairs.join("/")}`;
-}

@@ -3,11 +3,12 @@
  * messages, diff text, addresses) is data: it must render as written and must
  * never open a link, an HTML tag, a mention, or close the block around it.
  */
+import { oneSafeLine } from "../model/safe-text.js";
 
 /** Plain inline text: one line, HTML and Markdown syntax escaped, @mentions defused. */
 export function text(value: string): string {
   return (
-    oneLine(value)
+    oneSafeLine(value)
       .replace(/&/g, "&amp;")
       .replace(/</g, "&lt;")
       .replace(/>/g, "&gt;")
@@ -19,7 +20,7 @@ export function text(value: string): string {
 
 /** An inline code span that holds any string: the backtick run is longer than any run inside. */
 export function code(value: string): string {
-  const content = oneLine(value);
+  const content = oneSafeLine(value);
   const longest = Math.max(0, ...(content.match(/`+/g) ?? []).map((run) => run.length));
   const ticks = "`".repeat(longest + 1);
   // CommonMark strips one space from each end when both ends have one, and needs a space next to an inner backtick.
@@ -38,7 +39,7 @@ export function fenced(content: string, info = ""): string {
 
 /** Text for inside an HTML element such as <summary>, where Markdown is not parsed. */
 export function html(value: string): string {
-  return oneLine(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  return oneSafeLine(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
 export type AlertKind = "NOTE" | "WARNING" | "CAUTION";
@@ -62,9 +63,4 @@ export function maybeLink(words: string, url: string | undefined): string {
 
 export function plural(n: number, one: string, many: string): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
-}
-
-function oneLine(value: string): string {
-  // Control characters have no business in a PR comment; newlines would end a table row or alert.
-  return value.replace(/\s*[\r\n]+\s*/g, " ").replace(/[\u0000-\u001f\u007f]/g, "\ufffd");
 }

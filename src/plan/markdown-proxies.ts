@@ -2,6 +2,7 @@
  * The per-proxy part of the PR comment at its three sizes: a table with a
  * collapsible section per changed proxy, the table alone, or lists of names.
  */
+import { oneSafeLine } from "../model/safe-text.js";
 import { code, fenced, html, plural, table, text } from "./markdown-format.js";
 import {
   ACTION_SYMBOL,
@@ -98,9 +99,9 @@ export function proxyDetails(view: PlanView, row: ProxyRow, opts: DetailsOptions
 
 /** Field diffs of one change in diff notation: a hunk-like header per resource, then -before/+after. */
 function fieldDiffLines(change: Change): string {
-  const lines = [`@@ ${oneLine(change.address)} (${change.action}) @@`];
+  const lines = [`@@ ${oneSafeLine(change.address)} (${change.action}) @@`];
   for (const diff of change.diffs) {
-    const path = oneLine(diff.path);
+    const path = oneSafeLine(diff.path);
     if (diff.before !== undefined) lines.push(`- ${path}: ${formatValue(diff.before, MAX_VALUE_CHARS)}`);
     if (diff.after !== undefined) lines.push(`+ ${path}: ${formatValue(diff.after, MAX_VALUE_CHARS)}`);
     if (diff.before === undefined && diff.after === undefined) lines.push(`  ${path}: (none)`);
@@ -138,8 +139,4 @@ export function proxyNameLists(rows: ProxyRow[], limit: number, pointer: string)
   const omitted = changed - Math.min(changed, Math.max(0, limit));
   if (omitted > 0) lines.push(`- …and ${plural(omitted, "more proxy", "more proxies")} — ${pointer}`);
   return lines.join("\n");
-}
-
-function oneLine(value: string): string {
-  return value.replace(/[\r\n]+/g, " ");
 }

@@ -3,6 +3,7 @@
  * tool can read exactly what was reviewed. Keys are sorted at every level so
  * equal plans serialise to equal bytes.
  */
+import { canonicalJson } from "../model/canonical-json.js";
 import { KIND_ORDER, type Plan } from "./types.js";
 
 const ACTIONS = ["create", "update", "replace", "delete", "noop"];
@@ -10,18 +11,7 @@ const WARNING_CODES = ["ipv6-address-change", "destroy", "not-owned", "drift", "
 const STATUSES = ["create", "change", "destroy", "unchanged"];
 
 export function renderPlanJson(plan: Plan): string {
-  return JSON.stringify(sortKeys(plan), null, 2) + "\n";
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== "object") return value;
-  const record = value as Record<string, unknown>;
-  return Object.fromEntries(
-    Object.keys(record)
-      .sort()
-      .map((key) => [key, sortKeys(record[key])]),
-  );
+  return `${canonicalJson(plan, 2)}\n`;
 }
 
 export class PlanFormatError extends Error {

@@ -3,6 +3,7 @@
  * first, then per proxy each pending change with its field diffs and the
  * HAProxy config diff, then the one-line total.
  */
+import { oneSafeLine, safeLines } from "../model/safe-text.js";
 import {
   ACTION_SYMBOL,
   DEFAULT_SPEC_DIR,
@@ -54,8 +55,8 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
       unchanged++;
       continue;
     }
-    const file = proxy.file ? ` (${proxy.file})` : "";
-    out.push(paint(ANSI.bold, `${proxy.name}${file} ${STATUS_WORDS[status]}`));
+    const file = proxy.file ? ` (${oneSafeLine(proxy.file)})` : "";
+    out.push(paint(ANSI.bold, `${oneSafeLine(proxy.name)}${file} ${STATUS_WORDS[status]}`));
     const changes = view.changesOf(proxy.name);
     for (const change of changes) out.push(...formatChange(change, paint));
     const configDiff = view.configDiffOf(proxy.name);
@@ -66,7 +67,7 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
         ...configDiff
           .replace(/\n$/, "")
           .split("\n")
-          .map((line) => `      ${paintDiffLine(withoutControls(line), paint)}`),
+          .map((line) => `      ${paintDiffLine(safeLines(line), paint)}`),
       );
     }
     out.push("");
@@ -93,24 +94,24 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
 function formatChange(change: Change, paint: Paint): string[] {
   const symbol = paint(ACTION_COLOR[change.action], ACTION_SYMBOL[change.action].padStart(3));
   const lines = [
-    `  ${symbol} ${oneLine(change.address)} (${change.action})`,
-    `        ${paint(ANSI.dim, `# ${oneLine(change.reason)}`)}`,
+    `  ${symbol} ${oneSafeLine(change.address)} (${change.action})`,
+    `        ${paint(ANSI.dim, `# ${oneSafeLine(change.reason)}`)}`,
   ];
   for (const diff of change.diffs) {
-    lines.push(`        ${oneLine(diff.path)}: ${formatValue(diff.before)} → ${formatValue(diff.after)}`);
+    lines.push(`        ${oneSafeLine(diff.path)}: ${formatValue(diff.before)} → ${formatValue(diff.after)}`);
   }
   return lines;
 }
 
 function formatError(error: PlanError, paint: Paint): string {
-  const where = error.file ? ` (${oneLine(error.file)}${error.line !== undefined ? `:${error.line}` : ""})` : "";
-  const address = error.address ? ` ${oneLine(error.address)}` : "";
-  return `${paint(ANSI.red, "Error:")} ${error.proxy}${address}${where}: ${oneLine(error.message)}`;
+  const where = error.file ? ` (${oneSafeLine(error.file)}${error.line !== undefined ? `:${error.line}` : ""})` : "";
+  const address = error.address ? ` ${oneSafeLine(error.address)}` : "";
+  return `${paint(ANSI.red, "Error:")} ${oneSafeLine(error.proxy)}${address}${where}: ${oneSafeLine(error.message)}`;
 }
 
 function formatWarning(warning: PlanWarning, paint: Paint): string {
-  const address = warning.address ? ` ${oneLine(warning.address)}` : "";
-  return `${paint(ANSI.yellow, "Warning:")} [${warning.code}] ${warning.proxy}${address}: ${oneLine(warning.message)}`;
+  const address = warning.address ? ` ${oneSafeLine(warning.address)}` : "";
+  return `${paint(ANSI.yellow, "Warning:")} [${warning.code}] ${oneSafeLine(warning.proxy)}${address}: ${oneSafeLine(warning.message)}`;
 }
 
 function paintDiffLine(line: string, paint: Paint): string {
@@ -119,14 +120,4 @@ function paintDiffLine(line: string, paint: Paint): string {
   if (line.startsWith("+")) return paint(ANSI.green, line);
   if (line.startsWith("-")) return paint(ANSI.red, line);
   return line;
-}
-
-/** Reasons and messages stay on one line so the layout cannot be broken by their content. */
-function oneLine(text: string): string {
-  return withoutControls(text.replace(/\s*[\r\n]+\s*/g, " "));
-}
-
-/** Control characters in plan text (e.g. an escape sequence in a reason) must not reach the terminal. */
-function withoutControls(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "\ufffd");
 }

@@ -3,7 +3,8 @@
  * then combined into a Plan whose counts and fingerprint follow from its changes.
  */
 import { createHash } from "node:crypto";
-import { armId, resourceNames } from "../../src/model/names.js";
+import { armId } from "../../src/model/arm-id.js";
+import { resourceNames } from "../../src/model/names.js";
 import { unifiedLineDiff } from "../../src/plan/linediff.js";
 import {
   type Action,

@@ -1,8 +1,10 @@
 /** The plan's decision table, without Azure: desired bodies against hand-made observed state. */
+
 import { describe, expect, it } from "vitest";
 import { type DesiredProxy, desiredProxy } from "../../src/engine/desired.js";
 import { buildPlan } from "../../src/engine/diff.js";
 import { emptyObserved, type ObservedState, rgKey } from "../../src/engine/observed.js";
+import { armIdKey } from "../../src/model/arm-id.js";
 import { TAG_CONFIG_HASH } from "../../src/model/names.js";
 import { parseProxyFile } from "../../src/proxyfile/load.js";
 
@@ -22,7 +24,7 @@ const BASE =
 function observedFrom(d: DesiredProxy, ipv6 = "2001:db8::10"): ObservedState {
   const state = emptyObserved();
   state.resourceGroups.add(rgKey(SUB, "rg"));
-  state.dnsZones.add(d.dnsZoneId!.toLowerCase());
+  state.dnsZones.add(armIdKey(d.dnsZoneId!));
   for (const r of d.resources) {
     if (r.kind === "resourceGroup") continue;
     const body = structuredClone(r.body) as Record<string, unknown>;
@@ -34,7 +36,7 @@ function observedFrom(d: DesiredProxy, ipv6 = "2001:db8::10"): ObservedState {
       if (r.kind === "publicIpV6") body.ipAddress = ipv6;
     }
     const tags = (r.kind === "dnsRecord" ? body.metadata : body.tags) as Record<string, string>;
-    state.resources.set(r.id.toLowerCase(), {
+    state.resources.set(armIdKey(r.id), {
       kind: r.kind,
       id: r.id,
       subscriptionId: SUB,
@@ -101,7 +103,7 @@ describe("buildPlan", () => {
   it("pushes a changed config to the running VM and shows the line diff", () => {
     const old = proxy(BASE);
     const observed = observedFrom(old);
-    observed.vmConfigs.set(old.resources.find((r) => r.kind === "virtualMachine")!.id.toLowerCase(), old.config);
+    observed.vmConfigs.set(armIdKey(old.resources.find((r) => r.kind === "virtualMachine")!.id), old.config);
     const changed = proxy(BASE.replace("203.0.113.1", "203.0.113.2"));
     const plan = buildPlan({ owner: OWNER, desired: [changed], observed });
     expect(plan.changes.filter((c) => c.action !== "noop").map((c) => c.address)).toEqual([

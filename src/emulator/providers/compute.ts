@@ -4,9 +4,10 @@
  * only with $expand=userData, and never in lists.
  */
 import { randomBytes } from "node:crypto";
+import { armIdKey } from "../../model/arm-id.js";
 import type { EmuRequest, EmuResponse, Json } from "../http.js";
 import { ArmError, deepCopy, isObject, newGuid } from "../http.js";
-import { idKey, resourceId } from "../ids.js";
+import { resourceId } from "../ids.js";
 import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
 import { checkVmModel, mergePatch, mergePut } from "../rules/vm-rules.js";
@@ -173,7 +174,7 @@ function putVm(world: World, req: EmuRequest): EmuResponse {
 
 function startFirstBoot(world: World, vmId: string): void {
   const plan = world.firstBoot(vmId);
-  world.vmBoots.set(idKey(vmId), {
+  world.vmBoots.set(armIdKey(vmId), {
     readyAt: Date.now() + plan.cloudInitMs,
     ...(plan.error ? { error: plan.error } : {}),
   });
@@ -309,7 +310,7 @@ function deleteVm(world: World, req: EmuRequest): EmuResponse {
       onSucceeded: () => {
         const p = stored.body.properties;
         world.store.delete(stored.id);
-        world.vmBoots.delete(idKey(stored.id));
+        world.vmBoots.delete(armIdKey(stored.id));
         // Delete options decide whether the NICs and the OS disk go with the VM.
         for (const n of (p.networkProfile?.networkInterfaces ?? []) as Json[]) {
           if (n.properties?.deleteOption === "Delete") world.store.delete(n.id);

@@ -4,8 +4,9 @@
  * public IP's ipConfiguration, a NIC's virtualMachine); the emulator derives
  * them from the forward references on every request, so they never go stale.
  */
+
+import { armIdKey, sameArmId } from "../../model/arm-id.js";
 import type { Json } from "../http.js";
-import { idKey, sameId } from "../ids.js";
 import type { Store } from "../store.js";
 
 export const TYPES = {
@@ -43,7 +44,7 @@ export function ipConfigsOf(nicId: string, nic: Json): IpConfigRef[] {
 export function allIpConfigs(store: Store, exceptNicId?: string): IpConfigRef[] {
   return store
     .list(TYPES.nic)
-    .filter((n) => !sameId(n.id, exceptNicId))
+    .filter((n) => !sameArmId(n.id, exceptNicId))
     .flatMap((n) => ipConfigsOf(n.id, n.body));
 }
 
@@ -54,7 +55,7 @@ export interface NsgUsers {
 }
 
 interface Index {
-  /** By idKey of the subnet, in store and configuration order. */
+  /** By armIdKey of the subnet, in store and configuration order. */
   ipConfigsBySubnet: Map<string, IpConfigRef[]>;
   ipConfigsByPublicIp: Map<string, IpConfigRef[]>;
   nsgUsers: Map<string, NsgUsers>;
@@ -63,7 +64,7 @@ interface Index {
   vmByDisk: Map<string, string>;
 }
 
-const keyOf = (id: unknown): string | undefined => (typeof id === "string" ? idKey(id) : undefined);
+const keyOf = (id: unknown): string | undefined => (typeof id === "string" ? armIdKey(id) : undefined);
 
 /**
  * The back-references of one request. The first question builds an index in
@@ -87,7 +88,7 @@ export class References {
     if (key === undefined) return undefined;
     return this.built()
       .ipConfigsByPublicIp.get(key)
-      ?.find((c) => !sameId(c.nicId, exceptNicId));
+      ?.find((c) => !sameArmId(c.nicId, exceptNicId));
   }
 
   /** NICs and subnets that use a network security group. */

@@ -3,9 +3,10 @@
  * groups, public IP addresses and network interfaces. Writes and deletes are
  * long-running operations; tag updates (PATCH) answer at once, as in Azure.
  */
+
+import { sameArmId } from "../../model/arm-id.js";
 import type { EmuRequest, EmuResponse, Json } from "../http.js";
 import { badRequest, deepCopy, isObject, newGuid, weakEtag } from "../http.js";
-import { sameId } from "../ids.js";
 import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
 import { buildNicProperties, buildPublicIp } from "../rules/nic-rules.js";
@@ -244,7 +245,7 @@ function remove(world: World, kind: NetworkKind, req: EmuRequest): EmuResponse {
       namespace: NETWORK,
       resourceId: stored.id,
       onSucceeded: () => {
-        if (sameId(world.store.get(stored.id)?.id, stored.id)) world.store.delete(stored.id);
+        if (sameArmId(world.store.get(stored.id)?.id, stored.id)) world.store.delete(stored.id);
       },
       onFailed: () => setProvisioningState(world, stored.id, "Failed"),
     },

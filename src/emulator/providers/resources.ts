@@ -3,9 +3,10 @@
  * ARM's `$filter` (tagName/tagValue, resourceType, name, location) that the
  * engine uses to find what it owns across a subscription.
  */
+
+import { resourceGroupId } from "../../model/arm-id.js";
 import type { EmuRequest, Json } from "../http.js";
 import { ArmError, badRequest, deepCopy, isObject, normalizeLocation } from "../http.js";
-import { rgId } from "../ids.js";
 import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
 import type { StoredResource } from "../store.js";
@@ -24,7 +25,7 @@ export function createGroup(
 ): Json {
   const existing = world.store.getGroup(sub, rg);
   const body: Json = {
-    id: rgId(sub, existing?.name ?? rg),
+    id: resourceGroupId(sub, existing?.name ?? rg),
     name: existing?.name ?? rg,
     type: RG_TYPE,
     location: normalizeLocation(location),

@@ -2,11 +2,12 @@
  * What ARM checks when a public IP address or a network interface is written,
  * and the stored form it keeps (allocated addresses survive updates).
  */
+
+import { parentArmId, sameArmId } from "../../model/arm-id.js";
+import { type Cidr, cidrContainsIp, ipVersionOf, parseCidr } from "../../model/ip.js";
 import type { Json } from "../http.js";
 import { badRequest, isObject, newGuid, weakEtag } from "../http.js";
-import { parentId, sameId } from "../ids.js";
-import type { Cidr } from "../ip.js";
-import { cidrContainsIp, firstFreeAddress, ipVersionOf, isReservedAddress, parseCidr } from "../ip.js";
+import { firstFreeAddress, isReservedAddress } from "../ip.js";
 import { allIpConfigs, References, TYPES } from "../providers/network-refs.js";
 import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
@@ -78,9 +79,9 @@ interface SubnetInfo {
 }
 
 function subnetInfo(world: World, subnetId: unknown, ownerId: string, location: string): SubnetInfo {
-  const vnetId = typeof subnetId === "string" ? parentId(subnetId) : "";
+  const vnetId = typeof subnetId === "string" ? parentArmId(subnetId) : "";
   const vnet = requireReference(world, vnetId, TYPES.vnet, ownerId, location);
-  const subnet = ((vnet.body.properties?.subnets ?? []) as Json[]).find((s) => sameId(s.id, String(subnetId)));
+  const subnet = ((vnet.body.properties?.subnets ?? []) as Json[]).find((s) => sameArmId(s.id, String(subnetId)));
   if (!subnet) {
     throw badRequest(
       "InvalidResourceReference",
@@ -148,7 +149,7 @@ export function buildNicProperties(
     if (!cp.subnet?.id)
       throw badRequest("IpConfigurationSubnetMissing", `IP configuration ${configId} must reference a subnet.`);
     const subnet = subnetInfo(world, cp.subnet.id, configId, location);
-    if (vnetOfNic && !sameId(vnetOfNic, subnet.vnetId)) {
+    if (vnetOfNic && !sameArmId(vnetOfNic, subnet.vnetId)) {
       throw badRequest(
         "IpConfigurationsOfNicMustBeInSameVnet",
         `All IP configurations of network interface ${id} must be in the same virtual network.`,
@@ -170,7 +171,7 @@ export function buildNicProperties(
       provisioningState: "Succeeded",
     };
     const takenElsewhere = new Set([
-      ...others.filter((o) => sameId(o.subnetId, cp.subnet.id)).map((o) => o.privateIPAddress!),
+      ...others.filter((o) => sameArmId(o.subnetId, cp.subnet.id)).map((o) => o.privateIPAddress!),
       ...takenHere,
     ]);
     out.privateIPAddress = privateAddress(
@@ -193,7 +194,7 @@ export function buildNicProperties(
         );
       }
       const user = new References(world.store).ipConfigUsingPublicIp(pip.id, id);
-      const sibling = configsIn.find((o) => o !== c && sameId(o.properties?.publicIPAddress?.id, pip.id));
+      const sibling = configsIn.find((o) => o !== c && sameArmId(o.properties?.publicIPAddress?.id, pip.id));
       if (user || sibling) {
         throw badRequest(
           "PublicIPAddressInUse",

@@ -4,9 +4,10 @@
  * customData/userData within limits, existing free NICs, and the properties
  * that are fixed once the VM exists (customData above all).
  */
+
+import { sameArmId } from "../../model/arm-id.js";
 import type { Json } from "../http.js";
 import { ArmError, deepCopy, isObject, missingParameter } from "../http.js";
-import { sameId } from "../ids.js";
 import { References, TYPES } from "../providers/network-refs.js";
 import type { World } from "../world.js";
 
@@ -162,7 +163,7 @@ function checkNics(world: World, vmId: string, location: string, network: unknow
       );
     }
     const user = new References(world.store).vmUsingNic(nic.id);
-    if (user && !sameId(user, vmId)) {
+    if (user && !sameArmId(user, vmId)) {
       throw new ArmError(
         400,
         "NicInUse",

@@ -3,11 +3,10 @@
  * written, and the stored form it keeps. Codes and messages follow Azure's
  * where Azure's are known.
  */
+import { type Cidr, cidrContains, cidrContainsIp, cidrsOverlap, parseCidr, prefixVersion } from "../../model/ip.js";
 import type { Json } from "../http.js";
 import { badRequest, isObject, newGuid, weakEtag } from "../http.js";
 import { parseResourceId } from "../ids.js";
-import type { Cidr } from "../ip.js";
-import { cidrContains, cidrContainsIp, cidrsOverlap, parseCidr, prefixVersion } from "../ip.js";
 import { References, TYPES } from "../providers/network-refs.js";
 import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
