@@ -18,7 +18,8 @@ import { cpus, release } from "node:os";
 import { promisify } from "node:util";
 import { type HaproxyOptions, renderHaproxyConfig } from "../src/dataplane/haproxy.js";
 import { ADDR, run } from "../test/support/netns.js";
-import { HAPROXY, masterCommand } from "../test/support/netns-haproxy.js";
+import { masterCommand } from "../test/support/netns-haproxy.js";
+import { HAPROXY } from "../test/support/requirements.js";
 import { type Lab, labProblem, sleep, startLab, trafficSpec } from "../test/support/traffic-lab.js";
 import type { Probe } from "../test/support/traffic-protocol.js";
 
@@ -211,7 +212,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const haproxyVersion = (await promisify(execFile)(HAPROXY, ["-v"])).stdout.split("\n")[0] ?? "";
+  const haproxyVersion = (await promisify(execFile)(HAPROXY.path(), ["-v"])).stdout.split("\n")[0] ?? "";
   const lab = await startLab({ tag: "bench", clientIpv4Baseline: true });
   try {
     await lab.startHaproxy(config("auto"));

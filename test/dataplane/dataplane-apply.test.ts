@@ -11,7 +11,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renderHaproxyConfig } from "../../src/dataplane/haproxy.js";
 import { applyScript, configSha256, encodeUserData } from "../../src/dataplane/vmscripts.js";
-import { HAPROXY, proxySpec } from "../support/dataplane-fixtures.js";
+import { proxySpec } from "../support/dataplane-fixtures.js";
+import { APPLY_SCRIPT_PROGRAMS, HAPROXY, requirements, SHELLCHECK } from "../support/requirements.js";
+
+const needs = await requirements("apply-script", ...APPLY_SCRIPT_PROGRAMS);
+const needsShellcheck = await requirements("shellcheck", SHELLCHECK);
 
 const USER_DATA_PATH = "/metadata/instance/compute/userData?api-version=2021-01-01&format=text";
 const oldConfig = renderHaproxyConfig(proxySpec({ backends: ["10.0.0.4"] }));
@@ -73,7 +77,7 @@ function apply(
         IPV6_PROXY_CFG: cfg(),
         IPV6_PROXY_RELOAD_CMD: `echo reload >> ${join(dir, "reloads")}`,
         IPV6_PROXY_ACTIVE_CMD: "true",
-        IPV6_PROXY_HAPROXY: HAPROXY,
+        IPV6_PROXY_HAPROXY: HAPROXY.path(),
         IPV6_PROXY_LOCK: join(dir, "apply.lock"),
         IPV6_PROXY_RETRY_DELAY: "0.1",
         ...env,
@@ -95,7 +99,7 @@ async function install(config: string): Promise<void> {
   requests = 0;
 }
 
-describe("ipv6-proxy-apply", () => {
+describe("ipv6-proxy-apply", needs, () => {
   it("installs a valid config from IMDS and reloads HAProxy", async () => {
     served = [encodeUserData(newConfig)];
     const run = await apply();
@@ -213,8 +217,8 @@ describe("ipv6-proxy-apply", () => {
     expect(requests).toBe(0);
   });
 
-  it.skipIf(spawnSync("which", ["shellcheck"]).status !== 0)("is shellcheck-clean", () => {
-    const r = spawnSync("shellcheck", ["-s", "bash", join(root, "ipv6-proxy-apply")], { encoding: "utf8" });
+  it("is shellcheck-clean", needsShellcheck, () => {
+    const r = spawnSync(SHELLCHECK.path(), ["-s", "bash", join(root, "ipv6-proxy-apply")], { encoding: "utf8" });
     expect(r.stdout).toBe("");
     expect(r.status).toBe(0);
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderHaproxyConfig } from "../../src/dataplane/haproxy.js";
 import type { RouteSpec } from "../../src/proxyfile/types.js";
 import { haproxyCheck, proxySpec } from "../support/dataplane-fixtures.js";
+import { HAPROXY, requirements } from "../support/requirements.js";
 
 /** Section header ("frontend port_443") → its body lines, trimmed, comments kept. */
 function sections(config: string): Map<string, string[]> {
@@ -53,7 +54,7 @@ const table = {
   }),
 };
 
-describe("renderHaproxyConfig passes the real haproxy -c", () => {
+describe("renderHaproxyConfig passes the real haproxy -c", await requirements("data-plane", HAPROXY), () => {
   for (const [name, spec] of Object.entries(table)) {
     it(name, () => {
       const result = haproxyCheck(renderHaproxyConfig(spec, { nbthread: 2 }));

@@ -14,7 +14,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { connect as tlsConnect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHaproxyConfig } from "../../src/dataplane/haproxy.js";
-import { HAPROXY, proxySpec } from "../support/dataplane-fixtures.js";
+import { proxySpec } from "../support/dataplane-fixtures.js";
+import { HAPROXY, LOOPBACK_RANGE, requirements } from "../support/requirements.js";
+
+const needs = await requirements("data-plane", HAPROXY, LOOPBACK_RANGE);
 
 const BACKENDS = { "default-a": "127.0.0.2", "default-b": "127.0.0.3", api: "127.0.0.4", wild: "127.0.0.6" };
 const DOWN = "127.0.0.5"; // nothing listens here
@@ -111,7 +114,7 @@ function swapOnce(text: string, from: string | RegExp, to: string, times = 1): s
   return text.split(from).join(to);
 }
 
-describe("a rendered config routes real connections", () => {
+describe("a rendered config routes real connections", needs, () => {
   const servers: Server[] = [];
   const frontend = { 80: 0, 443: 0 };
   let haproxy: ChildProcess | undefined;
@@ -145,7 +148,7 @@ describe("a rendered config routes real connections", () => {
       `stats socket ${dir}/admin.sock mode 600 level admin`,
     );
     writeFileSync(join(dir, "haproxy.cfg"), config);
-    haproxy = spawn(HAPROXY, ["-db", "-f", join(dir, "haproxy.cfg")], { stdio: ["ignore", "pipe", "pipe"] });
+    haproxy = spawn(HAPROXY.path(), ["-db", "-f", join(dir, "haproxy.cfg")], { stdio: ["ignore", "pipe", "pipe"] });
     haproxy.stdout?.on("data", (d) => (haproxyLog += d));
     haproxy.stderr?.on("data", (d) => (haproxyLog += d));
     for (let i = 0; ; i++) {

@@ -12,27 +12,29 @@ import { ApplyFailedError, applyPlan, planFromDir } from "../../src/operations.j
 import { type Harness, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 import { VmDouble } from "../support/vm-double.js";
+import { APPLY_SCRIPT_PROGRAMS, HAPROXY, requirements } from "../support/requirements.js";
 
 let h: Harness;
 let vm: VmDouble;
 const files = new ProxyDir();
 const ctx = () => h.ctx("acme/vmconfig");
+const needs = await requirements("apply-script", ...APPLY_SCRIPT_PROGRAMS);
 
-beforeAll(async () => {
-  h = await startHarness();
-  vm = new VmDouble((id) => h.emulator.getResource(id));
-  await vm.start();
-  h.emulator.onRunCommand(vm.runCommand);
-  files.write("app", proxyYaml({ name: "app", resourceGroup: "rg-vmconfig", backends: ["203.0.113.30"] }));
-  await applyPlan((await planFromDir(files.dir, ctx())).plan!, ctx(), { allowDestroy: false });
-});
-afterAll(async () => {
-  await vm.stop();
-  await h.close();
-  files.cleanup();
-});
+describe("config push through Run Command", needs, () => {
+  beforeAll(async () => {
+    h = await startHarness();
+    vm = new VmDouble((id) => h.emulator.getResource(id));
+    await vm.start();
+    h.emulator.onRunCommand(vm.runCommand);
+    files.write("app", proxyYaml({ name: "app", resourceGroup: "rg-vmconfig", backends: ["203.0.113.30"] }));
+    await applyPlan((await planFromDir(files.dir, ctx())).plan!, ctx(), { allowDestroy: false });
+  });
+  afterAll(async () => {
+    await vm?.stop();
+    await h?.close();
+    files.cleanup();
+  });
 
-describe("config push through Run Command", () => {
   it("validates, installs and reloads the new config on the VM, and reports what the VM said", async () => {
     // The VM's first serving check installed the first config: one reload so far.
     expect(vm.reloadCount()).toBe(1);
@@ -59,7 +61,7 @@ for a in "$@"; do
     exit 1
   fi
 done
-exec /usr/sbin/haproxy "$@"
+exec ${HAPROXY.path()} "$@"
 `,
     );
     chmodSync(old, 0o755);
@@ -75,7 +77,7 @@ exec /usr/sbin/haproxy "$@"
     const again = (await planFromDir(files.dir, ctx())).plan!;
     expect(again.changes.find((c) => c.kind === "vmConfig")?.action).toBe("update");
 
-    vm.haproxy = "/usr/sbin/haproxy";
+    vm.haproxy = HAPROXY.path();
     await applyPlan(again, ctx(), { allowDestroy: false });
     expect(vm.installed()).toContain("203.0.113.32:443");
   });

@@ -8,11 +8,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHaproxyConfig } from "../../src/dataplane/haproxy.js";
 import { ADDR } from "../support/netns.js";
 import { type HealthCheckTiming, healthCheckTiming } from "../support/netns-haproxy.js";
-import { type Lab, labProblem, serverStates, sleep, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
+import {
+  type Lab,
+  LAB_REQUIREMENTS,
+  serverStates,
+  sleep,
+  startLab,
+  trafficSpec,
+  viaProxy,
+} from "../support/traffic-lab.js";
+import { requirements } from "../support/requirements.js";
 import type { Probe, ProbeResult } from "../support/traffic-protocol.js";
 
-const problem = await labProblem();
-if (problem) console.warn(`traffic-failover: skipped: ${problem}`);
+const needs = await requirements("traffic", ...LAB_REQUIREMENTS);
 
 const [B1, B2, B3] = ADDR.backendV4;
 /** Slack for timers on a shared, busy machine. */
@@ -37,7 +45,7 @@ interface Timed {
 
 const answeredBy = (r: ProbeResult) => r.whoami?.backend ?? "none";
 
-describe.skipIf(problem)("data plane: backend failure", () => {
+describe("data plane: backend failure", needs, () => {
   let lab: Lab;
   let timing: HealthCheckTiming;
 

@@ -12,11 +12,11 @@ import { ADDR } from "../support/netns.js";
 import { haproxyPaths } from "../support/netns-haproxy.js";
 import { type ApplyRunner, applyRunner } from "../support/traffic-apply.js";
 import { type FakeImds, startFakeImds } from "../support/traffic-fixtures.js";
-import { type Lab, labProblem, sleep, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
+import { type Lab, LAB_REQUIREMENTS, sleep, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
+import { requirements } from "../support/requirements.js";
 import type { LoadResult } from "../support/traffic-protocol.js";
 
-const problem = await labProblem();
-if (problem) console.warn(`traffic-reload: skipped: ${problem}`);
+const needs = await requirements("traffic", ...LAB_REQUIREMENTS);
 
 const [B1, B2] = ADDR.backendV4;
 const ROUTED = "r.example.test";
@@ -28,7 +28,7 @@ const BROKEN = `${NEW}\nbackend broken\n    server bad ${B1}:99999 check\n`;
 
 const LOAD_PROBES = [viaProxy.https(ROUTED), viaProxy.http(ROUTED), viaProxy.https("other.example.test")];
 
-describe.skipIf(problem)("data plane: config changes through the apply script", () => {
+describe("data plane: config changes through the apply script", needs, () => {
   let lab: Lab;
   let imds: FakeImds;
   let apply: ApplyRunner;

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHaproxyConfig } from "../../src/dataplane/haproxy.js";
 import type { ProxyProtocol } from "../../src/proxyfile/types.js";
 import { ADDR, nsRun } from "../support/netns.js";
-import { type Lab, labProblem, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
+import { type Lab, LAB_REQUIREMENTS, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
+import { requirements } from "../support/requirements.js";
 import type { ProbeResult, WhoAmI } from "../support/traffic-protocol.js";
 
-const problem = await labProblem();
-if (problem) console.warn(`traffic-routing: skipped: ${problem}`);
+const needs = await requirements("traffic", ...LAB_REQUIREMENTS);
 
 const [B1, B2, B3] = ADDR.backendV4;
 const spec = (proxyProtocol: ProxyProtocol) =>
@@ -38,7 +38,7 @@ const EXPECTED_ROUTES: [string, string][] = [
 
 const answeredBy = (r: ProbeResult) => r.whoami?.backend ?? `failed: ${r.error ?? r.status}`;
 
-describe.skipIf(problem)("data plane: routing real traffic", () => {
+describe("data plane: routing real traffic", needs, () => {
   let lab: Lab;
 
   beforeAll(async () => {

@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_LIMITS, type ProxySpec } from "../../src/proxyfile/types.js";
-
-export const HAPROXY = "/usr/sbin/haproxy";
+import { HAPROXY } from "./requirements.js";
 
 export function proxySpec(overrides: Partial<ProxySpec> = {}): ProxySpec {
   return {
@@ -37,7 +36,7 @@ export function haproxyCheck(config: string): CheckResult {
   try {
     const file = join(dir, "haproxy.cfg");
     writeFileSync(file, config);
-    const r = spawnSync(HAPROXY, ["-c", "-f", file], { encoding: "utf8" });
+    const r = spawnSync(HAPROXY.path(), ["-c", "-f", file], { encoding: "utf8" });
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });

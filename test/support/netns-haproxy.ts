@@ -13,8 +13,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { dirname, join } from "node:path";
 import { type NsProcess, nsRun, nsSpawn, type Topology } from "./netns.js";
-
-export const HAPROXY = "/usr/sbin/haproxy";
+import { HAPROXY } from "./requirements.js";
 
 export interface MasterState {
   reloads: number;
@@ -87,7 +86,7 @@ export async function startHaproxy(topology: Topology, cfgText: string, name = "
   const mounts = statsSocketDirs(cfgText)
     .map((d) => `mkdir -p ${d} && mount -t tmpfs -o mode=0755 ${name} ${d} && `)
     .join("");
-  const script = `${mounts}exec ${HAPROXY} -W -S ${masterSocket} -f ${cfgPath} -p ${pidFile}`;
+  const script = `${mounts}exec ${HAPROXY.path()} -W -S ${masterSocket} -f ${cfgPath} -p ${pidFile}`;
   const proc = await nsSpawn(topology.proxy, "unshare", ["--mount", "--propagation", "private", "sh", "-c", script]);
   const masterPid = () => Number(readFileSync(pidFile, "utf8").trim());
   const masterState = async () => parseShowProc(await masterCommand(masterSocket, "show proc"));
@@ -176,7 +175,7 @@ export async function checkConfig(topology: Topology, cfgText: string): Promise<
   const path = join(topology.dir, `check-${Date.now()}.cfg`);
   writeFileSync(path, cfgText);
   try {
-    const out = await nsRun(topology.proxy, HAPROXY, ["-c", "-f", path]);
+    const out = await nsRun(topology.proxy, HAPROXY.path(), ["-c", "-f", path]);
     return { ok: true, output: out };
   } catch (e) {
     return { ok: false, output: (e as Error).message };

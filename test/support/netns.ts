@@ -63,22 +63,6 @@ export function nsRun(ns: string, cmd: string, args: string[]): Promise<string> 
   return run("ip", ["netns", "exec", ns, cmd, ...args]);
 }
 
-/**
- * Why namespaces can't be used here, or undefined when they can. Tests skip
- * (loudly) on machines without root or without netns support.
- */
-export async function namespaceSupportProblem(): Promise<string | undefined> {
-  if (process.getuid?.() !== 0) return "network-namespace tests need root (ip netns add)";
-  const probe = `${NAMESPACE_PREFIX}${process.pid}-probe`;
-  try {
-    await run("ip", ["netns", "add", probe]);
-    await run("ip", ["netns", "del", probe]);
-    return undefined;
-  } catch (e) {
-    return `ip netns add failed: ${(e as Error).message}`;
-  }
-}
-
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

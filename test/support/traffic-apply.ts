@@ -8,7 +8,8 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { applyScript } from "../../src/dataplane/vmscripts.js";
 import type { Topology } from "./netns.js";
-import { HAPROXY, haproxyPaths } from "./netns-haproxy.js";
+import { haproxyPaths } from "./netns-haproxy.js";
+import { HAPROXY } from "./requirements.js";
 import type { FakeImds } from "./traffic-fixtures.js";
 
 export interface ApplyRun {
@@ -39,7 +40,7 @@ export function applyRunner(topology: Topology, imds: FakeImds): ApplyRunner {
             // What `systemctl reload haproxy` does on the VM: USR2 to the master.
             IPV6_PROXY_RELOAD_CMD: haproxy.reloadCommand,
             IPV6_PROXY_ACTIVE_CMD: haproxy.activeCommand,
-            IPV6_PROXY_HAPROXY: HAPROXY,
+            IPV6_PROXY_HAPROXY: HAPROXY.path(),
             IPV6_PROXY_LOCK: join(topology.dir, "apply.lock"),
             IPV6_PROXY_RETRY_DELAY: "0.2",
             ...env,

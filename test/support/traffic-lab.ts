@@ -3,11 +3,20 @@
  * (once given a config) HAProxy, torn down together. Shared by the traffic
  * tests and the data-plane benchmark.
  */
-import { existsSync } from "node:fs";
 import { LIMIT_BOUNDS, type ProxySpec } from "../../src/proxyfile/types.js";
 import { proxySpec } from "./dataplane-fixtures.js";
-import { ADDR, createTopology, namespaceSupportProblem, type Topology, type TopologyOptions } from "./netns.js";
-import { HAPROXY, type HaproxyInstance, masterCommand, startHaproxy } from "./netns-haproxy.js";
+import { ADDR, createTopology, type Topology, type TopologyOptions } from "./netns.js";
+import { type HaproxyInstance, masterCommand, startHaproxy } from "./netns-haproxy.js";
+import {
+  APPLY_SCRIPT_PROGRAMS,
+  CURL,
+  HAPROXY,
+  NETWORK_NAMESPACES,
+  OPENSSL,
+  type Requirement,
+  SS,
+  SYSCTL,
+} from "./requirements.js";
 import { type Backend, ClientAgent, makeBackend } from "./traffic-fixtures.js";
 import type { Probe } from "./traffic-protocol.js";
 
@@ -20,10 +29,18 @@ export interface Lab {
   stop(): Promise<void>;
 }
 
-/** Why the lab can't run on this machine (printed by the skipping suite), or undefined. */
+/** What the lab needs: namespaces, HAProxy, the tools that wire and probe them, and what the apply script runs. */
+export const LAB_REQUIREMENTS: Requirement[] = [
+  ...new Set([NETWORK_NAMESPACES, HAPROXY, OPENSSL, SS, SYSCTL, CURL, ...APPLY_SCRIPT_PROGRAMS]),
+];
+
+/** Why the lab can't run on this machine, or undefined (the benchmark's check; tests use requirements()). */
 export async function labProblem(): Promise<string | undefined> {
-  if (!existsSync(HAPROXY)) return `${HAPROXY} is not installed`;
-  return namespaceSupportProblem();
+  for (const r of LAB_REQUIREMENTS) {
+    const problem = await r.problem();
+    if (problem) return `${problem} (${r.fix})`;
+  }
+  return undefined;
 }
 
 export async function startLab(opts: TopologyOptions = {}): Promise<Lab> {

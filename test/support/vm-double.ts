@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { APPLY_SCRIPT_PATH, applyScript } from "../../src/dataplane/vmscripts.js";
+import { HAPROXY } from "./requirements.js";
 
 type Json = Record<string, unknown>;
 
@@ -24,7 +25,7 @@ export class VmDouble {
   private imds?: Server;
   private userData = "";
   /** The haproxy binary the script validates with. */
-  haproxy = "/usr/sbin/haproxy";
+  haproxy = HAPROXY.path();
   /** What `cloud-init status --wait` answers: its exit code (0 done, 1 error) and `--long` text. */
   cloudInit = { exitCode: 0, long: "status: done\n" };
   /** Whether `systemctl is-active haproxy` says HAProxy runs. */
