@@ -33,8 +33,10 @@ export interface Requirement {
   name: string;
   /** Why it cannot be used on this machine ("haproxy not installed"), or undefined when it can. */
   problem(): Promise<string | undefined>;
-  /** How to get it, e.g. "apt-get install haproxy". */
-  fix: string;
+  /** The Debian package that has it, e.g. "haproxy"; fixes name all missing packages in one apt-get line. */
+  apt?: string;
+  /** How to get it when it is not a package, e.g. "run as root". */
+  fix?: string;
 }
 
 /** CI=true (GitHub Actions, .ci/run) or CI=1. */
@@ -70,13 +72,17 @@ export async function decide(
   needed: Requirement[],
   ci: boolean,
 ): Promise<Pick<TestOptions, "skip" | "meta">> {
-  const missing: { problem: string; fix: string }[] = [];
-  for (const r of needed) {
-    const problem = await r.problem();
-    if (problem) missing.push({ problem, fix: r.fix });
+  const missing: { problem: string; requirement: Requirement }[] = [];
+  for (const requirement of new Set(needed)) {
+    const problem = await requirement.problem();
+    if (problem) missing.push({ problem, requirement });
   }
   if (missing.length === 0) return {};
-  const fixes = [...new Set(missing.map((m) => m.fix))];
+  const packages = [...new Set(missing.flatMap((m) => (m.requirement.apt ? [m.requirement.apt] : [])))];
+  const fixes = [
+    ...(packages.length > 0 ? [`apt-get install ${packages.join(" ")}`] : []),
+    ...new Set(missing.flatMap((m) => (m.requirement.fix ? [m.requirement.fix] : []))),
+  ];
   const reason = `${missing.map((m) => m.problem).join(", ")} (${fixes.join("; ")})`;
   if (ci) throw new MissingRequirementError(group, reason);
   return { skip: true, meta: { skippedFor: { group, reason } } };
@@ -101,7 +107,7 @@ export function findProgram(command: string, env: NodeJS.ProcessEnv = process.en
 export function program(command: string, aptPackage = command): Requirement & { path(): string } {
   return {
     name: command,
-    fix: `apt-get install ${aptPackage}`,
+    apt: aptPackage,
     problem: async () => (findProgram(command) ? undefined : `${command} not installed`),
     path() {
       const found = findProgram(command);
@@ -114,10 +120,10 @@ export function program(command: string, aptPackage = command): Requirement & { 
 const execFileAsync = promisify(execFile);
 
 /** Works when `probe` (a command line) succeeds. */
-function probed(name: string, problem: string, fix: string, probe: [string, ...string[]]): Requirement {
+function probed(name: string, problem: string, apt: string, probe: [string, ...string[]]): Requirement {
   return {
     name,
-    fix,
+    apt,
     async problem() {
       try {
         await execFileAsync(probe[0], probe.slice(1), { timeout: 30_000 });
@@ -148,12 +154,11 @@ export const IPVSADM = program("ipvsadm");
 export const NFT = program("nft", "nftables");
 
 /** PyYAML, the parser cloud-init reads its config with. */
-export const PYYAML: Requirement = probed(
-  "PyYAML",
-  "python3 with PyYAML not installed",
-  "apt-get install python3-yaml",
-  ["python3", "-c", "import yaml"],
-);
+export const PYYAML: Requirement = probed("PyYAML", "python3 with PyYAML not installed", "python3-yaml", [
+  "python3",
+  "-c",
+  "import yaml",
+]);
 
 export const ROOT: Requirement = {
   name: "root",
@@ -164,7 +169,8 @@ export const ROOT: Requirement = {
 /** Root, iproute2, and a kernel that lets us create network namespaces (some containers do not). */
 export const NETWORK_NAMESPACES: Requirement = {
   name: "network namespaces",
-  fix: "run as root on Linux with iproute2 (apt-get install iproute2), outside a container that forbids them",
+  apt: "iproute2",
+  fix: "run as root on Linux, outside a container that forbids network namespaces",
   async problem() {
     if (process.platform !== "linux") return "network namespaces need Linux";
     if ((await ROOT.problem()) || (await IP.problem())) return "network namespaces need root and iproute2";

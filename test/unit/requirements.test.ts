@@ -35,7 +35,7 @@ describe("requirements", () => {
     expect(findProgram("node", { PATH: join(process.execPath, "..") })).toBe(process.execPath);
     expect(findProgram("ipv6px-no-such-program")).toBeUndefined();
     expect(await MISSING.problem()).toBe("ipv6px-no-such-program not installed");
-    expect(MISSING.fix).toBe("apt-get install ipv6px-no-such-package");
+    expect(MISSING.apt).toBe("ipv6px-no-such-package");
   });
 
   it("skips with the reason off CI, throws under CI, and asks nothing when all is there", async () => {
