@@ -13,24 +13,16 @@ import { judgeServing, parseRunCommandMessage, servingCheckScript } from "../../
 import { configSha256, encodeUserData } from "../../src/dataplane/vmscripts.js";
 import { runCommandStatus } from "../../src/emulator/providers/run-command.js";
 import { proxySpec } from "../support/dataplane-fixtures.js";
+import { APPLY_SCRIPT_PROGRAMS, HAPROXY, requirements, SHELLCHECK, TIMEOUT } from "../support/requirements.js";
 import { VmDouble } from "../support/vm-double.js";
+
+const needs = await requirements("apply-script", ...APPLY_SCRIPT_PROGRAMS, TIMEOUT);
+const needsShellcheck = await requirements("shellcheck", SHELLCHECK);
 
 const config = renderHaproxyConfig(proxySpec({ backends: ["10.0.0.4"] }));
 const sha = configSha256(config);
 let userData = encodeUserData(config);
 let vm: VmDouble;
-
-beforeAll(async () => {
-  vm = new VmDouble(() => ({ properties: { userData } }));
-  await vm.start();
-});
-afterAll(() => vm.stop());
-beforeEach(() => {
-  userData = encodeUserData(config);
-  vm.cloudInit = { exitCode: 0, long: "status: done\n" };
-  vm.haproxyActive = true;
-  vm.haproxy = "/usr/sbin/haproxy";
-});
 
 /** Runs the check on the VM double and judges it from the message Azure would return. */
 async function check(expected = sha) {
@@ -43,7 +35,19 @@ async function check(expected = sha) {
   return { result, verdict: judgeServing(parseRunCommandMessage(message), expected) };
 }
 
-describe("the serving check", () => {
+describe("the serving check", needs, () => {
+  beforeAll(async () => {
+    vm = new VmDouble(() => ({ properties: { userData } }));
+    await vm.start();
+  });
+  afterAll(() => vm?.stop());
+  beforeEach(() => {
+    userData = encodeUserData(config);
+    vm.cloudInit = { exitCode: 0, long: "status: done\n" };
+    vm.haproxyActive = true;
+    vm.haproxy = HAPROXY.path();
+  });
+
   it("serves when cloud-init is done, the config is installed and HAProxy runs", async () => {
     const { verdict } = await check();
     expect(verdict).toMatchObject({ serving: true, configSha256: sha });
@@ -86,10 +90,10 @@ describe("the serving check", () => {
     expect(verdict.serving).toBe(false);
   });
 
-  it.skipIf(spawnSync("which", ["shellcheck"]).status !== 0)("is shellcheck-clean", () => {
+  it("is shellcheck-clean", needsShellcheck, () => {
     const file = join(vm.dir, "check.sh");
     writeFileSync(file, `${servingCheckScript(sha).join("\n")}\n`);
-    const r = spawnSync("shellcheck", ["-s", "bash", file], { encoding: "utf8" });
+    const r = spawnSync(SHELLCHECK.path(), ["-s", "bash", file], { encoding: "utf8" });
     expect(r.stdout).toBe("");
     expect(r.status).toBe(0);
   });

@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApplyFailedError, applyPlan, planFromDir } from "../../src/operations.js";
 import { type Harness, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
-import { VmDouble } from "../support/vm-double.js";
 import { APPLY_SCRIPT_PROGRAMS, HAPROXY, requirements } from "../support/requirements.js";
+import { VmDouble } from "../support/vm-double.js";
 
 let h: Harness;
 let vm: VmDouble;

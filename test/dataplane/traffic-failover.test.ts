@@ -8,16 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHaproxyConfig } from "../../src/dataplane/haproxy.js";
 import { ADDR } from "../support/netns.js";
 import { type HealthCheckTiming, healthCheckTiming } from "../support/netns-haproxy.js";
+import { requirements } from "../support/requirements.js";
 import {
-  type Lab,
   LAB_REQUIREMENTS,
+  type Lab,
   serverStates,
   sleep,
   startLab,
   trafficSpec,
   viaProxy,
 } from "../support/traffic-lab.js";
-import { requirements } from "../support/requirements.js";
 import type { Probe, ProbeResult } from "../support/traffic-protocol.js";
 
 const needs = await requirements("traffic", ...LAB_REQUIREMENTS);

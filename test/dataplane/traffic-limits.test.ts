@@ -9,11 +9,11 @@ import { CLIENT_TABLE, renderHaproxyConfig } from "../../src/dataplane/haproxy.j
 import { type ClientLimits, DEFAULT_LIMITS } from "../../src/proxyfile/types.js";
 import { ADDR } from "../support/netns.js";
 import { type HaproxyInstance, masterCommand } from "../support/netns-haproxy.js";
-import { type Lab, labProblem, sleep, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
+import { requirements } from "../support/requirements.js";
+import { LAB_REQUIREMENTS, type Lab, sleep, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
 import type { Probe, ProbeResult } from "../support/traffic-protocol.js";
 
-const problem = await labProblem();
-if (problem) console.warn(`traffic-limits: skipped: ${problem}`);
+const needs = await requirements("traffic", ...LAB_REQUIREMENTS);
 
 const ABUSER = ADDR.clientV6;
 const NEIGHBOUR = ADDR.clientV6SameNetwork;
@@ -47,7 +47,7 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, what: s
   return last;
 }
 
-describe.skipIf(problem)("data plane: per-client limits under abuse", () => {
+describe("data plane: per-client limits under abuse", needs, () => {
   let lab: Lab;
 
   beforeAll(async () => {

@@ -10,10 +10,10 @@ import { renderHaproxyConfig } from "../../src/dataplane/haproxy.js";
 import { configSha256, encodeUserData } from "../../src/dataplane/vmscripts.js";
 import { ADDR } from "../support/netns.js";
 import { haproxyPaths } from "../support/netns-haproxy.js";
+import { requirements } from "../support/requirements.js";
 import { type ApplyRunner, applyRunner } from "../support/traffic-apply.js";
 import { type FakeImds, startFakeImds } from "../support/traffic-fixtures.js";
-import { type Lab, LAB_REQUIREMENTS, sleep, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
-import { requirements } from "../support/requirements.js";
+import { LAB_REQUIREMENTS, type Lab, sleep, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
 import type { LoadResult } from "../support/traffic-protocol.js";
 
 const needs = await requirements("traffic", ...LAB_REQUIREMENTS);

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHaproxyConfig } from "../../src/dataplane/haproxy.js";
 import type { ProxyProtocol } from "../../src/proxyfile/types.js";
 import { ADDR, nsRun } from "../support/netns.js";
-import { type Lab, LAB_REQUIREMENTS, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
 import { requirements } from "../support/requirements.js";
+import { LAB_REQUIREMENTS, type Lab, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
 import type { ProbeResult, WhoAmI } from "../support/traffic-protocol.js";
 
 const needs = await requirements("traffic", ...LAB_REQUIREMENTS);

@@ -150,6 +150,7 @@ export const GNU_DIFF = program("diff", "diffutils");
 export const GNU_PATCH = program("patch");
 export const BASE64 = program("base64", "coreutils");
 export const SHA256SUM = program("sha256sum", "coreutils");
+export const TIMEOUT = program("timeout", "coreutils");
 export const IPVSADM = program("ipvsadm");
 export const NFT = program("nft", "nftables");
 
