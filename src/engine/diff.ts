@@ -6,6 +6,7 @@
 import { armIdKey, parentArmId, parseArmId } from "../model/arm-id.js";
 import { ownershipOf, TAG_CONFIG_HASH, TAG_MANAGED_BY, TAG_OWNER, TAG_PROXY, TAG_STATE_HASH } from "../model/names.js";
 import { compareCodeUnits } from "../model/order.js";
+import { regionZones } from "../model/regions.js";
 import { unifiedLineDiff } from "../plan/linediff.js";
 import type {
   Action,
@@ -52,6 +53,15 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
   const desiredIds = new Set<string>();
 
   for (const proxy of desired) {
+    if (proxy.spec.replicas > 1) {
+      // The load-balanced design is built in steps; until the engine builds it, say so rather than build one VM.
+      errors.push({
+        proxy: proxy.spec.name,
+        file: proxy.spec.file,
+        line: proxy.spec.locations.replicas?.line ?? 1,
+        message: `replicas: ${proxy.spec.replicas} is not built by this version yet; remove replicas (or set it to 1) for now`,
+      });
+    }
     const proxyChanges: Change[] = [];
     for (const res of proxy.resources) {
       // Proxies may share a resource group: the first proxy that names it carries its change.
@@ -78,6 +88,7 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
   }
 
   addWarnings(changes, warnings, observed);
+  warnings.push(...placementWarnings(desired));
   const sorted = sortChanges(changes);
   const counts = countChanges(sorted);
   const plan: Omit<Plan, "fingerprint"> = {
@@ -368,6 +379,23 @@ function addWarnings(changes: Change[], warnings: PlanWarning[], observed: Obser
       message: `DNS record ${c.name} will be deleted (needs allow-destroy)`,
     });
   }
+}
+
+/** Replicas in one availability set share a datacenter: say so, since the file may not. */
+function placementWarnings(desired: DesiredProxy[]): PlanWarning[] {
+  return desired
+    .filter((d) => d.spec.replicas > 1 && d.spec.zones.length === 0)
+    .map(({ spec }) => {
+      const why =
+        regionZones(spec.location) === undefined
+          ? `region "${spec.location}" is not in this tool's list of regions with availability zones; if it has zones, list them in zones`
+          : `region "${spec.location}" has no availability zones`;
+      return {
+        code: "no-zones",
+        proxy: spec.name,
+        message: `${spec.replicas} replicas share an availability set (separate hosts and racks): ${why}`,
+      };
+    });
 }
 
 export function sortChanges(changes: Change[]): Change[] {

@@ -59,6 +59,15 @@ export function alertGroups(view: PlanView): AlertGroup[] {
     });
   }
 
+  const noZones = byCode("no-zones");
+  if (noZones.length > 0) {
+    groups.push({
+      kind: "NOTE",
+      heading: `${plural(noZones.length, "proxy has", "proxies have")} replicas without availability zones: they survive a host failure, not a zone outage.`,
+      items: noZones.map(warningItem),
+    });
+  }
+
   const drift = byCode("drift");
   if (drift.length > 0) {
     groups.push({

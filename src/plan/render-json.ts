@@ -7,7 +7,7 @@ import { canonicalJson } from "../model/canonical-json.js";
 import { KIND_ORDER, type Plan } from "./types.js";
 
 const ACTIONS = ["create", "update", "replace", "delete", "noop"];
-const WARNING_CODES = ["ipv6-address-change", "destroy", "not-owned", "drift", "dns-not-owned"];
+const WARNING_CODES = ["ipv6-address-change", "destroy", "not-owned", "drift", "dns-not-owned", "no-zones"];
 const STATUSES = ["create", "change", "destroy", "unchanged"];
 
 export function renderPlanJson(plan: Plan): string {

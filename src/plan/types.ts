@@ -59,7 +59,14 @@ export interface Change {
   reason: string;
 }
 
-export type WarningCode = "ipv6-address-change" | "destroy" | "not-owned" | "drift" | "dns-not-owned";
+export type WarningCode =
+  | "ipv6-address-change"
+  | "destroy"
+  | "not-owned"
+  | "drift"
+  | "dns-not-owned"
+  /** Replicas without availability zones: they survive a host failure, not a zone outage. */
+  | "no-zones";
 
 export interface PlanWarning {
   code: WarningCode;

@@ -70,6 +70,16 @@ export interface ProxySpec {
   limits: ClientLimits;
   /** Undefined means no SSH at all (no NSG rule, no key but a throwaway one). */
   ssh?: SshSpec;
+  /** Proxy VMs; with more than one they sit behind a Standard load balancer. Default 1. */
+  replicas: number;
+  /**
+   * Availability zones the replicas are spread over, round-robin: the file's
+   * list, else the region's zones when replicas > 1. Empty with one replica,
+   * and in regions without zones (the replicas then share an availability set).
+   */
+  zones: string[];
+  /** Also serve the site on the load balancer's public IPv4 (replicas > 1 only). Default false. */
+  ipv4: boolean;
   /**
    * Location of each top-level field in the file, for located plan errors; also of
    * every value below them, by field path ("dns.records[0]", "routes[1].hostnames[0]").

@@ -18,6 +18,7 @@ import {
   tagValueProblem,
   vmSizeProblem,
 } from "./name-rules.js";
+import { readPlacement } from "./replica-rules.js";
 import { sshPublicKeyProblem } from "./ssh-key.js";
 import {
   type ClientLimits,
@@ -50,6 +51,9 @@ export const PROXY_FIELDS = [
   "proxyProtocol",
   "limits",
   "ssh",
+  "replicas",
+  "zones",
+  "ipv4",
 ] as const;
 const REQUIRED_FIELDS = ["location", "resourceGroup", "backends"] as const;
 const PROXY_PROTOCOLS: readonly ProxyProtocol[] = ["none", "v1", "v2"];
@@ -240,7 +244,19 @@ export function readProxy(r: SpecReader, root: Entry, fileName: string): ProxySp
       `port ${SSH_PORT} is taken by SSH because "ssh" is set; remove it from ports or remove ssh`,
     );
 
-  if (r.errors.length > 0 || !name || !location || !resourceGroup || !backends || !portList) return undefined;
+  const optional = (key: "replicas" | "zones" | "ipv4") => {
+    const entry = get(key);
+    return entry ? { [key]: entry } : {};
+  };
+  const placement = readPlacement(
+    r,
+    { ...optional("replicas"), ...optional("zones"), ...optional("ipv4") },
+    location,
+    ports,
+  );
+
+  if (r.errors.length > 0 || !name || !location || !resourceGroup || !backends || !portList || !placement)
+    return undefined;
   return {
     name,
     file: r.file,
@@ -257,6 +273,9 @@ export function readProxy(r: SpecReader, root: Entry, fileName: string): ProxySp
     proxyProtocol: proxyProtocol ?? "none",
     limits: limits ?? { ...DEFAULT_LIMITS },
     ...(ssh && { ssh }),
+    replicas: placement.replicas,
+    zones: placement.zones,
+    ipv4: placement.ipv4,
     locations: { ...r.locations },
   };
 }

@@ -165,6 +165,12 @@ export class SpecReader {
     return value;
   }
 
+  boolean(entry: Entry, field: string): boolean | undefined {
+    if (!this.usable(entry, field)) return undefined;
+    const value: unknown = isScalar(entry.node) ? entry.node.value : undefined;
+    return typeof value === "boolean" ? value : this.wrongType(entry, field, "true or false");
+  }
+
   oneOf<T extends string>(entry: Entry, field: string, allowed: readonly T[]): T | undefined {
     const message = `must be one of ${allowed.map((a) => quote(a)).join(", ")}`;
     const value = this.string(entry, field, (v) => ((allowed as readonly string[]).includes(v) ? undefined : message));

@@ -20,6 +20,9 @@ export function proxySpec(overrides: Partial<ProxySpec> = {}): ProxySpec {
     routes: [],
     proxyProtocol: "none",
     limits: { ...DEFAULT_LIMITS },
+    replicas: 1,
+    zones: [],
+    ipv4: false,
     locations: {},
     ...overrides,
   };

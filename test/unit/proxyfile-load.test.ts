@@ -53,6 +53,9 @@ describe("defaults and locations", () => {
       routes: [],
       proxyProtocol: "none",
       limits: { connectionsPerClient: 100, newConnectionsPerClient: 20, idleTimeoutSeconds: 300 },
+      replicas: 1,
+      zones: [],
+      ipv4: false,
       locations: expect.any(Object),
     });
   });
@@ -198,6 +201,9 @@ describe("checkAcrossFiles", () => {
     routes: [],
     proxyProtocol: "none",
     limits: { ...DEFAULT_LIMITS },
+    replicas: 1,
+    zones: [],
+    ipv4: false,
     locations: {},
   });
   it("compares DNS names case-insensitively and falls back to line 1 without locations", () => {

@@ -118,7 +118,9 @@ describe("did you mean", () => {
     ["subscription", "subscriptionId"],
     ["proxyprotocol", "proxyProtocol"],
     ["locaton", "location"],
-    ["zone", undefined],
+    ["zone", "zones"],
+    ["replica", "replicas"],
+    ["network", undefined],
     ["x", undefined],
   ])("%s -> %s", (word, expected) => expect(closestMatch(word, PROXY_FIELDS)).toBe(expected));
 });

@@ -156,6 +156,22 @@ const AGREE: [string, Doc, boolean][] = [
   ["ssh key with control character", ssh({ publicKeys: [`${ED25519_KEY} a\u0007b`] }), false],
   ["ssh key with bad padding", ssh({ publicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5A="] }), false],
   ["no ssh keys", ssh({ publicKeys: [] }), false],
+  ["two replicas", withBase({ replicas: 2 }), true],
+  ["ten replicas in three zones, IPv4 open", withBase({ replicas: 10, zones: ["1", "2", 3], ipv4: true }), true],
+  ["zero replicas", withBase({ replicas: 0 }), false],
+  ["eleven replicas", withBase({ replicas: 11 }), false],
+  ["replicas as a string", withBase({ replicas: "2" }), false],
+  ["zones without replicas", withBase({ zones: ["1"] }), false],
+  ["zones with one replica", withBase({ replicas: 1, zones: ["1"] }), false],
+  ["zone 0", withBase({ replicas: 2, zones: [0] }), false],
+  ["zone 10", withBase({ replicas: 2, zones: ["10"] }), false],
+  ["no zones listed", withBase({ replicas: 2, zones: [] }), false],
+  ["a zone listed twice", withBase({ replicas: 2, zones: ["1", "1"] }), false],
+  ["ipv4 with one replica", withBase({ ipv4: true }), false],
+  ["ipv4 false with one replica", withBase({ ipv4: false }), true],
+  ["ipv4 as a string", withBase({ replicas: 2, ipv4: "true" }), false],
+  ["the health port with replicas", withBase({ replicas: 2, ports: [443, 8405] }), false],
+  ["the health port on a single VM", withBase({ ports: [443, 8405] }), true],
 ];
 
 /** [what, document]: the schema accepts these, the validator must not. */
@@ -171,6 +187,9 @@ const VALIDATOR_ONLY: [string, Doc][] = [
     }),
   ],
   ["tag names differing only in case (case-insensitive uniqueness)", tags({ team: "a", Team: "b" })],
+  ["a zone the region does not have (the region's zones)", withBase({ replicas: 2, zones: ["1", "4"] })],
+  ["zones in a region without zones (the region's zones)", withBase({ location: "ukwest", replicas: 2, zones: ["1"] })],
+  ["zone 1 and the number 1 (the same zone, spelled twice)", withBase({ replicas: 2, zones: ["1", 1] })],
   [
     "record plus zone longer than 253 (length of a combination)",
     dns({ zone: `${"z".repeat(60)}.nl`, records: [Array(3).fill("r".repeat(63)).join(".")] }),
