@@ -17,6 +17,7 @@
 
 import { TOOL_NAME } from "../model/names.js";
 import { LIMIT_BOUNDS, type ProxySpec, type RouteSpec } from "../proxyfile/types.js";
+import { renderHealthSections } from "./health.js";
 import { assertHostname, assertIpv4, assertPort, type HostnameMatch, hostnameMatch } from "./names.js";
 
 export interface HaproxyOptions {
@@ -82,6 +83,8 @@ export function renderHaproxyConfig(spec: ProxySpec, opts: HaproxyOptions = {}):
     const kind = spec.tlsPorts.includes(port) ? "sni" : port === 80 ? "host" : "none";
     sections.push(portSections(spec, port, routes.length > 0 ? kind : "none", routes));
   }
+  // Replicas sit behind a load balancer that probes this endpoint; a single VM has none.
+  if (spec.replicas > 1) sections.push(renderHealthSections());
   return sections.join("\n");
 }
 

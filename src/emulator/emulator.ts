@@ -22,17 +22,18 @@ import type { Json } from "./http.js";
 import { deepCopy, isObject, newGuid, normalizeLocation } from "./http.js";
 import { parseResourceId } from "./ids.js";
 import { Operations } from "./lro.js";
+import { registerAvailabilitySets } from "./providers/availability-sets.js";
 import { registerCompute } from "./providers/compute.js";
 import { registerDns, seedZone } from "./providers/dns.js";
 import { registerNetwork } from "./providers/network.js";
 import { createGroup, registerResources } from "./providers/resources.js";
 import { registerRunCommand } from "./providers/run-command.js";
 import { Router } from "./router.js";
-import { simulatedVm } from "./simulated-vm.js";
+import { SimulatedVms } from "./simulated-vm.js";
 import type { WorkCounters } from "./store.js";
 import { Store } from "./store.js";
 import { createTlsIdentity } from "./tls.js";
-import type { RunCommandHandler, World } from "./world.js";
+import type { ProbeHandler, RunCommandHandler, World } from "./world.js";
 import { apiVersionOf, PublicAddressPool } from "./world.js";
 
 export interface EmulatorOptions {
@@ -55,7 +56,7 @@ export interface EmulatorOptions {
   cloudInitMs?: number;
 }
 
-export type { Fault, RequestLogEntry, RunCommandHandler, TokenRequestEntry, WorkCounters };
+export type { Fault, ProbeHandler, RequestLogEntry, RunCommandHandler, TokenRequestEntry, WorkCounters };
 
 /** The real token audience: clients keep it even when their endpoint is the emulator. */
 export const ARM_SCOPE = "https://management.azure.com/.default";
@@ -76,9 +77,12 @@ export class Emulator {
   readonly runCommands: World["runCommands"];
 
   private latency: number;
+  private lroPolls: number;
   private readonly bootRules: { cloudInitMs: number; failures: { vmName: RegExp; error: string }[] };
-  /** By default the VM behaves like the apply script's contract (see simulated-vm.ts). */
+  /** The simulated proxy VMs: Run Command and health probes follow the scripts' contracts (see simulated-vm.ts). */
+  readonly vms: SimulatedVms;
   private runCommandHandler: RunCommandHandler;
+  private probeHandler: ProbeHandler;
 
   /** @internal use startEmulator() */
   constructor(
@@ -94,6 +98,7 @@ export class Emulator {
       clientSecret: string;
       subscriptionId: string;
       latencyMs: number;
+      lroPolls: number;
       log: RequestLogEntry[];
       cloudInitMs: number;
     },
@@ -107,12 +112,15 @@ export class Emulator {
     this.clientSecret = init.clientSecret;
     this.subscriptionId = init.subscriptionId;
     this.latency = init.latencyMs;
+    this.lroPolls = init.lroPolls;
     this.requests = init.log;
     this.runCommands = world.runCommands;
-    this.runCommandHandler = simulatedVm(
+    this.vms = new SimulatedVms(
       (id) => this.getResource(id),
       (id) => world.vmBoots.get(armIdKey(id)),
     );
+    this.runCommandHandler = this.vms.runCommand;
+    this.probeHandler = (vmId, probe) => this.vms.probe(vmId, probe);
   }
 
   /** Token requests, with the grant used and the assertion's subject (to tell OIDC from secrets). */
@@ -169,6 +177,11 @@ export class Emulator {
     this.latency = ms;
   }
 
+  /** Status polls answered InProgress before operations end, from now on (see EmulatorOptions.lroPolls). */
+  setLroPolls(polls: number): void {
+    this.lroPolls = polls;
+  }
+
   addFault(fault: Fault): void {
     this.faults.add(fault);
   }
@@ -197,6 +210,11 @@ export class Emulator {
   /** Replaces what a VM does when Run Command reaches it. */
   onRunCommand(handler: RunCommandHandler): void {
     this.runCommandHandler = handler;
+  }
+
+  /** Replaces what a VM answers to a load balancer's health probe. */
+  onProbe(handler: ProbeHandler): void {
+    this.probeHandler = handler;
   }
 
   /** Creates a resource group (no-op when it exists). */
@@ -270,6 +288,16 @@ export class Emulator {
   currentRunCommandHandler(): RunCommandHandler {
     return this.runCommandHandler;
   }
+
+  /** @internal */
+  currentLroPolls(): number {
+    return this.lroPolls;
+  }
+
+  /** @internal */
+  currentProbeHandler(): ProbeHandler {
+    return this.probeHandler;
+  }
 }
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
@@ -290,18 +318,20 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
 
   const world: World = {
     store: new Store(),
-    ops: new Operations(() => opts.lroPolls ?? 0),
+    ops: new Operations(() => emulator?.currentLroPolls() ?? opts.lroPolls ?? 0),
     pageSize: () => opts.pageSize ?? 20,
     runCommandHandler: () => emulator!.currentRunCommandHandler(),
     runCommands: [],
     publicAddresses: new PublicAddressPool(),
     vmBoots: new Map(),
     firstBoot: (vmId) => emulator!.firstBootOf(vmId),
+    probe: (vmId, probe) => emulator!.currentProbeHandler()(vmId, probe),
   };
   const router = new Router();
   registerResources(router, world);
   registerNetwork(router, world);
   registerCompute(router, world);
+  registerAvailabilitySets(router, world);
   registerRunCommand(router, world);
   registerDns(router, world);
   router.add("GET", "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operations/{id}", (req) =>
@@ -333,6 +363,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     clientSecret,
     subscriptionId: opts.subscriptionId ?? randomUUID(),
     latencyMs: opts.latencyMs ?? 0,
+    lroPolls: opts.lroPolls ?? 0,
     log,
     cloudInitMs: opts.cloudInitMs ?? 100,
   });

@@ -20,6 +20,8 @@ export interface OperationSpec {
   namespace: string;
   /** The resource the operation works on; another write to it waits until this one ends. */
   resourceId: string;
+  /** Other resources the operation holds until it ends (a NIC write holds its load balancers' pools). */
+  locks?: string[];
   /** Set by a fault: the operation ends Failed with this error. */
   failure?: { code: string; message: string };
   onSucceeded?: () => void;
@@ -57,7 +59,10 @@ export class Operations {
   /** Does an unfinished operation work on this resource? */
   running(resourceId: string): boolean {
     const key = armIdKey(resourceId);
-    return [...this.ops.values()].some((op) => !op.outcome && armIdKey(op.spec.resourceId) === key);
+    return [...this.ops.values()].some(
+      (op) =>
+        !op.outcome && (armIdKey(op.spec.resourceId) === key || (op.spec.locks ?? []).some((l) => armIdKey(l) === key)),
+    );
   }
 
   /** Refuses a write while an earlier operation on the same resource runs, as ARM does. */

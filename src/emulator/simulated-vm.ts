@@ -1,7 +1,8 @@
 /**
- * The emulator's stand-in for a proxy VM answering Run Command, without
- * running anything: it knows the contract of the scripts the engine sends
- * (src/dataplane/serving.ts, src/dataplane/vmscripts.ts) and the VM's boot.
+ * The emulator's stand-in for proxy VMs answering Run Command and a load
+ * balancer's health probe, without running anything: it knows the contract
+ * of the scripts the engine sends (src/dataplane/serving.ts, vmscripts.ts,
+ * health.ts) and the VM's boot.
  *
  * - **First boot.** The VM PUT's operation ends Succeeded before cloud-init has
  *   installed HAProxy: the Azure datasource reports ready to the fabric during
@@ -9,10 +10,15 @@
  *   `crawl_metadata` → `_report_ready`), and `packages:` and `runcmd` run later
  *   in the config and final stages. So cloud-init runs on for `cloudInitMs`
  *   after the VM is created, and a first boot can fail (an apt mirror that is
- *   down): HAProxy is then never installed.
+ *   down): HAProxy is then never installed. A boot that succeeds serves the
+ *   config that was in userData at creation.
  * - **The serving check** waits for cloud-init (`cloud-init status --wait`);
  *   any other script meets the VM as it is at that moment.
- * - **The apply script** installs the userData whose hash the caller expects.
+ * - **The apply script** installs the userData whose hash the caller expects;
+ *   the VM serves it from then on.
+ * - **The health script** drains the health endpoint (503) or serves it again.
+ * - **A probe** is up when HAProxy runs (the first boot is done), the config
+ *   it serves has the endpoint the probe asks for, and it is not draining.
  *
  * Tests that need the real scripts and a real `haproxy -c` plug in their own
  * handler with emulator.onRunCommand() (test/support/vm-double.ts).
@@ -20,21 +26,40 @@
 import { createHash } from "node:crypto";
 import { VERDICT_PREFIX, VERDICTS, verdictLine } from "../dataplane/serving.js";
 import { APPLY_SCRIPT_PATH } from "../dataplane/vmscripts.js";
-import type { RunCommandHandler, RunCommandResult, VmBoot } from "./world.js";
+import type { ProbeRequest, RunCommandHandler, RunCommandResult, VmBoot } from "./world.js";
 
-type Json = Record<string, unknown>;
+type Json = Record<string, any>;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function simulatedVm(
-  getResource: (id: string) => Json | undefined,
-  bootOf: (vmId: string) => VmBoot | undefined,
-): RunCommandHandler {
-  return async (vmId, script) => {
+/** What a VM serves: the config HAProxy runs, and whether its health endpoint drains. */
+interface Served {
+  config?: string;
+  draining: boolean;
+}
+
+export class SimulatedVms {
+  /** Per boot, so a VM created again under the same name starts afresh. */
+  private readonly served = new WeakMap<VmBoot, Served>();
+  /** VMs the emulator did not boot (seeded by tests): they serve their userData. */
+  private readonly seeded = new Map<string, Served>();
+
+  constructor(
+    private readonly getResource: (id: string) => Json | undefined,
+    private readonly bootOf: (vmId: string) => VmBoot | undefined,
+  ) {}
+
+  readonly runCommand: RunCommandHandler = async (vmId, script) => {
     const text = script.join("\n");
+    const health = /# ipv6-proxy-health (drain|serve)/.exec(text)?.[1];
+    if (health) {
+      const served = this.servedBy(vmId);
+      if (served) served.draining = health === "drain";
+      return { exitCode: 0, stdout: `health endpoint: http=${endpointStatus(served)}\n`, stderr: "" };
+    }
     const check = text.includes(VERDICT_PREFIX);
     const verdict = (v: string) => (check ? `${verdictLine(v)}\n` : "");
-    const boot = bootOf(vmId);
+    const boot = this.bootOf(vmId);
     const waitsForBoot = /cloud-init status --wait/.test(text);
     if (waitsForBoot && boot && boot.readyAt > Date.now()) await sleep(boot.readyAt - Date.now());
     const booted = !boot || Date.now() >= boot.readyAt;
@@ -55,7 +80,7 @@ export function simulatedVm(
       );
     }
     const expected = /--expect-sha256\s+([0-9a-f]{64})/.exec(text)?.[1];
-    const userData = (getResource(vmId)?.properties as Json | undefined)?.userData;
+    const userData = this.getResource(vmId)?.properties?.userData;
     if (typeof userData !== "string")
       return fail("ipv6-proxy-apply: the VM has no userData\n", verdict(VERDICTS.configNotApplied));
     const config = Buffer.from(userData, "base64");
@@ -66,9 +91,56 @@ export function simulatedVm(
         verdict(VERDICTS.configNotApplied),
       );
     }
+    const served = this.servedBy(vmId);
+    if (served) served.config = config.toString("utf8");
     const applied = `applied config sha256=${sha} bytes=${config.length} path=/etc/haproxy/haproxy.cfg changed=yes reload=yes\n`;
     return { exitCode: 0, stdout: applied + verdict(VERDICTS.serving(sha)), stderr: "" };
   };
+
+  /** What a load balancer's health probe sees on this VM. */
+  probe(vmId: string, probe: ProbeRequest): { up: boolean; reason: string } {
+    const vm = this.getResource(vmId);
+    if (!vm || vm.properties?.provisioningState !== "Succeeded")
+      return { up: false, reason: "the virtual machine is not running" };
+    const boot = this.bootOf(vmId);
+    if (boot && (boot.error || Date.now() < boot.readyAt))
+      return { up: false, reason: "HAProxy is not running (the first boot has not finished)" };
+    const served = this.servedBy(vmId);
+    const config = served?.config ?? "";
+    const http = probe.protocol.toLowerCase() !== "tcp";
+    const path = probe.requestPath ?? "/";
+    if (!config.includes(`bind :::${probe.port} `) || (http && !config.includes(`{ path ${path} }`)))
+      return { up: false, reason: `nothing answers ${probe.protocol} ${path} on port ${probe.port}` };
+    if (http && served?.draining) return { up: false, reason: `${path} answers 503 (draining)` };
+    return { up: true, reason: "probe succeeded" };
+  }
+
+  private servedBy(vmId: string): Served | undefined {
+    const vm = this.getResource(vmId);
+    if (!vm) return undefined;
+    const boot = this.bootOf(vmId);
+    if (boot) {
+      let served = this.served.get(boot);
+      if (!served) this.served.set(boot, (served = { draining: false, ...configOf(boot.config) }));
+      return served;
+    }
+    const key = vmId.toLowerCase();
+    let served = this.seeded.get(key);
+    if (!served) {
+      const userData = vm.properties?.userData;
+      const config = typeof userData === "string" ? Buffer.from(userData, "base64").toString("utf8") : undefined;
+      this.seeded.set(key, (served = { draining: false, ...configOf(config) }));
+    }
+    return served;
+  }
+}
+
+const configOf = (config: string | undefined) => (config === undefined ? {} : { config });
+
+/** What curl reports for the health endpoint: "000" when nothing listens. */
+function endpointStatus(served: Served | undefined): string {
+  if (!served?.config?.includes("frontend health")) return "000";
+  return served.draining ? "503" : "200";
 }
 
 function fail(stderr: string, stdout: string): RunCommandResult {

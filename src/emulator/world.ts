@@ -24,10 +24,20 @@ export interface VmBoot {
   readyAt: number;
   /** cloud-init's error, when the first boot fails. */
   error?: string;
+  /** The config in the VM's userData at creation: what the first boot installs. */
+  config?: string;
 }
 
 /** How the next VM created will boot: cloud-init's run time, and its error if the boot fails. */
 export type FirstBootPlan = (vmId: string) => { cloudInitMs: number; error?: string };
+
+/** What a load balancer probe asks a backend, and what it learns. */
+export interface ProbeRequest {
+  protocol: string;
+  port: number;
+  requestPath?: string;
+}
+export type ProbeHandler = (vmId: string, probe: ProbeRequest) => { up: boolean; reason: string };
 
 export interface World {
   store: Store;
@@ -39,6 +49,8 @@ export interface World {
   /** First boots of the VMs created, keyed by lower-cased VM id. */
   vmBoots: Map<string, VmBoot>;
   firstBoot: FirstBootPlan;
+  /** The answer of a VM to a load balancer's health probe. */
+  probe: ProbeHandler;
 }
 
 /** Public addresses from documentation/benchmark ranges, never reused within one emulator run. */

@@ -52,6 +52,7 @@ const table = {
     routes,
     limits: { connectionsPerClient: 8000, newConnectionsPerClient: 10000, idleTimeoutSeconds: 3600 },
   }),
+  "replicas (health endpoint)": proxySpec({ replicas: 3, zones: ["1", "2", "3"], routes, proxyProtocol: "v2" }),
 };
 
 describe("renderHaproxyConfig passes the real haproxy -c", await requirements("data-plane", HAPROXY), () => {
@@ -288,4 +289,24 @@ describe("refuses values that could break out of a config token", () => {
       expect(() => renderHaproxyConfig(proxySpec(overrides))).toThrow(message);
     });
   }
+});
+
+describe("the replicas' health endpoint", () => {
+  it("is in a replica's config only, on its own port, answering by the drain state", () => {
+    const replica = renderHaproxyConfig(proxySpec({ replicas: 2, zones: ["1", "2"] }));
+    expect(body(replica, "frontend health")).toEqual([
+      "mode http",
+      "bind :::8405 v4v6",
+      "option dontlog-normal",
+      "timeout client 5s",
+      'http-request return status 503 content-type text/plain string "draining" if { path /healthz } { nbsrv(health) lt 1 }',
+      'http-request return status 200 content-type text/plain string "serving" if { path /healthz }',
+      'http-request return status 404 content-type text/plain string "not found"',
+    ]);
+    expect(body(replica, "backend health")).toEqual(["mode http", "server serving 127.0.0.1:9"]);
+    // A single VM keeps today's config, byte for byte.
+    const single = renderHaproxyConfig(proxySpec());
+    expect(single).not.toContain("frontend health");
+    expect(replica.startsWith(single)).toBe(true);
+  });
 });

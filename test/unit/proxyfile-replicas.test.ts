@@ -53,11 +53,7 @@ const ERRORS: ErrorRow[] = [
   ["replicas 0", `${BASE}replicas: 0\n`, [["replicas", 4, 11, "0 is out of range (1 to 10)"]]],
   ["replicas 11", `${BASE}replicas: 11\n`, [["replicas", 4, 11, "11 is out of range (1 to 10)"]]],
   ["replicas as text", `${BASE}replicas: two\n`, [["replicas", 4, 11, "must be a whole number from 1 to 10"]]],
-  [
-    "zones with one replica",
-    `${BASE}zones: [1, 2]\n`,
-    [["zones", 4, 8, "places replicas, but replicas is 1"]],
-  ],
+  ["zones with one replica", `${BASE}zones: [1, 2]\n`, [["zones", 4, 8, "places replicas, but replicas is 1"]]],
   [
     "zones with replicas left to the default",
     `${BASE}zones: ["1"]\nreplicas: 1\n`,

@@ -157,7 +157,7 @@ function putVm(world: World, req: EmuRequest): EmuResponse {
     type: TYPES.vm,
     location,
     ...(tags ? { tags } : {}),
-    ...(input.zones ? { zones: input.zones } : existing?.body.zones ? { zones: existing.body.zones } : {}),
+    ...(model.zones ? { zones: model.zones } : {}),
     ...(input.identity ? { identity: input.identity } : {}),
     etag: nextEtag(existing?.body.etag),
     properties: { ...properties, provisioningState: existing ? "Updating" : "Creating" },
@@ -174,9 +174,11 @@ function putVm(world: World, req: EmuRequest): EmuResponse {
 
 function startFirstBoot(world: World, vmId: string): void {
   const plan = world.firstBoot(vmId);
+  const userData = world.store.get(vmId)?.body.properties?.userData;
   world.vmBoots.set(armIdKey(vmId), {
     readyAt: Date.now() + plan.cloudInitMs,
     ...(plan.error ? { error: plan.error } : {}),
+    ...(typeof userData === "string" ? { config: Buffer.from(userData, "base64").toString("utf8") } : {}),
   });
 }
 

@@ -14,8 +14,10 @@ export const TYPES = {
   nsg: "Microsoft.Network/networkSecurityGroups",
   pip: "Microsoft.Network/publicIPAddresses",
   nic: "Microsoft.Network/networkInterfaces",
+  lb: "Microsoft.Network/loadBalancers",
   vm: "Microsoft.Compute/virtualMachines",
   disk: "Microsoft.Compute/disks",
+  availabilitySet: "Microsoft.Compute/availabilitySets",
 } as const;
 
 export interface IpConfigRef {
@@ -26,6 +28,8 @@ export interface IpConfigRef {
   publicIpId?: string;
   privateIPAddress?: string;
   version: "IPv4" | "IPv6";
+  /** Load balancer backend pools this IP configuration is a member of. */
+  poolIds: string[];
 }
 
 export function ipConfigsOf(nicId: string, nic: Json): IpConfigRef[] {
@@ -38,6 +42,7 @@ export function ipConfigsOf(nicId: string, nic: Json): IpConfigRef[] {
     publicIpId: c.properties?.publicIPAddress?.id,
     privateIPAddress: c.properties?.privateIPAddress,
     version: c.properties?.privateIPAddressVersion === "IPv6" ? "IPv6" : "IPv4",
+    poolIds: ((c.properties?.loadBalancerBackendAddressPools ?? []) as Json[]).map((p) => String(p.id)),
   }));
 }
 
@@ -54,10 +59,18 @@ export interface NsgUsers {
   nics: string[];
 }
 
+/** A load balancer frontend IP configuration that holds a public IP. */
+export interface FrontendRef {
+  lbId: string;
+  id: string;
+}
+
 interface Index {
   /** By armIdKey of the subnet, in store and configuration order. */
   ipConfigsBySubnet: Map<string, IpConfigRef[]>;
   ipConfigsByPublicIp: Map<string, IpConfigRef[]>;
+  ipConfigsByPool: Map<string, IpConfigRef[]>;
+  frontendsByPublicIp: Map<string, FrontendRef[]>;
   nsgUsers: Map<string, NsgUsers>;
   /** The first VM, in store order, that uses the NIC / has the disk as OS disk. */
   vmByNic: Map<string, string>;
@@ -91,6 +104,29 @@ export class References {
       ?.find((c) => !sameArmId(c.nicId, exceptNicId));
   }
 
+  /** The NIC IP configurations that are members of a load balancer backend pool. */
+  ipConfigsInPool(poolId: string | undefined): IpConfigRef[] {
+    const key = keyOf(poolId);
+    return key === undefined ? [] : [...(this.built().ipConfigsByPool.get(key) ?? [])];
+  }
+
+  /** The load balancer frontend holding the public IP, not counting `exceptLbId`'s own. */
+  frontendUsingPublicIp(publicIpId: string | undefined, exceptLbId?: string): FrontendRef | undefined {
+    const key = keyOf(publicIpId);
+    if (key === undefined) return undefined;
+    return this.built()
+      .frontendsByPublicIp.get(key)
+      ?.find((f) => !sameArmId(f.lbId, exceptLbId));
+  }
+
+  /** Whatever holds the public IP: a NIC IP configuration or a load balancer frontend (an IP is attached to one thing at a time). */
+  publicIpHolder(publicIpId: string | undefined, except: { nicId?: string; lbId?: string } = {}): string | undefined {
+    return (
+      this.ipConfigUsingPublicIp(publicIpId, except.nicId)?.id ??
+      this.frontendUsingPublicIp(publicIpId, except.lbId)?.id
+    );
+  }
+
   /** NICs and subnets that use a network security group. */
   nsgUsers(nsgId: string | undefined): NsgUsers {
     const key = keyOf(nsgId);
@@ -121,6 +157,8 @@ function buildIndex(store: Store): Index {
   const index: Index = {
     ipConfigsBySubnet: new Map(),
     ipConfigsByPublicIp: new Map(),
+    ipConfigsByPool: new Map(),
+    frontendsByPublicIp: new Map(),
     nsgUsers: new Map(),
     vmByNic: new Map(),
     vmByDisk: new Map(),
@@ -151,11 +189,19 @@ function buildIndex(store: Store): Index {
       for (const c of ipConfigsOf(r.id, r.body)) {
         push(index.ipConfigsBySubnet, c.subnetId, c);
         push(index.ipConfigsByPublicIp, c.publicIpId, c);
+        for (const pool of c.poolIds) push(index.ipConfigsByPool, pool, c);
       }
       nicsUsingNsg.push([r.body.properties?.networkSecurityGroup?.id, r.id]);
     } else if (type === VNET) {
       for (const s of (r.body.properties?.subnets ?? []) as Json[]) {
         usersOf(s.properties?.networkSecurityGroup?.id)?.subnets.push(`${r.id}/subnets/${s.name}`);
+      }
+    } else if (type === LB) {
+      for (const f of (r.body.properties?.frontendIPConfigurations ?? []) as Json[]) {
+        push(index.frontendsByPublicIp, f.properties?.publicIPAddress?.id, {
+          lbId: r.id,
+          id: `${r.id}/frontendIPConfigurations/${f.name}`,
+        });
       }
     } else if (type === VM) {
       for (const n of (r.body.properties?.networkProfile?.networkInterfaces ?? []) as Json[])
@@ -170,5 +216,6 @@ function buildIndex(store: Store): Index {
 const NIC = TYPES.nic.toLowerCase();
 const VNET = TYPES.vnet.toLowerCase();
 const VM = TYPES.vm.toLowerCase();
+const LB = TYPES.lb.toLowerCase();
 
 export const subResource = (id: string): Json => ({ id });

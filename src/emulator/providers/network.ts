@@ -9,6 +9,7 @@ import type { EmuRequest, EmuResponse, Json } from "../http.js";
 import { badRequest, deepCopy, isObject, newGuid, weakEtag } from "../http.js";
 import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
+import { buildLoadBalancer, memberAddressName, poolInUse } from "../rules/lb-rules.js";
 import { buildNicProperties, buildPublicIp } from "../rules/nic-rules.js";
 import { buildSecurityRules, buildVnetProperties, defaultSecurityRules, inUseSubnet } from "../rules/vnet-rules.js";
 import type { StoredResource } from "../store.js";
@@ -36,6 +37,8 @@ interface NetworkKind {
   present(refs: References, body: Json): Json;
   /** Throws when something still uses the resource. */
   checkDelete(refs: References, stored: StoredResource): void;
+  /** Other resources a write holds until it ends (default: none). */
+  holds?(world: World, id: string, input: Json, existing?: StoredResource): string[];
 }
 
 const KINDS: NetworkKind[] = [
@@ -98,16 +101,17 @@ const KINDS: NetworkKind[] = [
     segment: "publicIPAddresses",
     build: (world, id, input, _location, existing) => buildPublicIp(world, id, input, existing),
     present(refs, body) {
-      const user = refs.ipConfigUsingPublicIp(body.id);
-      if (user) body.properties.ipConfiguration = subResource(user.id);
+      // ARM names the holder, a NIC IP configuration or a load balancer frontend, in ipConfiguration.
+      const holder = refs.publicIpHolder(body.id);
+      if (holder) body.properties.ipConfiguration = subResource(holder);
       return body;
     },
     checkDelete(refs, stored) {
-      const user = refs.ipConfigUsingPublicIp(stored.id);
-      if (user) {
+      const holder = refs.publicIpHolder(stored.id);
+      if (holder) {
         throw badRequest(
           "PublicIPAddressCannotBeDeleted",
-          `Public IP address ${stored.id} can not be deleted since it is still allocated to resource ${user.id}. In order to delete the public IP, disassociate/detach the Public IP address from the resource.  To learn how to do this, see aka.ms/deletepublicip.`,
+          `Public IP address ${stored.id} can not be deleted since it is still allocated to resource ${holder}. In order to delete the public IP, disassociate/detach the Public IP address from the resource.  To learn how to do this, see aka.ms/deletepublicip.`,
         );
       }
     },
@@ -132,8 +136,84 @@ const KINDS: NetworkKind[] = [
         );
       }
     },
+    // A NIC write that joins or leaves a pool holds that load balancer until it ends: writes to NICs
+    // in one pool conflict (Azure intentionally prevents updating them in parallel, as
+    // Azure/azure-sdk-for-java#990 found; kubernetes-sigs/cloud-provider-azure#10328 serialises them).
+    holds: (_world, _id, input, existing) => loadBalancersOfNic(input, existing),
+  },
+  {
+    type: TYPES.lb,
+    segment: "loadBalancers",
+    build: (world, id, input, location, existing) => buildLoadBalancer(world, id, input, location, existing),
+    present(refs, body) {
+      return presentLoadBalancer(refs, body);
+    },
+    checkDelete(refs, stored) {
+      for (const pool of (stored.body.properties?.backendAddressPools ?? []) as Json[]) {
+        const users = refs.ipConfigsInPool(pool.id);
+        if (users.length) throw poolInUse(String(pool.id), users);
+      }
+    },
   },
 ];
+
+/** The load balancers whose pools a NIC is in, before or after a write. */
+function loadBalancersOfNic(input: Json, existing?: StoredResource): string[] {
+  const pools = [input, existing?.body].flatMap((body) =>
+    ((body?.properties?.ipConfigurations ?? []) as Json[]).flatMap((c) =>
+      ((c?.properties?.loadBalancerBackendAddressPools ?? []) as Json[]).map((p) => String(p?.id ?? "")),
+    ),
+  );
+  const lbs = new Map<string, string>();
+  for (const pool of pools) {
+    const lb = pool.split("/backendAddressPools/")[0];
+    if (lb) lbs.set(lb.toLowerCase(), lb);
+  }
+  return [...lbs.values()];
+}
+
+/**
+ * Membership is shown on the pool (backendIPConfigurations, and as addresses
+ * in newer api-versions), derived from the NICs on every read; the children
+ * show which rules use them.
+ */
+function presentLoadBalancer(refs: References, body: Json): Json {
+  const p = body.properties ?? {};
+  const rules = (p.loadBalancingRules ?? []) as Json[];
+  const outbound = (p.outboundRules ?? []) as Json[];
+  const usedBy = (list: Json[], field: string, id: string) =>
+    list
+      .filter((r) => {
+        const ref = r.properties?.[field];
+        return Array.isArray(ref) ? ref.some((x: Json) => sameArmId(x.id, id)) : sameArmId(ref?.id, id);
+      })
+      .map((r) => subResource(r.id));
+  for (const pool of (p.backendAddressPools ?? []) as Json[]) {
+    const members = refs.ipConfigsInPool(pool.id);
+    if (members.length) {
+      pool.properties.backendIPConfigurations = members.map((m) => subResource(m.id));
+      pool.properties.loadBalancerBackendAddresses = members.map((m) => ({
+        name: memberAddressName(m),
+        properties: { networkInterfaceIPConfiguration: subResource(m.id) },
+      }));
+    }
+    const ruleRefs = usedBy(rules, "backendAddressPool", pool.id);
+    if (ruleRefs.length) pool.properties.loadBalancingRules = ruleRefs;
+    const outboundRefs = usedBy(outbound, "backendAddressPool", pool.id);
+    if (outboundRefs.length) pool.properties.outboundRules = outboundRefs;
+  }
+  for (const fe of (p.frontendIPConfigurations ?? []) as Json[]) {
+    const ruleRefs = usedBy(rules, "frontendIPConfiguration", fe.id);
+    if (ruleRefs.length) fe.properties.loadBalancingRules = ruleRefs;
+    const outboundRefs = usedBy(outbound, "frontendIPConfigurations", fe.id);
+    if (outboundRefs.length) fe.properties.outboundRules = outboundRefs;
+  }
+  for (const probe of (p.probes ?? []) as Json[]) {
+    const ruleRefs = usedBy(rules, "probe", probe.id);
+    if (ruleRefs.length) probe.properties.loadBalancingRules = ruleRefs;
+  }
+  return body;
+}
 
 const NETWORK = "Microsoft.Network";
 
@@ -180,6 +260,8 @@ export function registerNetwork(router: Router, world: World): void {
     );
   }
 
+  registerRuleHealth(router, world);
+
   // Subnets are written inline with their virtual network; reading them one by one is supported.
   const subnetsOf = (req: EmuRequest): Json[] => {
     requireGroup(world, req);
@@ -204,6 +286,8 @@ function put(world: World, kind: NetworkKind, req: EmuRequest): EmuResponse {
   world.ops.assertIdle(id);
   checkPreconditions(req, existing, kind.segment);
   const input: Json = isObject(req.body) ? req.body : {};
+  const holds = kind.holds?.(world, id, input, existing) ?? [];
+  for (const held of holds) world.ops.assertIdle(held);
   const location = resolveLocation(input, existing, req.params.name!, req.params.rg!);
   const fields = kind.build(world, existing?.id ?? id, input, location, existing);
   const tags = tagsOf(input);
@@ -223,6 +307,7 @@ function put(world: World, kind: NetworkKind, req: EmuRequest): EmuResponse {
       location,
       namespace: NETWORK,
       resourceId: stored.id,
+      ...(holds.length ? { locks: holds } : {}),
       onSucceeded: () => setProvisioningState(world, stored.id, "Succeeded"),
       onFailed: () => setProvisioningState(world, stored.id, "Failed"),
     },
@@ -251,4 +336,53 @@ function remove(world: World, kind: NetworkKind, req: EmuRequest): EmuResponse {
     },
     { status: 202, withLocation: true },
   );
+}
+
+/**
+ * Health per load-balancing rule (LoadBalancerLoadBalancingRules_Health,
+ * loadBalancer.json 2024-05-01): a long-running POST whose result counts the
+ * pool's members up and down by the rule's probe. A member's answer is its
+ * VM's (world.probe); a NIC on no VM is down.
+ */
+function registerRuleHealth(router: Router, world: World): void {
+  const path = `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.lb}/{name}/loadBalancingRules/{rule}/health`;
+  router.add("POST", path, (req) => {
+    requireGroup(world, req);
+    const lb = world.store.get(routeId(req, TYPES.lb));
+    if (!lb) throw notFound(TYPES.lb, req.params.name!, req.params.rg!);
+    const props = lb.body.properties ?? {};
+    const rule = ((props.loadBalancingRules ?? []) as Json[]).find(
+      (r) => String(r.name).toLowerCase() === req.params.rule!.toLowerCase(),
+    );
+    if (!rule)
+      throw notFound(`${TYPES.lb}/loadBalancingRules`, `${req.params.name}/${req.params.rule}`, req.params.rg!);
+    const probe = ((props.probes ?? []) as Json[]).find((p) => sameArmId(p.id, rule.properties?.probe?.id));
+    const refs = new References(world.store);
+    const members = refs.ipConfigsInPool(rule.properties?.backendAddressPool?.id).map((m) => {
+      const vm = refs.vmUsingNic(m.nicId);
+      // Without a probe every member counts as up.
+      const answer = !vm
+        ? { up: false, reason: "the network interface is not attached to a virtual machine" }
+        : probe
+          ? world.probe(vm, probe.properties)
+          : { up: true, reason: "no probe" };
+      return {
+        ipAddress: m.privateIPAddress,
+        networkInterfaceIPConfigurationId: { id: m.id },
+        state: answer.up ? "Up" : "Down",
+        reason: answer.reason,
+      };
+    });
+    const result = Promise.resolve({
+      up: members.filter((m) => m.state === "Up").length,
+      down: members.filter((m) => m.state === "Down").length,
+      loadBalancerBackendAddresses: members,
+    });
+    return acceptAsync(
+      world,
+      req,
+      { location: lb.body.location, namespace: NETWORK, resourceId: `${rule.id}/health`, result },
+      { status: 202, locationOnly: true },
+    );
+  });
 }

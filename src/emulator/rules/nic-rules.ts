@@ -9,6 +9,7 @@ import type { Json } from "../http.js";
 import { badRequest, isObject, newGuid, weakEtag } from "../http.js";
 import { firstFreeAddress, isReservedAddress } from "../ip.js";
 import { allIpConfigs, References, TYPES } from "../providers/network-refs.js";
+import { checkAllocatedPorts, checkFamily } from "./lb-rules.js";
 import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
 import { requireReference } from "./vnet-rules.js";
@@ -70,6 +71,16 @@ export function buildPublicIp(
   };
   delete properties.ipConfiguration;
   const zones = Array.isArray(input.zones) ? input.zones.map(String) : undefined;
+  // Zones are fixed at creation, and a PUT that leaves them out asks for "no zone"
+  // (ResourceAvailabilityZonesCannotBeModified, Azure/AzOps#701, Azure/azure-powershell#13656).
+  const constraint = (z: unknown): string =>
+    Array.isArray(z) && z.length ? [...z].map(String).sort().join(", ") : "NoZone";
+  if (old && constraint(old.zones) !== constraint(zones)) {
+    throw badRequest(
+      "ResourceAvailabilityZonesCannotBeModified",
+      `Resource ${id} has an existing availability zone constraint ${constraint(old.zones)} and the request has availability zone constraint ${constraint(zones)}, which do not match. Zones cannot be added/updated/removed once the resource is created. The resource cannot be updated from regional to zonal or vice-versa.`,
+    );
+  }
   return { sku: { name: "Standard", tier: input.sku?.tier ?? "Regional" }, properties, ...(zones ? { zones } : {}) };
 }
 
@@ -116,6 +127,7 @@ export function buildNicProperties(
   }
   const oldConfigs = (existing?.body.properties?.ipConfigurations ?? []) as Json[];
   const others = allIpConfigs(world.store, id);
+  const refs = new References(world.store);
   const takenHere = new Set<string>();
   let vnetOfNic: string | undefined;
   let ipv6Count = 0;
@@ -193,16 +205,24 @@ export function buildNicProperties(
           `IP version for publicIPAddress '${pip.id}', version '${pipVersion}' and network interface ipConfiguration '${configId}', version '${version}' must match.`,
         );
       }
-      const user = new References(world.store).ipConfigUsingPublicIp(pip.id, id);
+      // A public IP is attached to one thing at a time: another NIC, or a load balancer frontend.
+      const user = refs.publicIpHolder(pip.id, { nicId: id });
       const sibling = configsIn.find((o) => o !== c && sameArmId(o.properties?.publicIPAddress?.id, pip.id));
       if (user || sibling) {
         throw badRequest(
           "PublicIPAddressInUse",
-          `IP configuration ${configId} is referencing public IP address ${pip.id} that is already allocated to resource ${user?.id ?? `${id}/ipConfigurations/${sibling!.name}`}.`,
+          `IP configuration ${configId} is referencing public IP address ${pip.id} that is already allocated to resource ${user ?? `${id}/ipConfigurations/${sibling!.name}`}.`,
         );
       }
       out.publicIPAddress = { id: cp.publicIPAddress.id };
     }
+    const pools = (
+      Array.isArray(cp.loadBalancerBackendAddressPools) ? cp.loadBalancerBackendAddressPools : []
+    ) as Json[];
+    out.loadBalancerBackendAddressPools = pools.map((ref) => {
+      checkPoolMembership(world, refs, { id: configId, nicId: id, version }, ref?.id, location);
+      return { id: String(ref.id) };
+    });
     return { name, id: configId, etag: weakEtag(), type: `${TYPES.nic}/ipConfigurations`, properties: out };
   });
 
@@ -222,6 +242,56 @@ export function buildNicProperties(
     properties.networkSecurityGroup = { id: props.networkSecurityGroup.id };
   }
   return properties;
+}
+
+/**
+ * Joining a load balancer backend pool: the pool must exist in a load balancer
+ * of the same region; a pool holds one IP family, the family of the frontends
+ * whose rules use it; and the outbound rules on the pool must still have SNAT
+ * ports for one more member.
+ */
+function checkPoolMembership(
+  world: World,
+  refs: References,
+  config: { id: string; nicId: string; version: "IPv4" | "IPv6" },
+  poolId: unknown,
+  location: string,
+): void {
+  const lbId = typeof poolId === "string" ? poolId.split("/backendAddressPools/")[0] : undefined;
+  const lb = lbId ? world.store.get(lbId) : undefined;
+  const pool = ((lb?.body.properties?.backendAddressPools ?? []) as Json[]).find((p) =>
+    sameArmId(p.id, String(poolId)),
+  );
+  if (!lb || lb.type.toLowerCase() !== TYPES.lb.toLowerCase() || !pool || lb.body.location !== location) {
+    throw badRequest(
+      "InvalidResourceReference",
+      `Resource ${String(poolId)} referenced by resource ${config.id} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`,
+    );
+  }
+  const members = refs.ipConfigsInPool(pool.id).filter((m) => !sameArmId(m.nicId, config.nicId));
+  const other = members.find((m) => m.version !== config.version);
+  if (other)
+    throw badRequest(
+      "AllNicIpConfigurationsOfLbBackendPoolMustHaveSamePrivateIpAddressVersion",
+      `Network interface ipConfiguration '${config.id}' has privateIpAddressVersion '${config.version}' that does not match with privateIpAddressVersion '${other.version}' of ipConfiguration '${other.id}' in the same load balancer backend address pool '${pool.id}'.`,
+    );
+  const props = lb.body.properties ?? {};
+  const frontendVersion = (feId: unknown): "IPv4" | "IPv6" => {
+    const fe = ((props.frontendIPConfigurations ?? []) as Json[]).find((f) => sameArmId(f.id, String(feId)));
+    const pip = world.store.get(String(fe?.properties?.publicIPAddress?.id ?? ""));
+    return pip?.body.properties?.publicIPAddressVersion === "IPv6" ? "IPv6" : "IPv4";
+  };
+  for (const rule of (props.loadBalancingRules ?? []) as Json[]) {
+    if (!sameArmId(rule.properties?.backendAddressPool?.id, pool.id)) continue;
+    checkFamily(rule.id, frontendVersion(rule.properties?.frontendIPConfiguration?.id), [
+      { id: config.id, nicId: config.nicId, name: "", version: config.version, poolIds: [] },
+    ]);
+  }
+  for (const rule of (props.outboundRules ?? []) as Json[]) {
+    if (!sameArmId(rule.properties?.backendAddressPool?.id, pool.id)) continue;
+    const fes = (rule.properties?.frontendIPConfigurations ?? []) as Json[];
+    checkAllocatedPorts(rule.id, rule.properties?.allocatedOutboundPorts ?? 0, fes.length, members.length + 1);
+  }
 }
 
 /** Static: the asked-for address, checked. Dynamic: the address it had, or the first free one. */

@@ -8,6 +8,7 @@
 import { sameArmId } from "../../model/arm-id.js";
 import type { Json } from "../http.js";
 import { ArmError, deepCopy, isObject, missingParameter } from "../http.js";
+import { checkVmPlacement } from "../providers/availability-sets.js";
 import { References, TYPES } from "../providers/network-refs.js";
 import type { World } from "../world.js";
 
@@ -85,6 +86,7 @@ export function checkVmModel(world: World, vmId: string, location: string, model
     throw invalid(`The value ${String(size)} provided for the VM size is not valid.`, "vmSize");
   }
   checkNics(world, vmId, location, props.networkProfile);
+  checkVmPlacement(world, vmId, location, model);
   return model;
 }
 
@@ -192,6 +194,9 @@ export function mergePut(existing: Json, input: Json): Json {
       p.osProfile[hidden] = old.osProfile[hidden];
   p.storageProfile = isObject(p.storageProfile) ? p.storageProfile : deepCopy(old.storageProfile);
   p.hardwareProfile ??= deepCopy(old.hardwareProfile);
+  if (p.availabilitySet === undefined && old.availabilitySet !== undefined)
+    p.availabilitySet = deepCopy(old.availabilitySet);
+  if (next.zones === undefined && existing.zones !== undefined) next.zones = deepCopy(existing.zones);
   if (p.userData === undefined && old.userData !== undefined) p.userData = old.userData;
   checkImmutable(existing, next);
   return next;
@@ -232,4 +237,10 @@ function checkImmutable(existing: Json, next: Json): void {
   if (!same(image(o), image(n))) throw changeNotAllowed("imageReference");
   if (n.storageProfile?.osDisk?.name !== undefined && n.storageProfile.osDisk.name !== o.storageProfile?.osDisk?.name)
     throw changeNotAllowed("osDisk.name");
+  // Placement is fixed at creation: a VM joins an availability set only when it is created
+  // (availability-set-overview), and its zone cannot change.
+  const zones = (x: Json) => JSON.stringify([...(Array.isArray(x.zones) ? x.zones : [])].map(String).sort());
+  if (next.zones !== undefined && zones(next) !== zones(existing)) throw changeNotAllowed("zones");
+  const set = (x: Json) => String(x.properties?.availabilitySet?.id ?? "").toLowerCase();
+  if (n.availabilitySet !== undefined && set(next) !== set(existing)) throw changeNotAllowed("availabilitySet.id");
 }
