@@ -202,7 +202,7 @@ async function populate(
       addFiles(files, from, appliedUpTo, layout);
       const planned = await planFromDir(files.dir, { ...ctx, concurrency: SETTINGS.populateConcurrency });
       if (!planned.plan) throw new Error(`populate: spec errors ${JSON.stringify(planned.specErrors)}`);
-      await applyPlan(planned.plan, { ...ctx, concurrency: SETTINGS.populateConcurrency }, { allowDestroy: false });
+      await applyPlan(planned, { ...ctx, concurrency: SETTINGS.populateConcurrency }, { allowDestroy: false });
       by = "apply";
     }
     if (target > appliedUpTo) {
@@ -366,11 +366,12 @@ async function applyCells(report: Report): Promise<void> {
           }
           const ctx = context(connection, sub, concurrency);
           em.setLatencyMs(0);
-          const { plan } = await planFromDir(files.dir, ctx);
+          const planned = await planFromDir(files.dir, ctx);
+          if (!planned.plan) throw new Error(`spec errors ${JSON.stringify(planned.specErrors)}`);
           await quiet(em);
           em.setLatencyMs(LATENCY_MS);
           const s = await measure(em, async () => {
-            const out = await applyPlan(plan!, ctx, { allowDestroy: false });
+            const out = await applyPlan(planned, ctx, { allowDestroy: false });
             if (out.proxies.length !== shape.proxies || out.proxies.some((p) => p.status !== "created"))
               throw new Error(`apply of ${shape.label} did not create every proxy`);
           });

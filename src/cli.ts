@@ -4,14 +4,11 @@
  * Exit codes follow Terraform: 0 ok, 1 error, 2 (plan --detailed-exitcode) changes.
  */
 import { parseArgs } from "node:util";
-import { applyResultBody, planBody } from "./action/comment.js";
-import { stateMarker, stickyMarker } from "./action/marker.js";
 import { type AzureConnection, defaultScope } from "./azure/clients.js";
 import { createCredential } from "./azure/credentials.js";
 import { type Emulator, startEmulator } from "./emulator/server.js";
 import { consoleLogger } from "./log.js";
 import { checkOwner } from "./model/owner.js";
-import type { AppliedProxy } from "./operations.js";
 import {
   applyPlan,
   DEFAULT_CONCURRENCY,
@@ -20,9 +17,12 @@ import {
   type PlanOutcome,
   planFromDir,
 } from "./operations.js";
+import { applyResultBody, planBody } from "./plan/comment.js";
+import { stateMarker, stickyMarker } from "./plan/comment-marker.js";
 import { renderPlanJson } from "./plan/render-json.js";
 import { renderPlanMarkdown } from "./plan/render-markdown.js";
 import { renderPlanText } from "./plan/render-text.js";
+import type { AppliedProxy } from "./plan/types.js";
 import { loadProxyDir } from "./proxyfile/load.js";
 import { formatSpecError, type SpecError } from "./proxyfile/types.js";
 
@@ -145,7 +145,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       return o["detailed-exitcode"] && changes > 0 ? 2 : 0;
     }
     out.write(`${renderPlanText(plan, { color: process.stdout.isTTY === true })}\n`);
-    const result = await applyPlan(plan, ctx, { allowDestroy: o["allow-destroy"] });
+    const result = await applyPlan(outcome, ctx, { allowDestroy: o["allow-destroy"] });
     out.write(`${applyResultText(result.proxies, result.durationMs)}\n`);
     return 0;
   } catch (e) {
@@ -164,7 +164,7 @@ async function demo(path: string, ctx: OperationContext, out: NodeJS.WritableStr
   const marker = planMarkers(path, ctx.owner, first.plan.fingerprint);
   out.write(`\n----- PR comment the action would post (plan) -----\n\n`);
   out.write(`${planBody(first.plan, { marker, title })}\n`);
-  const result = await applyPlan(first.plan, ctx, { allowDestroy: false });
+  const result = await applyPlan(first, ctx, { allowDestroy: false });
   out.write(`\n----- PR comment the action would post (after merge: apply) -----\n\n`);
   const applyMarker = `${stickyMarker("apply", path, ctx.owner)}\n${stateMarker({ status: "applied", fingerprint: first.plan.fingerprint })}`;
   out.write(`${applyResultBody(result, { marker: applyMarker, title: `azure-ipv6-proxy apply for ${path}/` })}\n`);

@@ -3,7 +3,7 @@
  * plan (load → validate → observe → diff) and apply (carry out a plan).
  */
 
-import { type AppliedProxy, applyChanges } from "./azure/apply.js";
+import { applyChanges } from "./azure/apply.js";
 import { type AzureClients, type AzureConnection, createAzureClients } from "./azure/clients.js";
 import { observe } from "./azure/observe.js";
 import { AZURE_WAITS } from "./azure/retry.js";
@@ -11,11 +11,10 @@ import { type DesiredProxy, desiredProxy } from "./engine/desired.js";
 import { buildPlan } from "./engine/diff.js";
 import type { ObservedState } from "./engine/observed.js";
 import type { Logger } from "./log.js";
-import type { Plan, PlanError } from "./plan/types.js";
+import type { ApplyOutcome, Plan, PlanError } from "./plan/types.js";
 import { loadProxyDir } from "./proxyfile/load.js";
 import type { ProxySpec, SpecError } from "./proxyfile/types.js";
 
-export type { AppliedProxy } from "./azure/apply.js";
 export { ApplyFailedError } from "./azure/apply.js";
 export { defaultOwner } from "./model/owner.js";
 
@@ -29,15 +28,20 @@ export interface OperationContext {
   concurrency?: number;
 }
 
-export interface PlanOutcome {
-  specErrors: SpecError[];
-  plan?: Plan;
+/**
+ * A plan together with what it was made from. Apply takes this value, not the
+ * Plan alone: it writes the desired bodies, and merges tags and checks etags
+ * against what this run observed. Plans are never applied from a file: Azure
+ * is always observed again first.
+ */
+export interface PlannedRun {
+  plan: Plan;
+  desired: DesiredProxy[];
+  observed: ObservedState;
 }
 
-export interface ApplyOutcome {
-  proxies: AppliedProxy[];
-  durationMs: number;
-}
+/** The proxy files' errors (nothing was planned), or a plan. */
+export type PlanOutcome = { specErrors: SpecError[]; plan?: undefined } | (PlannedRun & { specErrors: [] });
 
 /**
  * Apply of 20 new proxies takes 1.5× one proxy's time at 20, 3× at 8.
@@ -67,14 +71,6 @@ export class PlanNotApplicableError extends Error {
   }
 }
 
-/** What apply needs beyond the Plan value: the desired bodies and what was observed. */
-interface PlanningState {
-  desired: DesiredProxy[];
-  observed: ObservedState;
-  clientsFor: (subscriptionId: string) => AzureClients;
-}
-const planning = new WeakMap<Plan, PlanningState>();
-
 /** `dir` is relative to `root` (default: the working directory), and so are the file names in errors. */
 export async function planFromDir(dir: string, ctx: OperationContext, root?: string): Promise<PlanOutcome> {
   const loaded = await ctx.log.group("Load proxies", async () => {
@@ -96,10 +92,10 @@ export async function planFromDir(dir: string, ctx: OperationContext, root?: str
       })),
     };
   }
-  return { specErrors: [], plan: await planProxies(loaded.proxies, ctx) };
+  return { specErrors: [], ...(await planProxies(loaded.proxies, ctx)) };
 }
 
-export async function planProxies(specs: ProxySpec[], ctx: OperationContext): Promise<Plan> {
+export async function planProxies(specs: ProxySpec[], ctx: OperationContext): Promise<PlannedRun> {
   const desired = specs.map((s) => desiredProxy(s, (s.subscriptionId ?? ctx.defaultSubscriptionId)!, ctx.owner));
   const clientsFor = clientCache(ctx.connection);
   const subscriptions = [
@@ -121,21 +117,14 @@ export async function planProxies(specs: ProxySpec[], ctx: OperationContext): Pr
     );
     return state;
   });
-  const plan = buildPlan({ owner: ctx.owner, desired, observed });
-  planning.set(plan, { desired, observed, clientsFor });
-  return plan;
+  return { plan: buildPlan({ owner: ctx.owner, desired, observed }), desired, observed };
 }
 
 export async function applyPlan(
-  plan: Plan,
+  { plan, desired, observed }: PlannedRun,
   ctx: OperationContext,
   opts: { allowDestroy: boolean },
 ): Promise<ApplyOutcome> {
-  const state = planning.get(plan);
-  if (!state)
-    throw new Error(
-      "apply needs a plan made in this run (plans are never applied from a file: Azure is observed again first)",
-    );
   if (plan.errors.length) throw new PlanNotApplicableError(plan.errors);
   const destructive = plan.changes.filter((c) => c.action === "delete" || c.action === "replace");
   if (destructive.length && !opts.allowDestroy) {
@@ -148,7 +137,9 @@ export async function applyPlan(
   const proxies = await ctx.log.group("Apply", () =>
     applyChanges({
       plan,
-      ...state,
+      desired,
+      observed,
+      clientsFor: clientCache(ctx.connection),
       concurrency: ctx.concurrency ?? DEFAULT_CONCURRENCY,
       log: ctx.log,
       waits: { ...AZURE_WAITS, ...ctx.connection.waits },

@@ -5,16 +5,12 @@
  */
 import {
   ApplyFailedError,
-  type ApplyOutcome,
   applyPlan,
   DestroyNotAllowedError,
   PlanNotApplicableError,
   planFromDir,
 } from "../operations.js";
-import { code, text } from "../plan/markdown-format.js";
-import type { Plan } from "../plan/types.js";
 import {
-  type ApplyFailure,
   applyResultBody,
   type BodyContext,
   MAX_SUMMARY_CHARS,
@@ -22,9 +18,11 @@ import {
   planErrorLines,
   refusalBody,
   specErrorsBody,
-} from "./comment.js";
+} from "../plan/comment.js";
+import { parseState, stickyMarker } from "../plan/comment-marker.js";
+import { code, text } from "../plan/markdown-format.js";
+import type { ApplyFailure, ApplyOutcome, Plan } from "../plan/types.js";
 import { isForbidden, type MergedPullRequest } from "./github.js";
-import { parseState, stickyMarker } from "./marker.js";
 import { applyOutputs, planOutputs } from "./outputs.js";
 import { annotateSpecErrors, setOutputs, writePlanJson } from "./report.js";
 import { checkReviewed, isNoop } from "./review.js";
@@ -92,7 +90,7 @@ export async function runApply(run: ActionRun, sha: string): Promise<void> {
   let applied: ApplyOutcome;
   const started = Date.now();
   try {
-    applied = await applyPlan(plan, ctx, { allowDestroy });
+    applied = await applyPlan(outcome, ctx, { allowDestroy });
   } catch (err) {
     if (err instanceof DestroyNotAllowedError) {
       return refuse(

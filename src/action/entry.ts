@@ -7,13 +7,13 @@
  */
 import { tmpdir } from "node:os";
 import { defaultOwner } from "../model/owner.js";
+import { normalizeDir } from "../plan/comment-marker.js";
 import { runApply } from "./apply-flow.js";
 import { azureConnection } from "./azure-auth.js";
 import { type EventInput, planRun, type RunPlan, repoOf } from "./event.js";
 import { GitHubApi, type Octokit } from "./github.js";
 import { type InputReader, readInputs } from "./inputs.js";
 import { actionsLogger } from "./logger.js";
-import { normalizeDir } from "./marker.js";
 import { planJsonPath } from "./outputs.js";
 import { runPlan } from "./plan-flow.js";
 import type { ActionRun } from "./run.js";

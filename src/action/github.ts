@@ -4,9 +4,9 @@
  * was merged from, and its labels.
  */
 import type { getOctokit } from "@actions/github";
-import { MAX_COMMENT_CHARS } from "./comment.js";
+import { isStickyComment } from "../plan/comment-marker.js";
+import { GITHUB_COMMENT_LIMIT } from "../plan/render-markdown.js";
 import type { Repo } from "./event.js";
-import { isStickyComment } from "./marker.js";
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
@@ -51,9 +51,9 @@ export class GitHubApi {
 
   /** Edits our comment in place, or creates it the first time: never a second one. */
   async upsertSticky(issue: number, marker: string, body: string): Promise<UpsertResult> {
-    if (body.length > MAX_COMMENT_CHARS) {
+    if (body.length > GITHUB_COMMENT_LIMIT) {
       // The builders in comment.ts keep bodies within the limit; this guards against a 422 if one ever does not.
-      throw new Error(`comment body is ${body.length} characters, over GitHub's limit of ${MAX_COMMENT_CHARS}`);
+      throw new Error(`comment body is ${body.length} characters, over GitHub's limit of ${GITHUB_COMMENT_LIMIT}`);
     }
     const existing = await this.findSticky(issue, marker);
     if (existing?.body === body) return { id: existing.id, url: existing.url, action: "unchanged" };

@@ -5,8 +5,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { canonicalJson } from "../model/canonical-json.js";
-import type { ApplyOutcome } from "../operations.js";
-import type { Plan } from "../plan/types.js";
+import type { ApplyOutcome, Plan } from "../plan/types.js";
 
 export interface ActionOutputs {
   "has-changes": string;

@@ -3,12 +3,12 @@
  * of the pull request and to the job summary. Never writes to Azure.
  */
 import { type PlanOutcome, planFromDir } from "../operations.js";
+import { MAX_SUMMARY_CHARS, planBody, specErrorsBody } from "../plan/comment.js";
+import { stickyMarker } from "../plan/comment-marker.js";
 import { alert } from "../plan/markdown-format.js";
 import { isSignInUnavailable, MISSING_ID_TOKEN_ADVICE } from "./azure-auth.js";
-import { MAX_SUMMARY_CHARS, planBody, specErrorsBody } from "./comment.js";
 import type { PullRequestRef } from "./event.js";
 import { isForbidden } from "./github.js";
-import { stickyMarker } from "./marker.js";
 import { planOutputs } from "./outputs.js";
 import { annotateSpecErrors, setOutputs, writePlanJson } from "./report.js";
 import { type ActionRun, bodyContext, planState } from "./run.js";

@@ -3,9 +3,9 @@
  * applied, given the state recorded in the pull request's plan comment.
  */
 
+import type { CommentState } from "../plan/comment-marker.js";
 import { code } from "../plan/markdown-format.js";
 import type { Plan } from "../plan/types.js";
-import type { CommentState } from "./marker.js";
 
 export type ReviewVerdict = { ok: true } | { ok: false; reason: string[] };
 

@@ -5,13 +5,13 @@
  */
 import type { Logger } from "../log.js";
 import type { OperationContext } from "../operations.js";
+import type { BodyContext } from "../plan/comment.js";
+import { type CommentKind, type CommentState, stateMarker, stickyMarker } from "../plan/comment-marker.js";
 import type { Plan } from "../plan/types.js";
-import type { BodyContext } from "./comment.js";
 import type { ActionCore } from "./entry.js";
 import type { Repo } from "./event.js";
 import type { GitHubApi } from "./github.js";
 import type { ActionInputs } from "./inputs.js";
-import { type CommentKind, type CommentState, stateMarker, stickyMarker } from "./marker.js";
 
 export const ALLOW_DESTROY_LABEL = "ipv6-proxy/allow-destroy";
 

@@ -16,7 +16,7 @@ import type { ObservedState } from "../engine/observed.js";
 import type { Logger } from "../log.js";
 import { armIdKey, parseArmId } from "../model/arm-id.js";
 import { TAG_CONFIG_HASH } from "../model/names.js";
-import type { Change, Plan } from "../plan/types.js";
+import type { AppliedProxy, ApplyFailure, Change, Plan } from "../plan/types.js";
 import { KIND_ORDER } from "../plan/types.js";
 import type { AzureClients } from "./clients.js";
 import type { WaitPolicy } from "./retry.js";
@@ -34,18 +34,9 @@ export interface ApplyInput {
   waits: WaitPolicy;
 }
 
-export interface AppliedProxy {
-  name: string;
-  status: "created" | "updated" | "unchanged" | "destroyed";
-  ipv6Address?: string;
-  dnsNames: string[];
-  /** What the VM answered when it applied a new config. */
-  vmMessage?: string;
-}
-
 export class ApplyFailedError extends Error {
   constructor(
-    readonly failures: { proxy: string; message: string }[],
+    readonly failures: ApplyFailure[],
     readonly applied: AppliedProxy[],
   ) {
     super(
@@ -73,7 +64,7 @@ export async function applyChanges(input: ApplyInput): Promise<AppliedProxy[]> {
   const proxies = [...new Set(input.plan.changes.map((c) => c.proxy))].sort();
   const results = await settleLimit(proxies, input.concurrency, (name) => applyProxy(name, input));
   const applied: AppliedProxy[] = [];
-  const failures: { proxy: string; message: string }[] = [];
+  const failures: ApplyFailure[] = [];
   results.forEach((r, i) => {
     if (r.status === "fulfilled") applied.push(r.value);
     else

@@ -125,19 +125,15 @@ function changeFor(
   };
   const tagKeys = tagKeysOf(res);
   const after = ownedFields(res.kind, res.body, tagKeys);
+  const make = (action: Action, before: Record<string, unknown> | undefined, reason: string): Change =>
+    withDiffs({ ...base, action, ...(before ? { before } : {}), after, reason });
 
   if (res.kind === "resourceGroup") {
     const exists = observed.resourceGroups.has(rgKey(res.subscriptionId, res.resourceGroup));
     // Resource groups are created when missing and never changed or deleted: they may hold other things.
     return exists
-      ? { ...base, action: "noop", before: after, after, diffs: [], reason: "resource group exists" }
-      : {
-          ...base,
-          action: "create",
-          after,
-          diffs: diffFields(undefined, after),
-          reason: "resource group does not exist yet",
-        };
+      ? make("noop", after, "resource group exists")
+      : make("create", undefined, "resource group does not exist yet");
   }
   if (res.kind === "dnsRecord") {
     const zoneId = parentArmId(res.id);
@@ -169,14 +165,7 @@ function changeFor(
   }
 
   const obs = observed.resources.get(armIdKey(res.id));
-  if (!obs)
-    return {
-      ...base,
-      action: "create",
-      after,
-      diffs: diffFields(undefined, after),
-      reason: `${describe(res.kind)} does not exist yet`,
-    };
+  if (!obs) return make("create", undefined, `${describe(res.kind)} does not exist yet`);
 
   const own = ownershipOf(obs.tags, owner);
   if (own.kind !== "ours" || own.proxy !== name) {
@@ -199,17 +188,9 @@ function changeFor(
 
   const before = ownedFields(res.kind, obs.body, tagKeys);
   const diffs = diffFields(before, after);
-  if (obs.provisioningState === "Failed") {
-    return {
-      ...base,
-      action: "update",
-      before,
-      after,
-      diffs,
-      reason: "last provisioning failed in Azure; applying it again",
-    };
-  }
-  if (diffs.length === 0) return { ...base, action: "noop", before, after, diffs, reason: "up to date" };
+  if (obs.provisioningState === "Failed")
+    return make("update", before, "last provisioning failed in Azure; applying it again");
+  if (diffs.length === 0) return make("noop", before, "up to date");
   const applied = obs.tags[TAG_STATE_HASH];
   const drifted = applied !== undefined && applied !== stateHash(res.kind, obs.body);
   if (drifted) {
@@ -223,7 +204,15 @@ function changeFor(
   const replaceReason = mustReplace(res.kind, before, after, obs, res);
   const action: Action = replaceReason ? "replace" : "update";
   const changed = `${diffs.map((d) => d.path).join(", ")} ${drifted ? "changed outside azure-ipv6-proxy; reverting" : "changed"}`;
-  return { ...base, action, before, after, diffs, reason: replaceReason ?? changed };
+  return make(action, before, replaceReason ?? changed);
+}
+
+/**
+ * The one place a change's field diffs come from: its before and after. A
+ * delete lists no fields (the whole resource goes; `before` shows what it was).
+ */
+function withDiffs(change: Omit<Change, "diffs">): Change {
+  return { ...change, diffs: change.action === "delete" ? [] : diffFields(change.before, change.after) };
 }
 
 /** Why an in-place update is impossible, or undefined when it is possible. */
@@ -278,7 +267,7 @@ function settleDnsValues(changes: Change[], observed: ObservedState, proxy: Desi
   for (const c of changes) {
     if (c.kind !== "dnsRecord" || !c.after) continue;
     c.after = { ...c.after, ipv6Addresses: [known ?? KNOWN_AFTER_APPLY] };
-    c.diffs = diffFields(c.before, c.after);
+    c.diffs = withDiffs(c).diffs;
     if (c.action === "create") continue;
     const moved = c.diffs.some((d) => d.path.startsWith("ipv6Addresses"));
     c.action = c.diffs.length ? "update" : "noop";
@@ -307,7 +296,7 @@ function configChange(
   const liveSha = obs?.tags[TAG_CONFIG_HASH];
   if (liveSha === proxy.configSha256) return {};
   const live = observed.vmConfigs.get(armIdKey(vmId));
-  const change: Change = {
+  const change = withDiffs({
     address: `${proxy.spec.name}.vmConfig`,
     proxy: proxy.spec.name,
     kind: "vmConfig",
@@ -318,10 +307,9 @@ function configChange(
     action: "update",
     before: { configSha256: liveSha ?? null },
     after: { configSha256: proxy.configSha256 },
-    diffs: [{ path: "configSha256", before: liveSha ?? null, after: proxy.configSha256 }],
     reason:
       "HAProxy config changes: new userData, validated and reloaded on the running VM without dropping connections",
-  };
+  });
   return {
     change,
     diff:
@@ -333,7 +321,7 @@ function configChange(
 
 function deleteChange(obs: ObservedResource, proxy: string): Change {
   const suffix = obs.kind === "dnsRecord" ? `.${obs.name}` : "";
-  return {
+  return withDiffs({
     address: `${proxy}.${obs.kind}${suffix}`,
     proxy,
     kind: obs.kind,
@@ -343,12 +331,11 @@ function deleteChange(obs: ObservedResource, proxy: string): Change {
     name: obs.name,
     action: "delete",
     before: ownedFields(obs.kind, obs.body, [TAG_MANAGED_BY, TAG_OWNER, TAG_PROXY]),
-    diffs: [],
     reason:
       obs.kind === "dnsRecord"
         ? "no proxy file claims this record any more"
         : `proxy "${proxy}" is no longer in the proxy files`,
-  };
+  });
 }
 
 function addWarnings(changes: Change[], warnings: PlanWarning[], observed: ObservedState): void {

@@ -76,11 +76,8 @@ export class PlanView {
     }
     for (const d of plan.configDiffs) if (d.diff !== "") this.configDiffs.set(d.proxy, d.diff);
     for (const p of plan.proxies) this.summaries.set(p.name, p);
-    // A proxy that only appears in changes (which the engine should not produce) is still listed, so no change goes unshown.
-    const extra = [...this.pending.keys()]
-      .filter((name) => !this.summaries.has(name))
-      .map((name): ProxySummary => ({ name, status: "change", dnsNames: [] }));
-    const all = [...plan.proxies, ...extra].map((proxy) => ({ proxy, status: this.statusOf(proxy) }));
+    // The engine summarises every proxy that has a change, with its status; the renderer only orders them.
+    const all = plan.proxies.map((proxy) => ({ proxy, status: proxy.status }));
     this.rows = STATUS_ORDER.flatMap((status) => all.filter((r) => r.status === status));
   }
 
@@ -103,12 +100,6 @@ export class PlanView {
     const resources = [...this.changesOf(proxy), ...(this.observed.get(proxy) ?? [])];
     const observed = resources.find((c) => c.kind === "publicIpV6")?.before?.["ipAddress"];
     return typeof observed === "string" ? observed : undefined;
-  }
-
-  /** A proxy the summary calls unchanged but that has pending changes is shown as changed. */
-  private statusOf(proxy: ProxySummary): ProxySummary["status"] {
-    if (proxy.status !== "unchanged") return proxy.status;
-    return this.pending.has(proxy.name) || this.configDiffs.has(proxy.name) ? "change" : "unchanged";
   }
 }
 

@@ -121,3 +121,24 @@ export interface Plan {
   /** sha256 over the non-noop changes (see engine/fingerprint.ts); equal plans have equal fingerprints. */
   fingerprint: string;
 }
+
+/** What an apply did to one proxy. */
+export interface AppliedProxy {
+  name: string;
+  status: "created" | "updated" | "unchanged" | "destroyed";
+  ipv6Address?: string;
+  dnsNames: string[];
+  /** What the VM answered when it applied a new config. */
+  vmMessage?: string;
+}
+
+/** A proxy whose apply stopped part-way; its finished steps are kept. */
+export interface ApplyFailure {
+  proxy: string;
+  message: string;
+}
+
+export interface ApplyOutcome {
+  proxies: AppliedProxy[];
+  durationMs: number;
+}

@@ -9,7 +9,7 @@ import { chmodSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ApplyFailedError, applyPlan, planFromDir } from "../../src/operations.js";
-import { type Harness, startHarness } from "../support/engine-harness.js";
+import { type Harness, planned, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 import { APPLY_SCRIPT_PROGRAMS, HAPROXY, requirements } from "../support/requirements.js";
 import { VmDouble } from "../support/vm-double.js";
@@ -27,7 +27,7 @@ describe("config push through Run Command", needs, () => {
     await vm.start();
     h.emulator.onRunCommand(vm.runCommand);
     files.write("app", proxyYaml({ name: "app", resourceGroup: "rg-vmconfig", backends: ["203.0.113.30"] }));
-    await applyPlan((await planFromDir(files.dir, ctx())).plan!, ctx(), { allowDestroy: false });
+    await applyPlan(planned(await planFromDir(files.dir, ctx())), ctx(), { allowDestroy: false });
   });
   afterAll(async () => {
     await vm?.stop();
@@ -39,9 +39,9 @@ describe("config push through Run Command", needs, () => {
     // The VM's first serving check installed the first config: one reload so far.
     expect(vm.reloadCount()).toBe(1);
     files.write("app", proxyYaml({ name: "app", resourceGroup: "rg-vmconfig", backends: ["203.0.113.31"] }));
-    const plan = (await planFromDir(files.dir, ctx())).plan!;
-    expect(plan.changes.find((c) => c.kind === "vmConfig")?.action).toBe("update");
-    const result = await applyPlan(plan, ctx(), { allowDestroy: false });
+    const run = planned(await planFromDir(files.dir, ctx()));
+    expect(run.plan.changes.find((c) => c.kind === "vmConfig")?.action).toBe("update");
+    const result = await applyPlan(run, ctx(), { allowDestroy: false });
     expect(result.proxies[0]!.vmMessage).toMatch(/applied config sha256=[0-9a-f]{64}/);
     expect(vm.installed()).toContain("203.0.113.31:443");
     expect(vm.reloadCount()).toBe(2);
@@ -68,14 +68,14 @@ exec ${HAPROXY.path()} "$@"
     vm.haproxy = old;
     const serving = vm.installed();
     files.write("app", proxyYaml({ name: "app", resourceGroup: "rg-vmconfig", backends: ["203.0.113.32"] }));
-    const plan = (await planFromDir(files.dir, ctx())).plan!;
-    const error = await applyPlan(plan, ctx(), { allowDestroy: false }).catch((e: unknown) => e);
+    const run = planned(await planFromDir(files.dir, ctx()));
+    const error = await applyPlan(run, ctx(), { allowDestroy: false }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplyFailedError);
     expect(String((error as Error).message)).toMatch(/refused the new config[\s\S]*unknown keyword 'fd-hard-limit'/);
     expect(vm.installed()).toBe(serving);
     expect(vm.reloadCount()).toBe(2);
-    const again = (await planFromDir(files.dir, ctx())).plan!;
-    expect(again.changes.find((c) => c.kind === "vmConfig")?.action).toBe("update");
+    const again = planned(await planFromDir(files.dir, ctx()));
+    expect(again.plan.changes.find((c) => c.kind === "vmConfig")?.action).toBe("update");
 
     vm.haproxy = HAPROXY.path();
     await applyPlan(again, ctx(), { allowDestroy: false });

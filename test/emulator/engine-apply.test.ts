@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resourceNames } from "../../src/model/names.js";
 import { applyPlan, DestroyNotAllowedError, PlanNotApplicableError, planFromDir } from "../../src/operations.js";
-import { type Harness, startHarness } from "../support/engine-harness.js";
+import { type Harness, planned, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 
 let h: Harness;
@@ -28,8 +28,7 @@ beforeEach(() => {
 
 async function plan(as = owner) {
   const outcome = await planFromDir(files.dir, h.ctx(as));
-  expect(outcome.specErrors).toEqual([]);
-  return outcome.plan!;
+  return planned(outcome);
 }
 
 describe("create, then converge", () => {
@@ -41,8 +40,8 @@ describe("create, then converge", () => {
     h.emulator.resetRequests();
     const first = await plan();
     expect(h.emulator.writeCount()).toBe(0); // plan is read-only
-    expect(first.errors).toEqual([]);
-    const actions = Object.fromEntries(first.changes.map((c) => [c.address, c.action]));
+    expect(first.plan.errors).toEqual([]);
+    const actions = Object.fromEntries(first.plan.changes.map((c) => [c.address, c.action]));
     expect(actions).toMatchObject({
       "www.resourceGroup": "create",
       "www.networkSecurityGroup": "create",
@@ -54,7 +53,7 @@ describe("create, then converge", () => {
       "www.dnsRecord.@": "create",
       "www.dnsRecord.www": "create",
     });
-    expect(first.counts).toEqual({ add: 9, change: 0, destroy: 0 });
+    expect(first.plan.counts).toEqual({ add: 9, change: 0, destroy: 0 });
 
     const result = await applyPlan(first, h.ctx(owner), { allowDestroy: false });
     const www = result.proxies.find((p) => p.name === "www")!;
@@ -78,8 +77,8 @@ describe("create, then converge", () => {
 
     h.emulator.resetRequests();
     const second = await plan();
-    expect(second.changes.filter((x) => x.action !== "noop")).toEqual([]);
-    expect(second.counts).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect(second.plan.changes.filter((x) => x.action !== "noop")).toEqual([]);
+    expect(second.plan.counts).toEqual({ add: 0, change: 0, destroy: 0 });
     await applyPlan(second, h.ctx(owner), { allowDestroy: false });
     expect(h.emulator.writeCount()).toBe(0);
   });
@@ -101,13 +100,13 @@ describe("in-place change", () => {
       }),
     );
     const change = await plan();
-    const active = change.changes.filter((c) => c.action !== "noop");
+    const active = change.plan.changes.filter((c) => c.action !== "noop");
     expect(active.map((c) => `${c.address}:${c.action}`).sort()).toEqual([
       "shop.networkSecurityGroup:update",
       "shop.virtualMachine:update",
       "shop.vmConfig:update",
     ]);
-    const diff = change.configDiffs.find((d) => d.proxy === "shop")!.diff;
+    const diff = change.plan.configDiffs.find((d) => d.proxy === "shop")!.diff;
     expect(diff).toMatch(/^-.*203\.0\.113\.20/m);
     expect(diff).toMatch(/^\+.*203\.0\.113\.22/m);
     const nsg = active.find((c) => c.kind === "networkSecurityGroup")!;
@@ -120,7 +119,7 @@ describe("in-place change", () => {
       .clients()
       .compute.virtualMachines.get("rg-inplace", resourceNames("shop").virtualMachine, { expand: "userData" });
     expect(Buffer.from(vm.userData!, "base64").toString()).toContain("203.0.113.22");
-    expect((await plan()).changes.every((c) => c.action === "noop")).toBe(true);
+    expect((await plan()).plan.changes.every((c) => c.action === "noop")).toBe(true);
   });
 });
 
@@ -133,7 +132,9 @@ describe("concurrent edits", () => {
       proxyYaml({ name: "edit", resourceGroup: "rg-etag", zone: "example.nl", records: ["edit"], ttl: 120 }),
     );
     const reviewed = await plan();
-    expect(reviewed.changes.filter((c) => c.action !== "noop").map((c) => c.address)).toEqual(["edit.dnsRecord.edit"]);
+    expect(reviewed.plan.changes.filter((c) => c.action !== "noop").map((c) => c.address)).toEqual([
+      "edit.dnsRecord.edit",
+    ]);
 
     const c = h.clients();
     const live = await c.dns.recordSets.get("rg-dns", "example.nl", "edit", "AAAA");
@@ -144,7 +145,7 @@ describe("concurrent edits", () => {
     expect((await c.dns.recordSets.get("rg-dns", "example.nl", "edit", "AAAA")).ttl).toBe(60);
 
     const again = await plan();
-    expect(again.changes.find((x) => x.address === "edit.dnsRecord.edit")?.diffs).toEqual([
+    expect(again.plan.changes.find((x) => x.address === "edit.dnsRecord.edit")?.diffs).toEqual([
       { path: "ttl", before: 60, after: 120 },
     ]);
     await applyPlan(again, h.ctx(owner), { allowDestroy: false });
@@ -172,7 +173,7 @@ describe("deletion safety", () => {
 
     files.remove("old");
     const p = await plan();
-    const deletes = p.changes.filter((x) => x.action === "delete");
+    const deletes = p.plan.changes.filter((x) => x.action === "delete");
     expect(deletes.map((x) => x.address).sort()).toEqual([
       "old.dnsRecord.old",
       "old.networkInterface",
@@ -182,7 +183,7 @@ describe("deletion safety", () => {
       "old.virtualMachine",
       "old.virtualNetwork",
     ]);
-    expect(p.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(["destroy", "ipv6-address-change"]));
+    expect(p.plan.warnings.map((w) => w.code)).toEqual(expect.arrayContaining(["destroy", "ipv6-address-change"]));
 
     h.emulator.resetRequests();
     await expect(applyPlan(p, h.ctx(owner), { allowDestroy: false })).rejects.toBeInstanceOf(DestroyNotAllowedError);
@@ -216,9 +217,9 @@ describe("deletion safety", () => {
     });
     files.write("api", proxyYaml({ name: "api", resourceGroup: rg, zone: "example.nl", records: ["api"] }));
     const p = await plan();
-    expect(p.errors.map((e) => e.address).sort()).toEqual(["api.dnsRecord.api", "api.publicIpV6"]);
-    expect(p.errors[0]!.file).toContain("api.yaml");
-    expect(p.warnings.map((w) => w.code).sort()).toEqual(["dns-not-owned", "not-owned"]);
+    expect(p.plan.errors.map((e) => e.address).sort()).toEqual(["api.dnsRecord.api", "api.publicIpV6"]);
+    expect(p.plan.errors[0]!.file).toContain("api.yaml");
+    expect(p.plan.warnings.map((w) => w.code).sort()).toEqual(["dns-not-owned", "not-owned"]);
     h.emulator.resetRequests();
     await expect(applyPlan(p, h.ctx(owner), { allowDestroy: true })).rejects.toBeInstanceOf(PlanNotApplicableError);
     expect(h.emulator.writeCount()).toBe(0);
@@ -229,8 +230,8 @@ describe("deletion safety", () => {
     await applyPlan(await plan("team/a"), h.ctx("team/a"), { allowDestroy: false });
     files.remove("mine");
     const other = await plan("team/b");
-    expect(other.changes.filter((c) => c.proxy === "mine")).toEqual([]);
+    expect(other.plan.changes.filter((c) => c.proxy === "mine")).toEqual([]);
     const own = await plan("team/a");
-    expect(own.changes.filter((c) => c.proxy === "mine" && c.action === "delete").length).toBe(6);
+    expect(own.plan.changes.filter((c) => c.proxy === "mine" && c.action === "delete").length).toBe(6);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyPlan, PlanNotApplicableError, planFromDir } from "../../src/operations.js";
-import { type Harness, startHarness } from "../support/engine-harness.js";
+import { type Harness, planned, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 
 let h: Harness;
@@ -45,7 +45,7 @@ describe("a CNAME where an AAAA record must go", () => {
     expect(cnameLists).toHaveLength(1);
 
     h.emulator.resetRequests();
-    await expect(applyPlan(plan, h.ctx("acme/cname"), { allowDestroy: true })).rejects.toBeInstanceOf(
+    await expect(applyPlan(planned(outcome), h.ctx("acme/cname"), { allowDestroy: true })).rejects.toBeInstanceOf(
       PlanNotApplicableError,
     );
     expect(h.emulator.writeCount()).toBe(0);
@@ -57,7 +57,7 @@ describe("record-set metadata others added", () => {
     const owner = "acme/metadata";
     files.remove("shop");
     files.write("meta", proxyYaml({ name: "meta", resourceGroup: "rg-meta", zone: "example.com", records: ["meta"] }));
-    await applyPlan((await planFromDir(files.dir, h.ctx(owner))).plan!, h.ctx(owner), { allowDestroy: false });
+    await applyPlan(planned(await planFromDir(files.dir, h.ctx(owner))), h.ctx(owner), { allowDestroy: false });
 
     // A person (or Azure Policy) adds metadata to the record set.
     const c = h.clients();
@@ -77,9 +77,9 @@ describe("record-set metadata others added", () => {
       "meta",
       proxyYaml({ name: "meta", resourceGroup: "rg-meta", zone: "example.com", records: ["meta"], ttl: 120 }),
     );
-    const plan = (await planFromDir(files.dir, h.ctx(owner))).plan!;
-    expect(plan.changes.filter((x) => x.action !== "noop").map((x) => x.address)).toEqual(["meta.dnsRecord.meta"]);
-    await applyPlan(plan, h.ctx(owner), { allowDestroy: false });
+    const run = planned(await planFromDir(files.dir, h.ctx(owner)));
+    expect(run.plan.changes.filter((x) => x.action !== "noop").map((x) => x.address)).toEqual(["meta.dnsRecord.meta"]);
+    await applyPlan(run, h.ctx(owner), { allowDestroy: false });
     const after = await c.dns.recordSets.get("rg-dns", "example.com", "meta", "AAAA");
     expect(after.ttl).toBe(120);
     expect(after.metadata).toMatchObject({ costCenter: "4711", ipv6ProxyName: "meta", ipv6ProxyOwner: owner });

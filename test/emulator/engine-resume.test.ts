@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resourceNames } from "../../src/model/names.js";
 import { ApplyFailedError, applyPlan, planFromDir } from "../../src/operations.js";
-import { type Harness, startHarness } from "../support/engine-harness.js";
+import { type Harness, planned, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 
 let h: Harness;
@@ -40,13 +40,13 @@ describe("resume after a failure", () => {
     const ctx = h.ctx(`acme/resume-${name}`);
     h.emulator.addFault(fault);
     const first = await planFromDir(files.dir, ctx);
-    await expect(applyPlan(first.plan!, ctx, { allowDestroy: false })).rejects.toBeInstanceOf(ApplyFailedError);
+    await expect(applyPlan(planned(first), ctx, { allowDestroy: false })).rejects.toBeInstanceOf(ApplyFailedError);
     h.emulator.clearFaults();
 
-    const second = (await planFromDir(files.dir, ctx)).plan!;
+    const second = planned(await planFromDir(files.dir, ctx));
     // What finished before the failure is not created again.
-    expect(second.changes.find((c) => c.kind === "networkSecurityGroup")!.action).toBe("noop");
-    expect(second.changes.filter((c) => c.action === "create").length).toBeGreaterThan(0);
+    expect(second.plan.changes.find((c) => c.kind === "networkSecurityGroup")!.action).toBe("noop");
+    expect(second.plan.changes.filter((c) => c.action === "create").length).toBeGreaterThan(0);
     const result = await applyPlan(second, ctx, { allowDestroy: false });
     expect(result.proxies[0]!.ipv6Address).toMatch(/:/);
 
@@ -72,7 +72,7 @@ describe("resume after a failure", () => {
       times: 2,
     });
     const ctx = h.ctx("acme/throttle");
-    const p = (await planFromDir(files.dir, ctx)).plan!;
+    const p = planned(await planFromDir(files.dir, ctx));
     await applyPlan(p, ctx, { allowDestroy: false });
     h.emulator.clearFaults();
     const throttled = h.emulator.requests.filter((r) => r.status === 429);

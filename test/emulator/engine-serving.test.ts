@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resourceNames, TAG_CONFIG_HASH } from "../../src/model/names.js";
 import { ApplyFailedError, applyPlan, planFromDir } from "../../src/operations.js";
-import { type Harness, startHarness } from "../support/engine-harness.js";
+import { type Harness, planned, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 
 let h: Harness;
@@ -28,7 +28,7 @@ describe("a new VM", () => {
     );
     const ctx = h.ctx("acme/fresh");
     h.emulator.resetRequests();
-    const result = await applyPlan((await planFromDir(files.dir, ctx)).plan!, ctx, { allowDestroy: false });
+    const result = await applyPlan(planned(await planFromDir(files.dir, ctx)), ctx, { allowDestroy: false });
     expect(result.proxies[0]!.vmMessage).toMatch(/applied config sha256=/);
 
     const writes = h.emulator.requests
@@ -55,7 +55,7 @@ describe("a new VM", () => {
       proxyYaml({ name: "broken", resourceGroup: "rg-broken", zone: "example.org", records: ["broken"] }),
     );
     const ctx = h.ctx("acme/broken");
-    const error = await applyPlan((await planFromDir(files.dir, ctx)).plan!, ctx, { allowDestroy: false }).catch(
+    const error = await applyPlan(planned(await planFromDir(files.dir, ctx)), ctx, { allowDestroy: false }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(ApplyFailedError);
@@ -70,9 +70,9 @@ describe("a new VM", () => {
     const vm = await c.compute.virtualMachines.get("rg-broken", resourceNames("broken").virtualMachine);
     expect(vm.tags?.[TAG_CONFIG_HASH]).toBeUndefined();
 
-    const next = (await planFromDir(files.dir, ctx)).plan!;
+    const next = planned(await planFromDir(files.dir, ctx));
     const pending = Object.fromEntries(
-      next.changes.filter((x) => x.action !== "noop").map((x) => [x.address, x.action]),
+      next.plan.changes.filter((x) => x.action !== "noop").map((x) => [x.address, x.action]),
     );
     expect(pending).toMatchObject({ "broken.vmConfig": "update", "broken.dnsRecord.broken": "create" });
     // Applying again checks again, and still writes no DNS while the VM serves nothing.

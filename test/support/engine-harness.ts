@@ -1,7 +1,7 @@
 import { type AzureClients, createAzureClients } from "../../src/azure/clients.js";
 import { type Emulator, startEmulator } from "../../src/emulator/server.js";
 import { silentLogger } from "../../src/log.js";
-import type { OperationContext } from "../../src/operations.js";
+import type { OperationContext, PlannedRun, PlanOutcome } from "../../src/operations.js";
 
 export interface Harness {
   emulator: Emulator;
@@ -25,4 +25,10 @@ export async function startHarness(opts: Parameters<typeof startEmulator>[0] = {
     clients: () => createAzureClients(emulator.connection(), emulator.subscriptionId),
     close: () => emulator.close(),
   };
+}
+
+/** The planned run of an outcome that must have no errors in the proxy files. */
+export function planned(outcome: PlanOutcome): PlannedRun {
+  if (!outcome.plan) throw new Error(`the proxy files have errors: ${JSON.stringify(outcome.specErrors)}`);
+  return outcome;
 }

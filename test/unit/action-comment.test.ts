@@ -3,9 +3,10 @@
  * directories and owners apart; every body stays within GitHub's limit.
  */
 import { describe, expect, it } from "vitest";
-import { applyResultBody, type BodyContext, MAX_COMMENT_CHARS, specErrorsBody } from "../../src/action/comment.js";
-import { isStickyComment, normalizeDir, parseState, stateMarker, stickyMarker } from "../../src/action/marker.js";
 import { checkReviewed } from "../../src/action/review.js";
+import { applyResultBody, type BodyContext, specErrorsBody } from "../../src/plan/comment.js";
+import { isStickyComment, normalizeDir, parseState, stateMarker, stickyMarker } from "../../src/plan/comment-marker.js";
+import { GITHUB_COMMENT_LIMIT } from "../../src/plan/render-markdown.js";
 import type { Plan } from "../../src/plan/types.js";
 
 const ctx = (): BodyContext => ({
@@ -49,7 +50,7 @@ describe("comment bodies", () => {
     const few = specErrorsBody(errors.slice(0, 2), ctx());
     expect(few).toContain("proxies/p1.yaml:2:3 backends[0]");
     const many = specErrorsBody(errors, ctx());
-    expect(many.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
+    expect(many.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(many).toMatch(/\d[\d,]* more lines left out/);
     expect(many).toContain("https://github.com/acme/web/actions/runs/1");
     expect(many.startsWith(ctx().marker)).toBe(true);
@@ -63,7 +64,7 @@ describe("comment bodies", () => {
       dnsNames: [`p${i}.example.nl`, `www.p${i}.example.nl`],
     }));
     const body = applyResultBody({ proxies, durationMs: 61_000 }, ctx());
-    expect(body.length).toBeLessThanOrEqual(MAX_COMMENT_CHARS);
+    expect(body.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(body).toContain("`proxy-0`");
     expect(body).toContain("61.0 s");
   });

@@ -5,7 +5,6 @@ import type { Plan } from "../../src/plan/types.js";
 import { inspectMarkdown } from "../support/markdown-check.js";
 import {
   buildPlan,
-  change,
   createdProxy,
   destroyedProxy,
   ipv6Of,
@@ -267,13 +266,5 @@ describe("renderPlanMarkdown", () => {
 
   it("refuses a budget too small for the marker and totals", () => {
     expect(() => renderPlanMarkdown(largePlan(10), { marker: MARKER, maxChars: 50 })).toThrow(RangeError);
-  });
-
-  it("shows a proxy that only appears in changes, so no change goes unseen", () => {
-    const plan = buildPlan([updatedProxy("www-example-nl", 1)]);
-    plan.changes.push(change("stray-example-nl", "dnsRecord", "delete", "left over from an earlier run"));
-    const md = render(plan);
-    expect(md).toContain("`stray-example-nl.dnsRecord.stray`");
-    expect(md).toContain("> - `stray-example-nl`: 1 resource will be deleted.");
   });
 });

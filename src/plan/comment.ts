@@ -1,15 +1,14 @@
 /**
  * Bodies of the pull request comments (and the job summary, which shows the
- * same text). Every builder returns at most MAX_COMMENT_CHARS characters,
+ * same text). Every builder returns at most GITHUB_COMMENT_LIMIT characters,
  * GitHub's limit for a comment: beyond it the API answers 422.
  */
-import type { ApplyOutcome } from "../operations.js";
-import { alert, code, plural, table, text } from "../plan/markdown-format.js";
-import { renderPlanMarkdown } from "../plan/render-markdown.js";
-import type { Plan, PlanError } from "../plan/types.js";
-import { formatSpecError, type SpecError } from "../proxyfile/types.js";
 
-export const MAX_COMMENT_CHARS = 65_536;
+import { formatSpecError, type SpecError } from "../proxyfile/types.js";
+import { alert, code, plural, table, text } from "./markdown-format.js";
+import { GITHUB_COMMENT_LIMIT, renderPlanMarkdown } from "./render-markdown.js";
+import type { ApplyFailure, ApplyOutcome, Plan, PlanError } from "./types.js";
+
 /** The job summary allows 1 MiB per step; stay well inside it even for multi-byte text. */
 export const MAX_SUMMARY_CHARS = 400_000;
 
@@ -23,12 +22,12 @@ export interface BodyContext {
   summaryUrl?: string;
   /** The proxy directory, named in a "No changes" plan. */
   specDir?: string;
-  /** Defaults to MAX_COMMENT_CHARS; the job summary passes MAX_SUMMARY_CHARS. */
+  /** Defaults to GITHUB_COMMENT_LIMIT; the job summary passes MAX_SUMMARY_CHARS. */
   maxChars?: number;
 }
 
 export function planBody(plan: Plan, ctx: BodyContext): string {
-  const maxChars = ctx.maxChars ?? MAX_COMMENT_CHARS;
+  const maxChars = ctx.maxChars ?? GITHUB_COMMENT_LIMIT;
   return renderPlanMarkdown(plan, {
     marker: ctx.marker,
     headSha: ctx.headSha,
@@ -58,7 +57,7 @@ export function refusalBody(ctx: BodyContext, reason: string[], plan?: Plan): st
   const preamble = [`### ${text(ctx.title)}`, "", alert("CAUTION", reason)].join("\n");
   if (!plan) return fitLines([ctx.marker, preamble, ""].join("\n"), [], footer(ctx), ctx);
   // The plan renderer keeps its output within the budget we give it; the marker and reason come on top.
-  const budget = (ctx.maxChars ?? MAX_COMMENT_CHARS) - ctx.marker.length - preamble.length - 4;
+  const budget = (ctx.maxChars ?? GITHUB_COMMENT_LIMIT) - ctx.marker.length - preamble.length - 4;
   const rendered = planBody(plan, { ...ctx, title: "The plan as it stands now", maxChars: budget });
   const rest = (rendered.startsWith(ctx.marker) ? rendered.slice(ctx.marker.length).replace(/^\n+/, "") : rendered)
     // The renderer ends a plan with "Merge to apply."; this plan was merged and refused, so that line would mislead.
@@ -71,11 +70,6 @@ export function planErrorLines(errors: PlanError[]): string[] {
     const where = e.file ? `${e.file}${e.line ? `:${e.line}` : ""}: ` : "";
     return `${where}${e.proxy}${e.address ? ` (${e.address})` : ""}: ${e.message}`;
   });
-}
-
-export interface ApplyFailure {
-  proxy: string;
-  message: string;
 }
 
 export function applyResultBody(outcome: ApplyOutcome, ctx: BodyContext, failures: ApplyFailure[] = []): string {
@@ -127,7 +121,7 @@ function footer(ctx: BodyContext): string {
  * many and where the rest is (the job summary).
  */
 export function fitLines(head: string, lines: string[], tail: string, ctx: BodyContext, ellipsisRow?: string): string {
-  const max = ctx.maxChars ?? MAX_COMMENT_CHARS;
+  const max = ctx.maxChars ?? GITHUB_COMMENT_LIMIT;
   const summaryUrl = ctx.summaryUrl;
   const omittedNote = (n: number): string =>
     `\n_${plural(n, "more line", "more lines")} left out to stay within GitHub's comment limit${summaryUrl ? `; the [job summary](${summaryUrl}) lists them all` : ""}._\n`;
