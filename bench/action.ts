@@ -25,7 +25,7 @@ interface Row {
   label: string;
   toComment: number[];
   total: number[];
-  commentChars?: number;
+  commentChars?: number | undefined;
 }
 
 const ms = (x: number): string => `${Math.round(x).toLocaleString("en-US")} ms`;

@@ -109,7 +109,7 @@ export async function observeByGet(input: BaselineInput): Promise<ObservedState>
           name: r.name,
           body,
           tags: (body.metadata as Record<string, string>) ?? {},
-          ...(typeof body.etag === "string" ? { etag: body.etag } : {}),
+          etag: typeof body.etag === "string" ? body.etag : undefined,
         });
         return;
       }

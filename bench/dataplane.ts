@@ -46,7 +46,7 @@ const VARIANTS: Variant[] = [
 
 /** One route, so the proxy inspects SNI (443) and Host (80) as in production. */
 function config(splice: Splice, nbthread?: number): string {
-  const opts: HaproxyOptions = { splice, ...(nbthread ? { nbthread } : {}) };
+  const opts: HaproxyOptions = { splice, nbthread };
   return renderHaproxyConfig(trafficSpec({ backends: [B1], routes: [{ hostnames: [NAME], backends: [B1] }] }), opts);
 }
 

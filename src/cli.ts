@@ -118,7 +118,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       connection = {
         resourceManagerEndpoint: o["resource-manager-endpoint"],
         // Environment variables, `az login` or a managed identity; a non-public authority host skips instance discovery.
-        credential: createCredential({ kind: "default", ...(authorityHost ? { authorityHost } : {}) }),
+        credential: createCredential({ kind: "default", authorityHost }),
         scope: defaultScope(o["resource-manager-endpoint"]),
       };
     }
@@ -127,7 +127,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       owner,
       log,
       concurrency,
-      ...(subscriptionId ? { defaultSubscriptionId: subscriptionId } : {}),
+      defaultSubscriptionId: subscriptionId,
     };
 
     if (command === "demo") return await demo(o.path, ctx, out);

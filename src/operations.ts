@@ -22,7 +22,7 @@ export interface OperationContext {
   connection: AzureConnection;
   /** Ownership instance written into tags: two owners never touch each other's proxies. */
   owner: string;
-  defaultSubscriptionId?: string;
+  defaultSubscriptionId?: string | undefined;
   log: Logger;
   /** Proxies (and resource groups) worked on at once; default 20 (see BENCHMARKS.md). */
   concurrency?: number;

@@ -59,7 +59,7 @@ export interface ActionIO {
    * process trusts NODE_EXTRA_CA_CERTS at start-up and this stays undefined;
    * an in-process run cannot change its own trust store, so it passes the CA here.
    */
-  azureCa?: string;
+  azureCa?: string | undefined;
 }
 
 export interface ActionResult {

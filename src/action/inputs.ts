@@ -7,20 +7,20 @@ import { PUBLIC_RESOURCE_MANAGER } from "../azure/clients.js";
 import { PUBLIC_AUTHORITY_HOST } from "../azure/credentials.js";
 import { checkOwner } from "../model/owner.js";
 
-export type Mode = "auto" | "plan" | "apply";
-export const MODES: readonly Mode[] = ["auto", "plan", "apply"];
+export const MODES = ["auto", "plan", "apply"] as const;
+export type Mode = (typeof MODES)[number];
 
 export interface ActionInputs {
   mode: Mode;
   /** Directory of proxy files, relative to the workspace. */
   path: string;
-  subscriptionId?: string;
-  tenantId?: string;
-  clientId?: string;
+  subscriptionId?: string | undefined;
+  tenantId?: string | undefined;
+  clientId?: string | undefined;
   githubToken: string;
   allowDestroy: boolean;
   /** Undefined: the repository (`GITHUB_REPOSITORY`), resolved by the caller. */
-  owner?: string;
+  owner?: string | undefined;
   resourceManagerEndpoint: string;
   authorityHost: string;
 }

@@ -7,6 +7,7 @@ import { MAX_SUMMARY_CHARS, planBody, specErrorsBody } from "../plan/comment.js"
 import { stickyMarker } from "../plan/comment-marker.js";
 import { alert } from "../plan/markdown-format.js";
 import { isSignInUnavailable, MISSING_ID_TOKEN_ADVICE } from "./azure-auth.js";
+import type { Annotation } from "./entry.js";
 import type { PullRequestRef } from "./event.js";
 import { isForbidden } from "./github.js";
 import { planOutputs } from "./outputs.js";
@@ -53,11 +54,13 @@ export async function runPlan(run: ActionRun, pullRequest: PullRequestRef | unde
     core.info(`Plan: ${add} to add, ${change} to change, ${destroy} to destroy (fingerprint ${plan.fingerprint}).`);
   });
   if (plan.errors.length > 0) {
-    for (const e of plan.errors)
-      core.error(
-        e.message,
-        e.file ? { file: e.file, startLine: e.line, title: `Proxy ${e.proxy}` } : { title: `Proxy ${e.proxy}` },
-      );
+    for (const e of plan.errors) {
+      // @actions/core's annotation fields are optional but never undefined.
+      const annotation: Annotation = { title: `Proxy ${e.proxy}` };
+      if (e.file) annotation.file = e.file;
+      if (e.file && e.line !== undefined) annotation.startLine = e.line;
+      core.error(e.message, annotation);
+    }
     run.fail(`The plan has ${plan.errors.length} error(s) and cannot be applied.`);
   }
 }

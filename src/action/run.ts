@@ -32,7 +32,7 @@ export interface ActionRun {
   /** Marks the step failed with `message` and carries on; the run ends with every failure (see entry.ts). */
   fail(message: string): void;
   /** The run's page, whose job summary holds everything a comment had to leave out. */
-  summaryUrl?: string;
+  summaryUrl?: string | undefined;
   planJsonPath: string;
   /** Azure access for the engine; see azureConnection for when it throws. */
   operationContext(deferMissingIdToken?: boolean): OperationContext;

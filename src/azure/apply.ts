@@ -101,8 +101,8 @@ async function applyProxy(name: string, input: ApplyInput): Promise<AppliedProxy
     name,
     status,
     dnsNames: desired?.spec.dns ? desired.spec.dns.records.map((r) => fqdn(r, desired.spec.dns!.zone)) : [],
-    ...(desired && ctx.ipv6Address() ? { ipv6Address: ctx.ipv6Address() } : {}),
-    ...(ctx.vmMessage ? { vmMessage: ctx.vmMessage } : {}),
+    ipv6Address: desired ? ctx.ipv6Address() : undefined,
+    vmMessage: ctx.vmMessage,
   };
 }
 

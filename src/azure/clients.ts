@@ -21,7 +21,7 @@ export interface AzureConnection {
   /** Token scope, e.g. https://management.azure.com/.default: the real audience even when the endpoint points elsewhere. */
   scope: string;
   /** Extra CA (PEM) to trust, for the emulator or Azure Stack; production leaves it undefined. */
-  ca?: string;
+  ca?: string | undefined;
   /** Long-running operation poll interval; undefined = SDK default (or the service's Retry-After). */
   pollIntervalMs?: number;
   /** How long to wait out Azure's temporary refusals; undefined = AZURE_WAITS (about 200 s). */

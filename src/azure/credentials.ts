@@ -12,9 +12,9 @@ export const PUBLIC_AUTHORITY_HOST = "https://login.microsoftonline.com";
 
 interface CommonCredentialOptions {
   /** Entra ID host, e.g. https://login.microsoftonline.us; the public cloud's when omitted. */
-  authorityHost?: string;
+  authorityHost?: string | undefined;
   /** Extra CA certificate (PEM) to trust besides the usual ones. */
-  ca?: string;
+  ca?: string | undefined;
 }
 
 export type CredentialOptions = CommonCredentialOptions &

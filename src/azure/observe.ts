@@ -48,7 +48,7 @@ export function toObserved(kind: ResourceKind, raw: unknown): ObservedResource {
     name: String(body.name),
     body,
     tags: (body.tags as Record<string, string>) ?? {},
-    ...(typeof body.provisioningState === "string" ? { provisioningState: body.provisioningState } : {}),
+    provisioningState: typeof body.provisioningState === "string" ? body.provisioningState : undefined,
   };
 }
 
@@ -199,7 +199,7 @@ async function listZone(zoneId: string, state: ObservedState, clientsFor: Observ
         name: String(body.name),
         body,
         tags: (body.metadata as Record<string, string>) ?? {},
-        ...(typeof body.etag === "string" ? { etag: body.etag } : {}),
+        etag: typeof body.etag === "string" ? body.etag : undefined,
       });
     }
   } catch (e) {

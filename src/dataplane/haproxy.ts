@@ -22,7 +22,7 @@ import { assertHostname, assertIpv4, assertPort, type HostnameMatch, hostnameMat
 
 export interface HaproxyOptions {
   /** Worker threads; unset lets HAProxy use one per CPU. */
-  nbthread?: number;
+  nbthread?: number | undefined;
   /**
    * Kernel splicing between sockets. "forced" (default) splices both
    * directions: in HAProxy 2.6 `splice-auto` rarely engaged and cost as much

@@ -53,7 +53,7 @@ export interface DesiredProxy {
   configSha256: string;
   resources: DesiredResource[];
   /** DNS zone id, when the spec has records. */
-  dnsZoneId?: string;
+  dnsZoneId?: string | undefined;
 }
 
 export function dnsZoneId(subscriptionId: string, resourceGroup: string, zone: string): string {

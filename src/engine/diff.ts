@@ -15,6 +15,7 @@ import type {
   Plan,
   PlanError,
   PlanWarning,
+  ProxyStatus,
   ProxySummary,
   ResourceKind,
 } from "../plan/types.js";
@@ -126,7 +127,7 @@ function changeFor(
   const tagKeys = tagKeysOf(res);
   const after = ownedFields(res.kind, res.body, tagKeys);
   const make = (action: Action, before: Record<string, unknown> | undefined, reason: string): Change =>
-    withDiffs({ ...base, action, ...(before ? { before } : {}), after, reason });
+    withDiffs({ ...base, action, before, after, reason });
 
   if (res.kind === "resourceGroup") {
     const exists = observed.resourceGroups.has(rgKey(res.subscriptionId, res.resourceGroup));
@@ -286,7 +287,7 @@ function configChange(
   proxy: DesiredProxy,
   vm: Change | undefined,
   observed: ObservedState,
-): { change?: Change; diff?: string } {
+): { change?: Change; diff?: string | undefined } {
   if (!vm) return {};
   const vmId = proxy.resources.find((r) => r.kind === "virtualMachine")!.id;
   if (vm.action === "create" || vm.action === "replace") {
@@ -417,7 +418,7 @@ function summarise(changes: Change[], desired: DesiredProxy[], observed: Observe
       pip && pip.action !== "replace" && pip.action !== "create"
         ? (observed.resources.get(armIdKey(pip.id))?.body.ipAddress as string | undefined)
         : undefined;
-    const status: ProxySummary["status"] = !spec
+    const status: ProxyStatus = !spec
       ? "destroy"
       : mine.every((c) => c.action === "create" || (c.kind === "resourceGroup" && c.action === "noop"))
         ? "create"
@@ -427,9 +428,9 @@ function summarise(changes: Change[], desired: DesiredProxy[], observed: Observe
     const dnsNames = spec?.spec.dns ? spec.spec.dns.records.map((r) => fqdn(r, spec.spec.dns!.zone)) : [];
     return {
       name,
-      ...(spec ? { file: spec.spec.file } : {}),
+      file: spec?.spec.file,
       status,
-      ...(ipv6Address ? { ipv6Address } : {}),
+      ipv6Address,
       dnsNames,
     };
   });

@@ -15,8 +15,8 @@ export interface ObservedResource {
   body: Record<string, unknown>;
   /** Tags, or DNS record-set metadata. */
   tags: Record<string, string>;
-  provisioningState?: string;
-  etag?: string;
+  provisioningState?: string | undefined;
+  etag?: string | undefined;
 }
 
 export interface ObservedState {

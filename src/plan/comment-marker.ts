@@ -6,30 +6,32 @@
  * back: the reviewed plan's fingerprint and the head commit it was made for.
  */
 import { posix } from "node:path";
+import { TOOL_NAME } from "../model/names.js";
 
 export type CommentKind = "plan" | "apply";
 
-export type CommentStatus =
+export const COMMENT_STATUSES = [
   /** A plan that can be applied: `fingerprint` is what the reviewer saw. */
-  | "planned"
+  "planned",
   /** Proxy files are invalid: nothing can be applied. */
-  | "spec-errors"
+  "spec-errors",
   /** The plan has errors (e.g. a name taken by a resource we don't own). */
-  | "plan-errors"
-  | "applied"
+  "plan-errors",
+  "applied",
   /** Apply stopped part-way; finished steps are kept. */
-  | "failed"
-  | "refused";
+  "failed",
+  "refused",
+] as const;
+export type CommentStatus = (typeof COMMENT_STATUSES)[number];
 
 export interface CommentState {
   status: CommentStatus;
-  fingerprint?: string;
+  fingerprint?: string | undefined;
   /** Head commit of the pull request the plan was made for. */
-  sha?: string;
+  sha?: string | undefined;
 }
 
-const TOOL = "azure-ipv6-proxy";
-const STATUSES: readonly CommentStatus[] = ["planned", "spec-errors", "plan-errors", "applied", "failed", "refused"];
+const TOOL = TOOL_NAME;
 
 /** `proxies`, `./proxies` and `proxies/` are the same directory and get the same marker. */
 export function normalizeDir(dir: string): string {
@@ -63,7 +65,7 @@ export function parseState(body: string): CommentState | undefined {
     if (eq > 0) attrs.set(part.slice(0, eq), decodeValue(part.slice(eq + 1)));
   }
   const status = attrs.get("status") as CommentStatus | undefined;
-  if (!status || !STATUSES.includes(status)) return undefined;
+  if (!status || !COMMENT_STATUSES.includes(status)) return undefined;
   return { status, fingerprint: attrs.get("fingerprint"), sha: attrs.get("sha") };
 }
 

@@ -17,13 +17,13 @@ export interface BodyContext {
   marker: string;
   /** A short heading naming the directory (and owner) this comment is about. */
   title: string;
-  headSha?: string;
+  headSha?: string | undefined;
   /** Link to the run, whose job summary holds the full text when a comment had to be shortened. */
-  summaryUrl?: string;
+  summaryUrl?: string | undefined;
   /** The proxy directory, named in a "No changes" plan. */
-  specDir?: string;
+  specDir?: string | undefined;
   /** Defaults to GITHUB_COMMENT_LIMIT; the job summary passes MAX_SUMMARY_CHARS. */
-  maxChars?: number;
+  maxChars?: number | undefined;
 }
 
 export function planBody(plan: Plan, ctx: BodyContext): string {

@@ -13,7 +13,7 @@ import {
   STATUS_ORDER,
   STATUS_SYMBOL,
 } from "./render-shared.js";
-import type { Change, ProxySummary } from "./types.js";
+import type { Change, ProxyStatus, ProxySummary } from "./types.js";
 
 /** Long field values (e.g. a whole config) are cut in the comment; the job summary has them in full. */
 const MAX_VALUE_CHARS = 500;
@@ -43,7 +43,7 @@ export function proxyTable(view: PlanView, withUnchanged: boolean): string {
   return parts.join("\n\n");
 }
 
-function ipv6Cell(proxy: ProxySummary, status: ProxySummary["status"], changing: boolean): string {
+function ipv6Cell(proxy: ProxySummary, status: ProxyStatus, changing: boolean): string {
   if (!proxy.ipv6Address) return status === "create" ? "new" : "—";
   if (changing) return `${code(proxy.ipv6Address)} → new`;
   return code(proxy.ipv6Address);
@@ -109,7 +109,7 @@ function fieldDiffLines(change: Change): string {
   return lines.join("\n") + "\n";
 }
 
-const STATUS_HEADING: Record<ProxySummary["status"], string> = {
+const STATUS_HEADING: Record<ProxyStatus, string> = {
   destroy: "Destroy",
   change: "Change",
   create: "Create",

@@ -4,11 +4,7 @@
  * equal plans serialise to equal bytes.
  */
 import { canonicalJson } from "../model/canonical-json.js";
-import { KIND_ORDER, type Plan } from "./types.js";
-
-const ACTIONS = ["create", "update", "replace", "delete", "noop"];
-const WARNING_CODES = ["ipv6-address-change", "destroy", "not-owned", "drift", "dns-not-owned", "no-zones"];
-const STATUSES = ["create", "change", "destroy", "unchanged"];
+import { ACTIONS, KIND_ORDER, type Plan, PROXY_STATUSES, WARNING_CODES } from "./types.js";
 
 export function renderPlanJson(plan: Plan): string {
   return `${canonicalJson(plan, 2)}\n`;
@@ -52,7 +48,7 @@ export function parsePlanJson(text: string): Plan {
     const at = `plan.proxies[${i}]`;
     const proxy = object(item, at);
     string(proxy, "name", at);
-    oneOf(proxy, "status", STATUSES, at);
+    oneOf(proxy, "status", PROXY_STATUSES, at);
     array(proxy, "dnsNames", at).forEach((n, j) => {
       if (typeof n !== "string") throw new PlanFormatError(`${at}.dnsNames[${j}] must be a string`);
     });

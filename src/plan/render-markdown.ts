@@ -14,14 +14,14 @@ import type { Plan } from "./types.js";
 export interface MarkdownRenderOptions {
   /** Hidden HTML comment that identifies the comment for later updates; written first, exactly as given. */
   marker: string;
-  headSha?: string;
+  headSha?: string | undefined;
   /** Upper bound on the result's `.length` (UTF-16 code units). Default 65,536, GitHub's comment limit. */
-  maxChars?: number;
+  maxChars?: number | undefined;
   /** Link to the job summary, which holds the full plan. */
-  summaryUrl?: string;
-  title?: string;
+  summaryUrl?: string | undefined;
+  title?: string | undefined;
   /** Directory named in the "No changes" line (default `proxies/`). */
-  specDir?: string;
+  specDir?: string | undefined;
 }
 
 export const GITHUB_COMMENT_LIMIT = 65_536;

@@ -2,7 +2,7 @@
  * Vocabulary shared by the text and Markdown renderings of a Plan, so both
  * name actions, values and totals the same way.
  */
-import type { Action, Change, Plan, PlanCounts, ProxySummary } from "./types.js";
+import type { Action, Change, Plan, PlanCounts, ProxyStatus, ProxySummary } from "./types.js";
 
 export const ACTION_SYMBOL: Record<Action, string> = {
   create: "+",
@@ -12,7 +12,7 @@ export const ACTION_SYMBOL: Record<Action, string> = {
   noop: " ",
 };
 
-export const STATUS_SYMBOL: Record<ProxySummary["status"], string> = {
+export const STATUS_SYMBOL: Record<ProxyStatus, string> = {
   create: "+",
   change: "~",
   destroy: "-",
@@ -20,7 +20,7 @@ export const STATUS_SYMBOL: Record<ProxySummary["status"], string> = {
 };
 
 /** Reading order of proxies: the riskiest first, so truncation drops unchanged and new ones before destroyed ones. */
-export const STATUS_ORDER: readonly ProxySummary["status"][] = ["destroy", "change", "create", "unchanged"];
+export const STATUS_ORDER: readonly ProxyStatus[] = ["destroy", "change", "create", "unchanged"];
 
 export const DEFAULT_SPEC_DIR = "proxies/";
 
@@ -52,7 +52,7 @@ export function hasDeletions(plan: Plan): boolean {
 
 export interface ProxyRow {
   proxy: ProxySummary;
-  status: ProxySummary["status"];
+  status: ProxyStatus;
 }
 
 /**

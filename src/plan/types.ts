@@ -4,21 +4,11 @@
  * Plain data only: a Plan serialises to JSON and back without loss.
  */
 
-export type Action = "create" | "update" | "replace" | "delete" | "noop";
+export const ACTIONS = ["create", "update", "replace", "delete", "noop"] as const;
+export type Action = (typeof ACTIONS)[number];
 
-export type ResourceKind =
-  | "resourceGroup"
-  | "networkSecurityGroup"
-  | "virtualNetwork"
-  | "publicIpV4"
-  | "publicIpV6"
-  | "networkInterface"
-  | "virtualMachine"
-  | "vmConfig"
-  | "dnsRecord";
-
-/** Create order; deletes run in the reverse of this. */
-export const KIND_ORDER: readonly ResourceKind[] = [
+/** Every kind of resource a plan handles, in create order; deletes run in the reverse of this. */
+export const KIND_ORDER = [
   "resourceGroup",
   "networkSecurityGroup",
   "virtualNetwork",
@@ -28,7 +18,8 @@ export const KIND_ORDER: readonly ResourceKind[] = [
   "virtualMachine",
   "vmConfig",
   "dnsRecord",
-];
+] as const;
+export type ResourceKind = (typeof KIND_ORDER)[number];
 
 export interface FieldDiff {
   /** Dotted path of an owned field, e.g. `securityRules[0].destinationPortRange`. */
@@ -50,38 +41,40 @@ export interface Change {
   name: string;
   action: Action;
   /** Owned fields as observed; undefined when the resource does not exist. */
-  before?: Record<string, unknown>;
+  before?: Record<string, unknown> | undefined;
   /** Owned fields as desired; undefined for a delete. */
-  after?: Record<string, unknown>;
+  after?: Record<string, unknown> | undefined;
   /** Field-level differences between before and after (empty for noop). */
   diffs: FieldDiff[];
   /** Why this action, in words a reviewer understands. */
   reason: string;
 }
 
-export type WarningCode =
-  | "ipv6-address-change"
-  | "destroy"
-  | "not-owned"
-  | "drift"
-  | "dns-not-owned"
+export const WARNING_CODES = [
+  "ipv6-address-change",
+  "destroy",
+  "not-owned",
+  "drift",
+  "dns-not-owned",
   /** Replicas without availability zones: they survive a host failure, not a zone outage. */
-  | "no-zones";
+  "no-zones",
+] as const;
+export type WarningCode = (typeof WARNING_CODES)[number];
 
 export interface PlanWarning {
   code: WarningCode;
   proxy: string;
-  address?: string;
+  address?: string | undefined;
   message: string;
 }
 
 /** A reason the plan cannot be applied at all (e.g. a name collision with a resource we don't own). */
 export interface PlanError {
   proxy: string;
-  address?: string;
+  address?: string | undefined;
   /** The spec file and line that caused it, when known. */
-  file?: string;
-  line?: number;
+  file?: string | undefined;
+  line?: number | undefined;
   message: string;
 }
 
@@ -92,13 +85,16 @@ export interface ConfigDiff {
   diff: string;
 }
 
+/** create: new proxy; destroy: proxy file removed; change; unchanged. */
+export const PROXY_STATUSES = ["create", "change", "destroy", "unchanged"] as const;
+export type ProxyStatus = (typeof PROXY_STATUSES)[number];
+
 export interface ProxySummary {
   name: string;
-  file?: string;
-  /** create: new proxy; destroy: proxy file removed; change; unchanged. */
-  status: "create" | "change" | "destroy" | "unchanged";
+  file?: string | undefined;
+  status: ProxyStatus;
   /** Current public IPv6 address when known. */
-  ipv6Address?: string;
+  ipv6Address?: string | undefined;
   dnsNames: string[];
 }
 
@@ -126,10 +122,10 @@ export interface Plan {
 export interface AppliedProxy {
   name: string;
   status: "created" | "updated" | "unchanged" | "destroyed";
-  ipv6Address?: string;
+  ipv6Address?: string | undefined;
   dnsNames: string[];
   /** What the VM answered when it applied a new config. */
-  vmMessage?: string;
+  vmMessage?: string | undefined;
 }
 
 /** A proxy whose apply stopped part-way; its finished steps are kept. */

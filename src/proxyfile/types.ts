@@ -10,7 +10,8 @@ export interface SourceLocation {
   column: number;
 }
 
-export type ProxyProtocol = "none" | "v1" | "v2";
+export const PROXY_PROTOCOLS = ["none", "v1", "v2"] as const;
+export type ProxyProtocol = (typeof PROXY_PROTOCOLS)[number];
 
 export interface DnsSpec {
   zone: string;

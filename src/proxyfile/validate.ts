@@ -28,7 +28,7 @@ import {
   DEFAULT_VM_SIZE,
   type DnsSpec,
   LIMIT_BOUNDS,
-  type ProxyProtocol,
+  PROXY_PROTOCOLS,
   type ProxySpec,
   type RouteSpec,
   type SourceLocation,
@@ -56,7 +56,6 @@ export const PROXY_FIELDS = [
   "ipv4",
 ] as const;
 const REQUIRED_FIELDS = ["location", "resourceGroup", "backends"] as const;
-const PROXY_PROTOCOLS: readonly ProxyProtocol[] = ["none", "v1", "v2"];
 const SSH_PORT = 22;
 
 type ItemReader<T> = (item: Entry, field: string) => T | undefined;

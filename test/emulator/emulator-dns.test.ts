@@ -96,7 +96,7 @@ describe("AAAA record sets", () => {
       "www",
       "AAAA",
       { ttl: 600, aaaaRecords: [{ ipv6Address: "2001:db8:6::3" }], metadata: META },
-      { ifMatch: first.etag },
+      { ifMatch: first.etag! },
     );
     expect(second.etag).not.toBe(first.etag);
     const stale = await failure(
@@ -106,17 +106,17 @@ describe("AAAA record sets", () => {
         "www",
         "AAAA",
         { ttl: 60, aaaaRecords: [{ ipv6Address: "2001:db8:6::4" }] },
-        { ifMatch: first.etag },
+        { ifMatch: first.etag! },
       ),
     );
     expect(stale.statusCode).toBe(412);
     expect((await c.dns.recordSets.get("rg-dns", "example.nl", "www", "AAAA")).ttl).toBe(600);
 
     expect(
-      (await failure(c.dns.recordSets.delete("rg-dns", "example.nl", "www", "AAAA", { ifMatch: first.etag })))
+      (await failure(c.dns.recordSets.delete("rg-dns", "example.nl", "www", "AAAA", { ifMatch: first.etag! })))
         .statusCode,
     ).toBe(412);
-    await c.dns.recordSets.delete("rg-dns", "example.nl", "www", "AAAA", { ifMatch: second.etag });
+    await c.dns.recordSets.delete("rg-dns", "example.nl", "www", "AAAA", { ifMatch: second.etag! });
     expect((await failure(c.dns.recordSets.get("rg-dns", "example.nl", "www", "AAAA"))).statusCode).toBe(404);
     await c.dns.recordSets.delete("rg-dns", "example.nl", "www", "AAAA"); // already gone: fine
   });

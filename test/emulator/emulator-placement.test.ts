@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AzureClients } from "../../src/azure/clients.js";
-import { healthScript } from "../../src/dataplane/health.js";
 import { renderHaproxyConfig } from "../../src/dataplane/haproxy.js";
+import { healthScript } from "../../src/dataplane/health.js";
 import { type Emulator, startEmulator } from "../../src/emulator/server.js";
 import { HEALTH_PATH, HEALTH_PORT } from "../../src/model/replicas.js";
 import { proxySpec } from "../support/dataplane-fixtures.js";
@@ -60,7 +60,7 @@ describe("availability sets", () => {
       platformUpdateDomainCount: 5,
     });
     const n = await nic("px-nic-a");
-    const model = { ...vmModel(n.id!), availabilitySet: { id: set.id } };
+    const model = { ...vmModel(n.id!), availabilitySet: { id: set.id! } };
     await c.compute.virtualMachines.createOrUpdate(RG, "px-vm-a", model);
     expect((await c.compute.availabilitySets.get(RG, "px-avset")).virtualMachines?.map((v) => v.id)).toEqual([
       expect.stringMatching(/virtualMachines\/px-vm-a$/),
@@ -71,7 +71,7 @@ describe("availability sets", () => {
       sku: { name: "Aligned" },
     });
     const moved = await failure(
-      c.compute.virtualMachines.createOrUpdate(RG, "px-vm-a", { ...model, availabilitySet: { id: other.id } }),
+      c.compute.virtualMachines.createOrUpdate(RG, "px-vm-a", { ...model, availabilitySet: { id: other.id! } }),
     );
     expect(moved.code).toBe("PropertyChangeNotAllowed");
   });
@@ -82,7 +82,7 @@ describe("availability sets", () => {
     const both = await failure(
       c.compute.virtualMachines.createOrUpdate(RG, "px-vm-b", {
         ...vmModel(n.id!),
-        availabilitySet: { id: set.id },
+        availabilitySet: { id: set.id! },
         zones: ["1"],
       }),
     );
@@ -94,7 +94,7 @@ describe("availability sets", () => {
     const unmanaged = await failure(
       c.compute.virtualMachines.createOrUpdate(RG, "px-vm-b", {
         ...vmModel(n.id!),
-        availabilitySet: { id: classic.id },
+        availabilitySet: { id: classic.id! },
       }),
     );
     expect(unmanaged.message).toContain("'Aligned' SKU");

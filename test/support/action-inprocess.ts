@@ -24,7 +24,7 @@ export async function runInProcess(o: ActionRunOptions): Promise<ActionRunResult
     env,
     workspace: o.workspace,
     event: { eventName: o.eventName, payload: o.payload, sha: o.sha, ref: o.ref },
-    octokit: (token) => getOctokit(token, { baseUrl: env.GITHUB_API_URL }),
+    octokit: (token) => getOctokit(token, env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
     getIdToken: (audience) => idToken(env, audience),
     core: log.core(files.output, files.summary),
     azureCa: env.NODE_EXTRA_CA_CERTS ? readFileSync(env.NODE_EXTRA_CA_CERTS, "utf8") : undefined,

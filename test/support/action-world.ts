@@ -32,7 +32,7 @@ export type ActionRunner = "dist" | "in-process";
 export interface RunExtras {
   /** This run only: start the action another way than the world's runner. */
   runner?: ActionRunner;
-  inputs?: Record<string, string>;
+  inputs?: Record<string, string> | undefined;
   env?: Record<string, string | undefined>;
 }
 

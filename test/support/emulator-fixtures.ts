@@ -84,7 +84,7 @@ export async function createDualStackNetwork(c: AzureClients, rg: string, prefix
     location: LOCATION,
     addressSpace: { addressPrefixes: ["10.64.0.0/24", "fd00:64:64::/48"] },
     subnets: [
-      { name: "proxy", addressPrefixes: ["10.64.0.0/26", "fd00:64:64::/64"], networkSecurityGroup: { id: nsg.id } },
+      { name: "proxy", addressPrefixes: ["10.64.0.0/26", "fd00:64:64::/64"], networkSecurityGroup: { id: nsg.id! } },
     ],
   });
   const subnetId = vnet.subnets![0]!.id!;
@@ -104,14 +104,14 @@ export async function createDualStackNetwork(c: AzureClients, rg: string, prefix
         primary: true,
         privateIPAddressVersion: "IPv4",
         subnet: { id: subnetId },
-        publicIPAddress: { id: pip4.id },
+        publicIPAddress: { id: pip4.id! },
       },
       {
         name: "ipv6",
         primary: false,
         privateIPAddressVersion: "IPv6",
         subnet: { id: subnetId },
-        publicIPAddress: { id: pip6.id },
+        publicIPAddress: { id: pip6.id! },
       },
     ],
   });
@@ -162,7 +162,9 @@ export function armCode(e: unknown): string | undefined {
 }
 
 /** Awaits a promise that must fail, and returns its error. */
-export async function failure(p: Promise<unknown>): Promise<{ statusCode?: number; code?: string; message: string }> {
+export async function failure(
+  p: Promise<unknown>,
+): Promise<{ statusCode?: number | undefined; code?: string | undefined; message: string }> {
   try {
     await p;
   } catch (e) {

@@ -41,7 +41,7 @@ export interface LoggedRequest {
   /** When the answer was sent (epoch ms). */
   at: number;
   /** Length of the `body` field of a comment write. */
-  bodyLength?: number;
+  bodyLength?: number | undefined;
 }
 
 export interface GitHubDoubleOptions {
@@ -60,7 +60,9 @@ export interface GitHubDouble {
   /** When true every write answers 403, like the read-only token of a fork pull request. */
   readOnly: boolean;
   subject: string;
-  addPullRequest(pr: Omit<DoublePullRequest, "commits" | "labels"> & { labels?: string[] }): DoublePullRequest;
+  addPullRequest(
+    pr: Omit<DoublePullRequest, "commits" | "labels"> & { labels?: string[] | undefined },
+  ): DoublePullRequest;
   /** A new commit on the pull request's branch. */
   setHead(number: number, sha: string): void;
   merge(number: number, mergeCommitSha: string): void;

@@ -37,9 +37,9 @@ export interface ProbeResult {
   status?: number;
   whoami?: WhoAmI;
   /** SHA-256 fingerprint of the certificate the server presented ("AB:CD:…"). */
-  peerFingerprint256?: string;
+  peerFingerprint256?: string | undefined;
   /** The client's own port of the connection (what a PROXY header should carry as source port). */
-  localPort?: number;
+  localPort?: number | undefined;
   /** Connect-to-last-byte time in microseconds. */
   micros: number;
 }

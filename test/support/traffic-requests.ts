@@ -32,8 +32,8 @@ interface Response {
   status: number;
   headers: Record<string, string>;
   body: Buffer;
-  peerFingerprint256?: string;
-  localPort?: number;
+  peerFingerprint256?: string | undefined;
+  localPort?: number | undefined;
 }
 
 function exchange(probe: Probe): Promise<Response> {
@@ -105,8 +105,8 @@ export async function probe(p: Probe): Promise<ProbeResult> {
       status: res.status,
       micros: micros(),
       ...(whoami ? { whoami } : {}),
-      ...(res.peerFingerprint256 ? { peerFingerprint256: res.peerFingerprint256 } : {}),
-      ...(res.localPort !== undefined ? { localPort: res.localPort } : {}),
+      peerFingerprint256: res.peerFingerprint256,
+      localPort: res.localPort,
     };
   } catch (e) {
     return { ok: false, error: (e as Error).message, micros: micros() };

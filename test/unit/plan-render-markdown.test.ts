@@ -25,7 +25,7 @@ function render(plan: Plan, maxChars?: number): string {
     marker: MARKER,
     headSha: SHA,
     summaryUrl: SUMMARY_URL,
-    ...(maxChars ? { maxChars } : {}),
+    maxChars,
   });
   expect(inspectMarkdown(md).problems).toEqual([]);
   expect(md.split("\n")[0]).toBe(MARKER);

@@ -4,9 +4,10 @@
  * azure-rest-api-specs (AvailabilitySets_CreateOrUpdate is not long-running).
  * Which VMs are in a set is derived from the VMs on every read.
  */
+
+import { sameArmId } from "../../model/arm-id.js";
 import type { EmuRequest, Json } from "../http.js";
 import { ArmError, badRequest, deepCopy, isObject } from "../http.js";
-import { sameArmId } from "../../model/arm-id.js";
 import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
 import type { StoredResource } from "../store.js";

@@ -6,9 +6,10 @@
  * Backend pool membership is never part of the load balancer's own body: it is
  * set on NIC IP configurations and shown on the pool (see network.ts).
  */
+
+import { sameArmId } from "../../model/arm-id.js";
 import type { Json } from "../http.js";
 import { ArmError, badRequest, isObject, newGuid, weakEtag } from "../http.js";
-import { sameArmId } from "../../model/arm-id.js";
 import { type IpConfigRef, References, TYPES } from "../providers/network-refs.js";
 import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";

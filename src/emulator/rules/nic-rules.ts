@@ -9,9 +9,9 @@ import type { Json } from "../http.js";
 import { badRequest, isObject, newGuid, weakEtag } from "../http.js";
 import { firstFreeAddress, isReservedAddress } from "../ip.js";
 import { allIpConfigs, References, TYPES } from "../providers/network-refs.js";
-import { checkAllocatedPorts, checkFamily } from "./lb-rules.js";
 import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
+import { checkAllocatedPorts, checkFamily } from "./lb-rules.js";
 import { requireReference } from "./vnet-rules.js";
 
 const sameText = (a: unknown, b: string) => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
