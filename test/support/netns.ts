@@ -83,6 +83,36 @@ async function killNamespaceProcesses(ns: string): Promise<void> {
   }
 }
 
+/**
+ * Takes ownership of namespaces (and a scratch directory): `destroy()` removes
+ * them, and if the process ends without it (a crashed or timed-out test), an
+ * exit handler still takes everything down.
+ */
+export function ownNamespaces(names: string[], dir: string): { destroy(): Promise<void> } {
+  const onExit = () => {
+    for (const ns of names) {
+      try {
+        const pids = execFileSync("ip", ["netns", "pids", ns], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "ignore"],
+        });
+        for (const pid of pids.split(/\s+/).filter(Boolean)) process.kill(Number(pid), "SIGKILL");
+        execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" });
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once("exit", onExit);
+  return {
+    async destroy() {
+      process.off("exit", onExit);
+      for (const ns of names) await deleteNamespace(ns);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function deleteNamespace(ns: string): Promise<void> {
   await killNamespaceProcesses(ns);
   await run("ip", ["netns", "del", ns]).catch(() => undefined);
@@ -121,34 +151,8 @@ export async function createTopology(opts: TopologyOptions = {}): Promise<Topolo
   const backends = ADDR.backendV4.slice(0, opts.backendCount ?? 2).map((_, i) => `${prefix}-b${i + 1}`);
   const all = [client, proxy, ...backends];
   const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
-  // If the process ends without destroy() (a crashed or timed-out test), still take everything down.
-  const onExit = () => {
-    for (const ns of all) {
-      try {
-        const pids = execFileSync("ip", ["netns", "pids", ns], {
-          encoding: "utf8",
-          stdio: ["ignore", "pipe", "ignore"],
-        });
-        for (const pid of pids.split(/\s+/).filter(Boolean)) process.kill(Number(pid), "SIGKILL");
-        execFileSync("ip", ["netns", "del", ns], { stdio: "ignore" });
-      } catch {
-        // already gone
-      }
-    }
-  };
-  process.once("exit", onExit);
-  const topology: Topology = {
-    prefix,
-    client,
-    proxy,
-    backends,
-    dir,
-    async destroy() {
-      process.off("exit", onExit);
-      for (const ns of all) await deleteNamespace(ns);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  const owned = ownNamespaces(all, dir);
+  const topology: Topology = { prefix, client, proxy, backends, dir, destroy: owned.destroy };
   const ip = (ns: string, ...args: string[]) => run("ip", ["-n", ns, ...args]);
   const sysctl = (ns: string, kv: string) => nsRun(ns, "sysctl", ["-qw", kv]);
   try {

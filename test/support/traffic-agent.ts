@@ -40,6 +40,7 @@ async function load(req: LoadRequest): Promise<LoadResult> {
     byBackend: {},
     byRoute: {},
     requestsPerSecond: 0,
+    failureTimes: [],
   };
   const start = Date.now();
   let next = 0;
@@ -53,6 +54,7 @@ async function load(req: LoadRequest): Promise<LoadResult> {
       result.byRoute[route] = (result.byRoute[route] ?? 0) + 1;
     } else {
       result.failed++;
+      if (result.failureTimes.length < 500) result.failureTimes.push(Date.now());
       const msg = r.error ?? `HTTP ${r.status}`;
       if (msg in result.errors || Object.keys(result.errors).length < 20)
         result.errors[msg] = (result.errors[msg] ?? 0) + 1;

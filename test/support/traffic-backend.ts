@@ -6,7 +6,8 @@
  * Serves HTTP and HTTPS (its own certificate) on IPv4. A PROXY protocol v1/v2
  * header in front of a connection is detected, parsed and reported, the way a
  * backend configured for PROXY protocol would read the client's address.
- * `GET /whoami` answers a WhoAmI JSON; `GET /bytes?n=N` streams N bytes.
+ * `GET /whoami` answers a WhoAmI JSON, `GET /delay?ms=N` the same after N ms;
+ * `GET /bytes?n=N` streams N bytes.
  * Prints "READY" once both ports listen.
  */
 import { readFileSync } from "node:fs";
@@ -83,6 +84,14 @@ function serveHttp(stream: Duplex, info: ConnectionInfo): void {
     if (url.pathname === "/whoami") {
       const body: WhoAmI = { backend: name, ...info, hostHeader };
       respond(stream, 200, JSON.stringify(body));
+    } else if (url.pathname === "/delay") {
+      // Answers like /whoami after a pause: a connection that stays established meanwhile.
+      const body: WhoAmI = { backend: name, ...info, hostHeader };
+      const timer = setTimeout(
+        () => respond(stream, 200, JSON.stringify(body)),
+        Number(url.searchParams.get("ms") ?? 0),
+      );
+      stream.once("close", () => clearTimeout(timer));
     } else if (url.pathname === "/bytes") {
       streamBytes(stream, Number(url.searchParams.get("n") ?? 0));
     } else {

@@ -62,6 +62,8 @@ export interface LoadResult {
   /** Per-probe-servername/Host counts per backend: "host → backend": n. */
   byRoute: Record<string, number>;
   requestsPerSecond: number;
+  /** When each failed request ended (ms since the epoch), the first 500. */
+  failureTimes: number[];
 }
 
 /** Opens `count` plain TCP connections to `probe` and keeps them open, sending nothing. */
