@@ -1,8 +1,8 @@
 // Writes the third-party licenses of everything the action bundle can contain
 // (the production packages of package-lock.json) to stdout. ncc's own
 // --license output is overwritten by whichever chunk it writes last, so it
-// cannot be used once the bundle has a second chunk (@azure/identity lazily
-// imports `open`). The lockfile, not the installed tree, decides what is
+// cannot be used once the bundle has more than one chunk (the Azure SDKs are
+// chunks of their own, see scripts/build.mjs). The lockfile, not the installed tree, decides what is
 // listed, so every machine writes the same file.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";

@@ -8,14 +8,11 @@
 import { tmpdir } from "node:os";
 import { defaultOwner } from "../model/owner.js";
 import { normalizeDir } from "../plan/comment-marker.js";
-import { runApply } from "./apply-flow.js";
-import { azureConnection } from "./azure-auth.js";
 import { type EventInput, planRun, type RunPlan, repoOf } from "./event.js";
 import { GitHubApi, type Octokit } from "./github.js";
 import { type InputReader, readInputs } from "./inputs.js";
 import { actionsLogger } from "./logger.js";
 import { planJsonPath } from "./outputs.js";
-import { runPlan } from "./plan-flow.js";
 import type { ActionRun } from "./run.js";
 
 /** Where an annotation points (the subset of @actions/core's AnnotationProperties the action sets). */
@@ -90,6 +87,8 @@ async function dispatch(io: ActionIO, fail: (message: string) => void): Promise<
     const dir = normalizeDir(inputs.path);
     const serverUrl = io.env.GITHUB_SERVER_URL ?? "https://github.com";
     const runId = io.env.GITHUB_RUN_ID;
+    // The Azure SDKs are most of the bundle's start-up time: they load once the inputs are known to be valid.
+    const { azureConnection } = await import("./azure-auth.js");
 
     const run: ActionRun = {
       inputs,
@@ -124,11 +123,11 @@ async function dispatch(io: ActionIO, fail: (message: string) => void): Promise<
 
   switch (plan.kind) {
     case "plan-pull-request":
-      return runPlan(run, plan.pullRequest);
+      return (await import("./plan-flow.js")).runPlan(run, plan.pullRequest);
     case "plan-summary":
-      return runPlan(run, undefined, plan.reason);
+      return (await import("./plan-flow.js")).runPlan(run, undefined, plan.reason);
     case "apply":
-      return runApply(run, plan.sha);
+      return (await import("./apply-flow.js")).runApply(run, plan.sha);
   }
 }
 

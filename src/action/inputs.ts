@@ -3,8 +3,7 @@
  * An invalid value fails the run before anything touches GitHub or Azure, with
  * a message that names the input and what it accepts.
  */
-import { PUBLIC_RESOURCE_MANAGER } from "../azure/clients.js";
-import { PUBLIC_AUTHORITY_HOST } from "../azure/credentials.js";
+import { PUBLIC_AUTHORITY_HOST, PUBLIC_RESOURCE_MANAGER } from "../azure/endpoints.js";
 import { checkOwner } from "../model/owner.js";
 
 export const MODES = ["auto", "plan", "apply"] as const;

@@ -12,6 +12,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import type { TokenCredential } from "@azure/core-auth";
 import { trustedCas } from "./credentials.js";
+import { PUBLIC_RESOURCE_MANAGER } from "./endpoints.js";
 import type { WaitPolicy } from "./retry.js";
 
 export interface AzureConnection {
@@ -35,7 +36,7 @@ export interface AzureClients {
   resources: ResourceManagementClient;
 }
 
-export const PUBLIC_RESOURCE_MANAGER = "https://management.azure.com";
+export { PUBLIC_RESOURCE_MANAGER };
 
 /** ARM endpoints of the Azure clouds and the token audience each expects. */
 const KNOWN_AUDIENCES: Record<string, string> = {

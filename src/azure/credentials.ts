@@ -8,7 +8,9 @@ import * as tls from "node:tls";
 import type { TokenCredential } from "@azure/core-auth";
 import { ClientAssertionCredential, ClientSecretCredential, DefaultAzureCredential } from "@azure/identity";
 
-export const PUBLIC_AUTHORITY_HOST = "https://login.microsoftonline.com";
+import { PUBLIC_AUTHORITY_HOST } from "./endpoints.js";
+
+export { PUBLIC_AUTHORITY_HOST };
 
 interface CommonCredentialOptions {
   /** Entra ID host, e.g. https://login.microsoftonline.us; the public cloud's when omitted. */

@@ -23,6 +23,12 @@ describe("dist/", () => {
     }
   }, 300_000);
 
+  it("ships no browser launcher: an action never signs in interactively", () => {
+    const files = readdirSync(join(root, "dist"));
+    expect(files).not.toContain("xdg-open");
+    for (const f of files) expect(readFileSync(join(root, "dist", f), "utf8"), `dist/${f}`).not.toContain("xdg-open");
+  });
+
   it("is an ES module bundle for the node24 runtime that action.yml names", () => {
     const action = readFileSync(join(root, "action.yml"), "utf8");
     expect(action).toMatch(/using:\s*['"]?node24/);
