@@ -1,4 +1,6 @@
 // Builds the action bundle:
+// 0. the files cloud-init writes onto the VM are embedded from src/dataplane/vm/
+//    (scripts/embed-vm-files.mjs writes src/dataplane/vm-files.ts);
 // 1. tsc compiles src/ to JavaScript;
 // 2. esbuild bundles it with its dependencies as ES modules and minifies it.
 //    This pre-pass is what makes the bundle small and quick to start:
@@ -14,8 +16,10 @@
 //      parse;
 // 3. ncc, the action's bundler, makes dist/ from that output;
 // 4. the licenses of the bundled packages are written next to it.
-// Usage: node scripts/build.mjs [outDir]   (default: dist)
-//        BUILD_METAFILE=file also writes esbuild's metafile (what takes the space).
+// Usage: node scripts/build.mjs [outDir] [--check-sources]   (default: dist)
+//   --check-sources  fail instead of rewriting a stale src/dataplane/vm-files.ts
+//                    (the dist test builds without touching the sources)
+//   BUILD_METAFILE=file  also writes esbuild's metafile (what takes the space).
 // The staging folders stay inside the project so module resolution finds
 // node_modules, and their paths are always the same, so the output is too.
 import { execFileSync } from "node:child_process";
@@ -25,12 +29,18 @@ import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 
 const root = resolve(import.meta.dirname, "..");
-const out = resolve(root, process.argv[2] ?? "dist");
+const args = process.argv.slice(2);
+const out = resolve(root, args.find((a) => !a.startsWith("--")) ?? "dist");
 const staging = join(root, ".build", "tsc");
 const bundled = join(root, ".build", "esbuild", "main.js");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
 
+// The files cloud-init writes onto the VM are embedded from src/dataplane/vm/ first.
+run(process.execPath, [
+  join(root, "scripts", "embed-vm-files.mjs"),
+  ...(args.includes("--check-sources") ? ["--check"] : []),
+]);
 rmSync(staging, { recursive: true, force: true });
 rmSync(join(root, ".build", "esbuild"), { recursive: true, force: true });
 run(bin("tsc"), ["-p", "tsconfig.build.json", "--outDir", staging]);

@@ -5,52 +5,13 @@
  * same for every proxy and every spec: it installs HAProxy and the apply
  * script, and everything proxy-specific comes from userData through that
  * script, at first boot, at every later boot and on every config change.
+ * The files it writes are real files in src/dataplane/vm/ (see vm-files.ts).
  */
 import { TOOL_NAME } from "../model/names.js";
-import { APPLY_SCRIPT_PATH, applyScript } from "./vmscripts.js";
+import { APPLY_SCRIPT, APT_CONF, CONFIG_UNIT, SYSCTL_CONF } from "./vm-files.js";
+import { APPLY_SCRIPT_PATH } from "./vmscripts.js";
 
 export const CONFIG_SERVICE = "ipv6-proxy-config.service";
-
-/**
- * Runs the apply script at boot, before HAProxy starts, so a rebooted VM serves
- * the latest userData. It is not `Requires=`d by haproxy.service: if IMDS is
- * unreachable, HAProxy still starts with the last installed config.
- */
-const CONFIG_UNIT = `[Unit]
-Description=Install the HAProxy config from this VM's userData (${TOOL_NAME})
-Wants=network-online.target
-After=network-online.target
-Before=haproxy.service
-
-[Service]
-Type=oneshot
-ExecStart=${APPLY_SCRIPT_PATH} --no-reload
-TimeoutStartSec=180
-
-[Install]
-WantedBy=multi-user.target
-`;
-
-/**
- * Azure drops idle IPv6 flows after 4 minutes. HAProxy sets its own keepalive
- * timers per socket; these defaults cover everything else on the VM (ssh).
- */
-const SYSCTL = `# ${TOOL_NAME}: TCP keepalives well inside Azure's 4-minute idle timeout
-net.ipv4.tcp_keepalive_time = 60
-net.ipv4.tcp_keepalive_intvl = 10
-net.ipv4.tcp_keepalive_probes = 6
-`;
-
-/**
- * Daily unattended security upgrades. haproxy.cfg is a conffile that the apply
- * script replaces; without --force-confold, unattended-upgrades would skip every
- * haproxy update because of the conffile prompt.
- */
-const APT_CONF = `// ${TOOL_NAME}: unattended security upgrades
-APT::Periodic::Update-Package-Lists "1";
-APT::Periodic::Unattended-Upgrade "1";
-Dpkg::Options { "--force-confdef"; "--force-confold"; };
-`;
 
 const SYSCTL_PATH = "/etc/sysctl.d/60-ipv6-proxy.conf";
 
@@ -65,9 +26,9 @@ export function renderCloudInit(): string {
     "  - unattended-upgrades",
     "  - curl",
     "write_files:",
-    ...writeFile(APPLY_SCRIPT_PATH, "0755", applyScript()),
+    ...writeFile(APPLY_SCRIPT_PATH, "0755", APPLY_SCRIPT),
     ...writeFile(`/etc/systemd/system/${CONFIG_SERVICE}`, "0644", CONFIG_UNIT),
-    ...writeFile(SYSCTL_PATH, "0644", SYSCTL),
+    ...writeFile(SYSCTL_PATH, "0644", SYSCTL_CONF),
     ...writeFile("/etc/apt/apt.conf.d/52ipv6-proxy-upgrades", "0644", APT_CONF),
     "runcmd:",
     `  - [sysctl, -p, ${SYSCTL_PATH}]`,

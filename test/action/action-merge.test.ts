@@ -2,9 +2,11 @@
  * The action on a push to the default branch, end to end: it applies exactly
  * the plan reviewed on the merged pull request, or refuses without writing.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { armId } from "../../src/model/arm-id.js";
 import { resourceNames } from "../../src/model/names.js";
 import { ensureDistBuilt } from "../support/action-runner.js";
 import {
@@ -75,6 +77,25 @@ describe("apply on merge", () => {
 
     for (const phase of ["Find the reviewed plan", "Load proxies", "Observe Azure", "Apply", "Report"])
       expect(run.stdout).toContain(`::group::${phase}`);
+
+    // The VM boots with the on-VM files byte for byte as they are in src/dataplane/vm/: the bundle embeds them unchanged.
+    const vmId = armId(
+      world.emulator.subscriptionId,
+      "rg-app",
+      "Microsoft.Compute",
+      "virtualMachines",
+      resourceNames("www").virtualMachine,
+    );
+    const customData = String(world.emulator.getResource(vmId)?.properties?.osProfile?.customData ?? "");
+    const cloudConfig = parseYaml(Buffer.from(customData, "base64").toString("utf8"), { version: "1.1" }) as {
+      write_files: { path: string; content: string }[];
+    };
+    const written = new Map(cloudConfig.write_files.map((f) => [f.path, f.content]));
+    const vmFile = (name: string) => readFileSync(join(import.meta.dirname, "../../src/dataplane/vm", name), "utf8");
+    expect(written.get("/usr/local/sbin/ipv6-proxy-apply")).toBe(vmFile("ipv6-proxy-apply.sh"));
+    expect(written.get("/etc/systemd/system/ipv6-proxy-config.service")).toBe(vmFile("ipv6-proxy-config.service"));
+    expect(written.get("/etc/sysctl.d/60-ipv6-proxy.conf")).toBe(vmFile("60-ipv6-proxy.conf"));
+    expect(written.get("/etc/apt/apt.conf.d/52ipv6-proxy-upgrades")).toBe(vmFile("52ipv6-proxy-upgrades"));
 
     // Re-running the job finds nothing to do and changes nothing.
     const again = await mergeAndApply(1, { sha });

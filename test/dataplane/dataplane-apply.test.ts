@@ -7,10 +7,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { renderHaproxyConfig } from "../../src/dataplane/haproxy.js";
-import { applyScript, configSha256, encodeUserData } from "../../src/dataplane/vmscripts.js";
+import { APPLY_SCRIPT } from "../../src/dataplane/vm-files.js";
+import { configSha256, encodeUserData } from "../../src/dataplane/vmscripts.js";
 import { proxySpec } from "../support/dataplane-fixtures.js";
 import { APPLY_SCRIPT_PROGRAMS, HAPROXY, requirements, SHELLCHECK } from "../support/requirements.js";
 
@@ -32,7 +33,7 @@ let dir = "";
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "dataplane-apply-"));
-  writeFileSync(join(root, "ipv6-proxy-apply"), applyScript());
+  writeFileSync(join(root, "ipv6-proxy-apply"), APPLY_SCRIPT);
   imds = createServer((req, res) => {
     requests++;
     if (req.url !== USER_DATA_PATH || req.headers.metadata !== "true")
@@ -217,9 +218,18 @@ describe("ipv6-proxy-apply", needs, () => {
     expect(requests).toBe(0);
   });
 
-  it("is shellcheck-clean", needsShellcheck, () => {
-    const r = spawnSync(SHELLCHECK.path(), ["-s", "bash", join(root, "ipv6-proxy-apply")], { encoding: "utf8" });
-    expect(r.stdout).toBe("");
-    expect(r.status).toBe(0);
+  it("is shellcheck-clean, as the file in src/dataplane/vm/ that the bundle embeds", needsShellcheck, () => {
+    const vmDir = resolve(import.meta.dirname, "../../src/dataplane/vm");
+    const scripts = readdirSync(vmDir).filter((f) => f.endsWith(".sh"));
+    expect(scripts).toContain("ipv6-proxy-apply.sh");
+    for (const script of scripts) {
+      const r = spawnSync(SHELLCHECK.path(), ["-s", "bash", join(vmDir, script)], { encoding: "utf8" });
+      expect(r.stdout, script).toBe("");
+      expect(r.status, script).toBe(0);
+    }
+    // Negative control: shellcheck does report a fault.
+    const faulty = join(root, "faulty.sh");
+    writeFileSync(faulty, "#!/bin/bash\nrm -rf $1/*\n");
+    expect(spawnSync(SHELLCHECK.path(), ["-s", "bash", faulty], { encoding: "utf8" }).stdout).toContain("SC2086");
   });
 });

@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { CONFIG_SERVICE, renderCloudInit } from "../../src/dataplane/cloudinit.js";
-import { APPLY_SCRIPT_PATH, applyScript } from "../../src/dataplane/vmscripts.js";
+import { APPLY_SCRIPT } from "../../src/dataplane/vm-files.js";
+import { APPLY_SCRIPT_PATH } from "../../src/dataplane/vmscripts.js";
 import { CLOUD_INIT, PYYAML, requirements, SYSTEMD_ANALYZE } from "../support/requirements.js";
 
 const work = mkdtempSync(join(tmpdir(), "dataplane-cloudinit-"));
@@ -75,7 +76,7 @@ describe("the unit renderCloudInit installs", await requirements("systemd", SYST
       for (const unit of readdirSync("/lib/systemd/system").filter((u) => u.endsWith(".target"))) {
         cpSync(join("/lib/systemd/system", unit), join(root, "lib/systemd/system", unit));
       }
-      writeFileSync(join(root, APPLY_SCRIPT_PATH), applyScript());
+      writeFileSync(join(root, APPLY_SCRIPT_PATH), APPLY_SCRIPT);
       chmodSync(join(root, APPLY_SCRIPT_PATH), 0o755);
       writeFileSync(join(root, "etc/systemd/system", CONFIG_SERVICE), unitText);
       const r = spawnSync(SYSTEMD_ANALYZE.path(), ["verify", "--man=no", `--root=${root}`, CONFIG_SERVICE], {

@@ -1,12 +1,12 @@
 /**
- * Runs the VM's real apply script (`applyScript()`) inside the proxy
+ * Runs the VM's real apply script (`APPLY_SCRIPT`) inside the proxy
  * namespace, as Run Command would on the VM, against the fake IMDS and the
  * lab's HAProxy master.
  */
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { applyScript } from "../../src/dataplane/vmscripts.js";
+import { APPLY_SCRIPT } from "../../src/dataplane/vm-files.js";
 import type { Topology } from "./netns.js";
 import { haproxyPaths } from "./netns-haproxy.js";
 import { HAPROXY } from "./requirements.js";
@@ -27,7 +27,7 @@ export interface ApplyRunner {
 export function applyRunner(topology: Topology, imds: FakeImds): ApplyRunner {
   const haproxy = haproxyPaths(topology);
   const scriptPath = join(topology.dir, "ipv6-proxy-apply");
-  writeFileSync(scriptPath, applyScript(), { mode: 0o755 });
+  writeFileSync(scriptPath, APPLY_SCRIPT, { mode: 0o755 });
   return {
     scriptPath,
     run(args, env = {}) {

@@ -12,7 +12,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { APPLY_SCRIPT_PATH, applyScript } from "../../src/dataplane/vmscripts.js";
+import { APPLY_SCRIPT } from "../../src/dataplane/vm-files.js";
+import { APPLY_SCRIPT_PATH } from "../../src/dataplane/vmscripts.js";
 import { HAPROXY } from "./requirements.js";
 
 type Json = Record<string, unknown>;
@@ -34,7 +35,7 @@ export class VmDouble {
   private readonly bin = join(this.dir, "bin");
 
   constructor(private readonly getResource: (id: string) => Json | undefined) {
-    writeFileSync(this.script, applyScript());
+    writeFileSync(this.script, APPLY_SCRIPT);
     chmodSync(this.script, 0o755);
     mkdirSync(this.bin);
     const tool = (name: string, body: string) => {

@@ -7,7 +7,8 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CONFIG_SERVICE, renderCloudInit } from "../../src/dataplane/cloudinit.js";
-import { APPLY_SCRIPT_PATH, applyScript } from "../../src/dataplane/vmscripts.js";
+import { APPLY_SCRIPT } from "../../src/dataplane/vm-files.js";
+import { APPLY_SCRIPT_PATH } from "../../src/dataplane/vmscripts.js";
 import { CLOUD_INIT_SCHEMA_VERSION, validateCloudConfig } from "../support/cloud-config-schema.js";
 
 interface WriteFile {
@@ -64,7 +65,7 @@ describe(`renderCloudInit, against cloud-init ${CLOUD_INIT_SCHEMA_VERSION}'s JSO
   });
   it("writes the apply script byte for byte, executable", () => {
     const script = file(APPLY_SCRIPT_PATH);
-    expect(script.content).toBe(applyScript());
+    expect(script.content).toBe(APPLY_SCRIPT);
     expect(script.permissions).toBe("0755");
     expect(script.owner).toBe("root:root");
   });
