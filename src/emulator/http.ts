@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
+import type { CloudError } from "@azure/arm-network";
 
 export type Json = Record<string, any>;
 
@@ -40,7 +41,7 @@ export class ArmError extends Error {
     this.name = "ArmError";
   }
 
-  toBody(): Json {
+  toBody(): CloudError {
     return { error: { code: this.code, message: this.message, ...(this.target ? { target: this.target } : {}) } };
   }
 }

@@ -4,6 +4,7 @@
  * engine uses to find what it owns across a subscription.
  */
 
+import type { ResourceGroup } from "@azure/arm-resources";
 import { resourceGroupId } from "../../model/arm-id.js";
 import type { EmuRequest, Json } from "../http.js";
 import { ArmError, badRequest, deepCopy, isObject, normalizeLocation } from "../http.js";
@@ -22,9 +23,9 @@ export function createGroup(
   rg: string,
   location: string,
   tags?: Record<string, string>,
-): Json {
+): ResourceGroup {
   const existing = world.store.getGroup(sub, rg);
-  const body: Json = {
+  const body: ResourceGroup = {
     id: resourceGroupId(sub, existing?.name ?? rg),
     name: existing?.name ?? rg,
     type: RG_TYPE,

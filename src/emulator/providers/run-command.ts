@@ -4,10 +4,11 @@
  * extension's words. One command at a time per VM; output is cut to its last
  * 4096 bytes per stream (`maxTailLen` in main/cmds.go), as Azure does.
  */
+import type { InstanceViewStatus, RunCommandResult } from "@azure/arm-compute";
 import type { EmuRequest, EmuResponse, Json } from "../http.js";
 import { ArmError, isObject } from "../http.js";
 import type { Router } from "../router.js";
-import type { RunCommandResult, World } from "../world.js";
+import type { RunCommandResult as ScriptResult, World } from "../world.js";
 import { acceptAsync, notFound, requireGroup, routeId } from "../world.js";
 import { TYPES } from "./network-refs.js";
 
@@ -30,7 +31,7 @@ export function lastBytes(text: string, limit = RUN_COMMAND_OUTPUT_LIMIT): strin
  * main/cmds.go), so the status is "Enable succeeded" with both streams and no
  * exit status, whatever the script's exit code (Azure/azure-cli#14425).
  */
-export function runCommandStatus(r: RunCommandResult): Json {
+export function runCommandStatus(r: ScriptResult): InstanceViewStatus {
   return {
     code: "ProvisioningState/succeeded",
     level: "Info",
@@ -79,7 +80,7 @@ function runCommand(world: World, req: EmuRequest): EmuResponse {
   world.runCommands.push({ vmId: vm.id, script: [...script], at: new Date() });
   const result = Promise.resolve()
     .then(() => world.runCommandHandler()(vm.id, [...script]))
-    .then((r) => ({ value: [runCommandStatus(r)] }));
+    .then((r): RunCommandResult => ({ value: [runCommandStatus(r)] }));
   return acceptAsync(
     world,
     req,
