@@ -22,12 +22,12 @@ import type { AzureConnection } from "../src/azure/clients.js";
 import { encodeUserData } from "../src/dataplane/vmscripts.js";
 import { type Emulator, type EmulatorOptions, type RequestLogEntry, startEmulator } from "../src/emulator/server.js";
 import { desiredProxy } from "../src/engine/desired.js";
-import { silentLogger } from "../src/log.js";
 import { armId } from "../src/model/arm-id.js";
 import { TAG_CONFIG_HASH } from "../src/model/names.js";
 import { applyPlan, DEFAULT_CONCURRENCY, type OperationContext, planFromDir } from "../src/operations.js";
 import type { Plan } from "../src/plan/types.js";
 import { loadProxyDir } from "../src/proxyfile/load.js";
+import { silentLogger } from "../test/support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../test/support/proxy-files.js";
 import { baselinePlan } from "./baseline-observer.js";
 import {

@@ -23,9 +23,3 @@ export const consoleLogger = (stream: NodeJS.WritableStream = process.stderr): L
     }
   },
 });
-
-export const silentLogger: Logger = {
-  info: () => {},
-  warn: () => {},
-  group: (_name, fn) => fn(),
-};

@@ -95,7 +95,7 @@ export async function planFromDir(dir: string, ctx: OperationContext, root?: str
   return { specErrors: [], ...(await planProxies(loaded.proxies, ctx)) };
 }
 
-export async function planProxies(specs: ProxySpec[], ctx: OperationContext): Promise<PlannedRun> {
+async function planProxies(specs: ProxySpec[], ctx: OperationContext): Promise<PlannedRun> {
   const desired = specs.map((s) => desiredProxy(s, (s.subscriptionId ?? ctx.defaultSubscriptionId)!, ctx.owner));
   const clientsFor = clientCache(ctx.connection);
   const subscriptions = [

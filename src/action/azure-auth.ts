@@ -9,7 +9,7 @@ import { type AzureConnection, defaultScope } from "../azure/clients.js";
 import { createCredential } from "../azure/credentials.js";
 import type { ActionInputs } from "./inputs.js";
 
-export const OIDC_AUDIENCE = "api://AzureADTokenExchange";
+const OIDC_AUDIENCE = "api://AzureADTokenExchange";
 
 export const MISSING_ID_TOKEN_ADVICE =
   "Azure sign-in with OIDC needs an ID token from GitHub, and this job has none (ACTIONS_ID_TOKEN_REQUEST_URL is not set). " +
@@ -23,10 +23,7 @@ export class IdTokenUnavailableError extends Error {
   }
 }
 
-/** The ARM token scope for an endpoint (one rule for the CLI and the action). */
-export const armScope = defaultScope;
-
-export function usesOidc(inputs: ActionInputs): boolean {
+function usesOidc(inputs: ActionInputs): boolean {
   return Boolean(inputs.tenantId && inputs.clientId);
 }
 
@@ -66,7 +63,7 @@ export function azureConnection(
   return {
     resourceManagerEndpoint: inputs.resourceManagerEndpoint,
     credential,
-    scope: armScope(inputs.resourceManagerEndpoint),
+    scope: defaultScope(inputs.resourceManagerEndpoint),
     ca,
   };
 }

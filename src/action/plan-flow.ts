@@ -14,7 +14,7 @@ import { planOutputs } from "./outputs.js";
 import { annotateSpecErrors, setOutputs, writePlanJson } from "./report.js";
 import { type ActionRun, bodyContext, planState } from "./run.js";
 
-export const FORBIDDEN_COMMENT_ADVICE =
+const FORBIDDEN_COMMENT_ADVICE =
   "GitHub refused the plan comment (403). Give the workflow `permissions: pull-requests: write`; " +
   "pull requests from forks get a read-only token, so their plan is in this job summary only.";
 

@@ -42,17 +42,6 @@ export const FD_HARD_LIMIT = 25000;
 export const FRONTEND_MAXCONN = 8000;
 
 /**
- * Health checks. A backend that refuses connections is marked down after two
- * failed checks: the next regular check (≤ 2 s) plus one fast re-check (1 s),
- * so within 3 s. One that silently drops packets costs a check timeout (2 s)
- * per check: worst case 2 + 2 + 1 + 2 = 7 s. Meanwhile a failed connect is
- * retried on another server (`retries` + `option redispatch`), so clients of the
- * default backends rarely notice. A recovered backend returns after two good
- * checks, ~4 s.
- */
-export const HEALTH_CHECK_WORST_CASE_SECONDS = 7;
-
-/**
  * Per-client limits (spec.limits) share one table across all ports, so a
  * client's connections to 80 and 443 count together. The table is keyed by
  * `src,ipmask(32,64)`: an IPv4 client by its address, an IPv6 client by its
@@ -198,6 +187,13 @@ function defaultsSection(spec: ProxySpec, opts: HaproxyOptions): string {
     `timeout server ${idle}s`,
     "timeout client-fin 30s",
     "timeout server-fin 30s",
+    // Health checks. A backend that refuses connections is marked down after two
+    // failed checks: the next regular check (≤ 2 s) plus one fast re-check (1 s),
+    // so within 3 s. One that silently drops packets costs a check timeout (2 s)
+    // per check: worst case 2 + 2 + 1 + 2 = 7 s. Meanwhile a failed connect is
+    // retried on another server (`retries` + `option redispatch`), so clients of the
+    // default backends rarely notice. A recovered backend returns after two good
+    // checks, ~4 s.
     "timeout check 2s",
     "default-server inter 2s fastinter 1s downinter 2s rise 2 fall 2",
   ];

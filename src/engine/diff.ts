@@ -28,7 +28,7 @@ import { cnameKey, rgKey } from "./observed.js";
 import { diffFields, ownedFields, stateHash } from "./owned.js";
 
 /** Shown for a value Azure assigns during apply (e.g. a new public IPv6 address). */
-export const KNOWN_AFTER_APPLY = "(known after apply)";
+const KNOWN_AFTER_APPLY = "(known after apply)";
 
 /** Which resources a resource references: replacing one forces replacing what references it. */
 const DEPENDENTS: Partial<Record<ResourceKind, ResourceKind[]>> = {
@@ -386,7 +386,7 @@ function placementWarnings(desired: DesiredProxy[]): PlanWarning[] {
     });
 }
 
-export function sortChanges(changes: Change[]): Change[] {
+function sortChanges(changes: Change[]): Change[] {
   const rank = (k: ResourceKind) => KIND_ORDER.indexOf(k);
   return [...changes].sort(
     (a, b) =>
@@ -394,7 +394,7 @@ export function sortChanges(changes: Change[]): Change[] {
   );
 }
 
-export function countChanges(changes: Change[]): Plan["counts"] {
+function countChanges(changes: Change[]): Plan["counts"] {
   const counts = { add: 0, change: 0, destroy: 0 };
   for (const c of changes) {
     if (c.action === "create") counts.add++;

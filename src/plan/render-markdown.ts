@@ -26,7 +26,7 @@ export interface MarkdownRenderOptions {
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
 const DEFAULT_TITLE = "Azure IPv6 proxy plan";
-export const ALLOW_DESTROY_HINT =
+const ALLOW_DESTROY_HINT =
   "Deletions and replacements need the `ipv6-proxy/allow-destroy` label or `allow-destroy: true`.";
 
 /** How much of the plan a rendering shows; each shortening step turns one knob down. */

@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli.js";
-import { parsePlanJson } from "../../src/plan/render-json.js";
+import type { Plan } from "../../src/plan/types.js";
 import { type Harness, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 
@@ -39,7 +39,7 @@ describe("flags and exit codes", () => {
     expect(detailed.out).toMatch(/Plan: \d+ to add, 0 to change, 0 to destroy\./);
     const json = await runMain(["plan", "--emulator", "--path", SAMPLES, "--owner", "acme/cli", "--json"]);
     expect(json.code).toBe(0);
-    const plan = parsePlanJson(json.out);
+    const plan = JSON.parse(json.out) as Plan;
     expect(plan.owner).toBe("acme/cli");
     expect(plan.proxies.map((p) => p.name)).toEqual(["portal-gemeente", "www-example-nl"]);
   });

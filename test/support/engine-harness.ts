@@ -1,7 +1,14 @@
 import { type AzureClients, createAzureClients } from "../../src/azure/clients.js";
 import { type Emulator, startEmulator } from "../../src/emulator/server.js";
-import { silentLogger } from "../../src/log.js";
+import type { Logger } from "../../src/log.js";
 import type { OperationContext, PlannedRun, PlanOutcome } from "../../src/operations.js";
+
+/** A Logger that drops everything: tests assert on results, not on progress lines. */
+export const silentLogger: Logger = {
+  info: () => {},
+  warn: () => {},
+  group: (_name, fn) => fn(),
+};
 
 export interface Harness {
   emulator: Emulator;

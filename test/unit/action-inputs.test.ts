@@ -3,9 +3,9 @@
  * every bad value names its input and what is allowed.
  */
 import { describe, expect, it } from "vitest";
-import { armScope } from "../../src/action/azure-auth.js";
 import { planRun } from "../../src/action/event.js";
 import { InputError, readInputs } from "../../src/action/inputs.js";
+import { defaultScope } from "../../src/azure/clients.js";
 import { pullRequestEvent, pushEvent } from "../support/action-runner.js";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -140,11 +140,11 @@ describe("planRun", () => {
   });
 });
 
-describe("armScope", () => {
+describe("defaultScope (the ARM token scope of an endpoint)", () => {
   it("keeps the public audience for the public cloud and any other endpoint, and uses a sovereign cloud's own", () => {
-    expect(armScope("https://management.azure.com")).toBe("https://management.azure.com/.default");
-    expect(armScope("https://127.0.0.1:8443")).toBe("https://management.azure.com/.default");
-    expect(armScope("https://management.usgovcloudapi.net/")).toBe("https://management.usgovcloudapi.net/.default");
-    expect(armScope("https://management.chinacloudapi.cn")).toBe("https://management.chinacloudapi.cn/.default");
+    expect(defaultScope("https://management.azure.com")).toBe("https://management.azure.com/.default");
+    expect(defaultScope("https://127.0.0.1:8443")).toBe("https://management.azure.com/.default");
+    expect(defaultScope("https://management.usgovcloudapi.net/")).toBe("https://management.usgovcloudapi.net/.default");
+    expect(defaultScope("https://management.chinacloudapi.cn")).toBe("https://management.chinacloudapi.cn/.default");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PlanFormatError, parsePlanJson, renderPlanJson } from "../../src/plan/render-json.js";
+import { renderPlanJson } from "../../src/plan/render-json.js";
 import type { Plan } from "../../src/plan/types.js";
 import {
   buildPlan,
@@ -33,12 +33,12 @@ function reverseKeys(value: unknown): unknown {
   );
 }
 
-describe("renderPlanJson / parsePlanJson", () => {
+describe("renderPlanJson", () => {
   it("round-trips a plan without loss", () => {
     const plan = mixedPlan();
     const json = renderPlanJson(plan);
-    expect(parsePlanJson(json)).toEqual(plan);
-    expect(renderPlanJson(parsePlanJson(json))).toBe(json);
+    expect(JSON.parse(json)).toEqual(plan);
+    expect(renderPlanJson(JSON.parse(json) as Plan)).toBe(json);
   });
 
   it("writes sorted keys, two-space indent and a trailing newline, whatever the key order in memory", () => {
@@ -60,44 +60,5 @@ describe("renderPlanJson / parsePlanJson", () => {
       "proxies",
       "warnings",
     ]);
-  });
-
-  it("rejects other format versions and malformed plans with a message naming the field", () => {
-    const good = JSON.parse(renderPlanJson(mixedPlan()));
-    const bad = (mutate: (p: any) => void): string => {
-      const copy = structuredClone(good);
-      mutate(copy);
-      return JSON.stringify(copy);
-    };
-    expect(() => parsePlanJson("{ not json")).toThrow(/^Plan JSON is not valid JSON: /);
-    expect(() => parsePlanJson("[]")).toThrow("plan must be an object, got an array");
-    expect(() => parsePlanJson(bad((p) => (p.formatVersion = 2)))).toThrow(
-      "Plan JSON has formatVersion 2; this version reads formatVersion 1 only",
-    );
-    expect(() => parsePlanJson(bad((p) => delete p.formatVersion))).toThrow(PlanFormatError);
-    expect(() => parsePlanJson(bad((p) => (p.changes[3].action = "upsert")))).toThrow(
-      'plan.changes[3].action must be one of create, update, replace, delete, noop, got "upsert"',
-    );
-    expect(() => parsePlanJson(bad((p) => (p.changes[0].kind = "loadBalancer")))).toThrow(
-      /plan\.changes\[0\]\.kind must be one of resourceGroup, /,
-    );
-    expect(() => parsePlanJson(bad((p) => (p.changes[1].diffs = {})))).toThrow(
-      "plan.changes[1].diffs must be an array, got {}",
-    );
-    expect(() => parsePlanJson(bad((p) => (p.counts.add = -1)))).toThrow(
-      "plan.counts.add must be a non-negative integer, got -1",
-    );
-    expect(() => parsePlanJson(bad((p) => (p.proxies[2].dnsNames = ["a", 7])))).toThrow(
-      "plan.proxies[2].dnsNames[1] must be a string",
-    );
-    expect(() => parsePlanJson(bad((p) => (p.warnings[0].code = "oops")))).toThrow(
-      /plan\.warnings\[0\]\.code must be one of /,
-    );
-    expect(() => parsePlanJson(bad((p) => delete p.errors[0].message))).toThrow(
-      "plan.errors[0].message must be a string, got nothing",
-    );
-    expect(() => parsePlanJson(bad((p) => delete p.fingerprint))).toThrow(
-      "plan.fingerprint must be a string, got nothing",
-    );
   });
 });
