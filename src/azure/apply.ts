@@ -19,7 +19,7 @@ import { TAG_CONFIG_HASH } from "../model/names.js";
 import type { AppliedProxy, ApplyFailure, Change, Plan } from "../plan/types.js";
 import { KIND_ORDER } from "../plan/types.js";
 import type { AzureClients } from "./clients.js";
-import type { WaitPolicy } from "./retry.js";
+import { nicReservation, retryWhile, type WaitPolicy } from "./retry.js";
 import { checkServing, type RunCommandContext } from "./run-command.js";
 import { throwawaySshPublicKey } from "./sshkey.js";
 
@@ -156,9 +156,14 @@ class ProxyApply {
         return;
       }
       case "virtualMachine":
-        return void (await compute.virtualMachines.delete(rg, c.name));
+        // forceDeletion: false, said explicitly: from api-version 2024-11-01 a VM whose disks all
+        // go with it is force deleted by default, and a force delete may keep its NIC's MAC
+        // address for up to 10 minutes (learn.microsoft.com/rest/api/compute/virtual-machines/delete;
+        // MicrosoftDocs/azure-docs#94596). A NIC with deleteOption Delete goes with the VM.
+        return void (await compute.virtualMachines.delete(rg, c.name, { forceDeletion: false }));
       case "networkInterface":
-        return void (await network.networkInterfaces.delete(rg, c.name));
+        // A NIC left behind by its VM (deleteOption Detach) is reserved for that VM for 180 s.
+        return void (await this.waitingOutNicReservation(() => network.networkInterfaces.delete(rg, c.name)));
       case "publicIpV4":
       case "publicIpV6":
         return void (await network.publicIPAddresses.delete(rg, c.name));
@@ -251,20 +256,27 @@ class ProxyApply {
     const keys = d.spec.ssh?.publicKeys.length ? d.spec.ssh.publicKeys : [throwawaySshPublicKey()];
     const osProfile = body.osProfile as Body;
     const linux = osProfile.linuxConfiguration as Body;
-    const vm = await compute.virtualMachines.createOrUpdate(c.resourceGroup, c.name, {
-      ...body,
-      tags,
-      osProfile: {
-        ...osProfile,
-        customData: Buffer.from(renderCloudInit()).toString("base64"),
-        linuxConfiguration: {
-          ...linux,
-          ssh: { publicKeys: keys.map((keyData) => ({ path: `/home/${ADMIN_USER}/.ssh/authorized_keys`, keyData })) },
+    const vm = await this.waitingOutNicReservation(() =>
+      compute.virtualMachines.createOrUpdate(c.resourceGroup, c.name, {
+        ...body,
+        tags,
+        osProfile: {
+          ...osProfile,
+          customData: Buffer.from(renderCloudInit()).toString("base64"),
+          linuxConfiguration: {
+            ...linux,
+            ssh: { publicKeys: keys.map((keyData) => ({ path: `/home/${ADMIN_USER}/.ssh/authorized_keys`, keyData })) },
+          },
         },
-      },
-      userData: encodeUserData(d.config),
-    } as Parameters<AzureClients["compute"]["virtualMachines"]["createOrUpdate"]>[2]);
+        userData: encodeUserData(d.config),
+      } as Parameters<AzureClients["compute"]["virtualMachines"]["createOrUpdate"]>[2]),
+    );
     await this.ensureServing(c, compute, { ...vm.tags, ...tags });
+  }
+
+  /** Retries `op` while Azure answers that the NIC is still reserved for a deleted VM, saying so in the log. */
+  private waitingOutNicReservation<T>(op: () => Promise<T>): Promise<T> {
+    return retryWhile(op, { policy: this.input.waits, log: this.input.log, waitingFor: nicReservation });
   }
 
   private runCommandContext(c: Change, compute: AzureClients["compute"]): RunCommandContext {

@@ -34,7 +34,7 @@ import type { WorkCounters } from "./store.js";
 import { Store } from "./store.js";
 import { createTlsIdentity } from "./tls.js";
 import type { ProbeHandler, RunCommandHandler, World } from "./world.js";
-import { apiVersionOf, PublicAddressPool } from "./world.js";
+import { apiVersionOf, NicReservations, PublicAddressPool } from "./world.js";
 
 export interface EmulatorOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
@@ -54,6 +54,8 @@ export interface EmulatorOptions {
   federatedSubjects?: string[];
   /** How long cloud-init runs on a new VM after its PUT succeeded (default 100 ms; Azure: a minute or more). */
   cloudInitMs?: number;
+  /** How long a deleted VM's NICs stay reserved for it (default 180 s, as in Azure; tests set it short). */
+  nicReservationMs?: number;
 }
 
 export type { Fault, ProbeHandler, RequestLogEntry, RunCommandHandler, TokenRequestEntry, WorkCounters };
@@ -326,6 +328,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     vmBoots: new Map(),
     firstBoot: (vmId) => emulator!.firstBootOf(vmId),
     probe: (vmId, probe) => emulator!.currentProbeHandler()(vmId, probe),
+    nicReservations: new NicReservations(() => opts.nicReservationMs ?? 180_000),
   };
   const router = new Router();
   registerResources(router, world);

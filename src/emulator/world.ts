@@ -51,6 +51,46 @@ export interface World {
   firstBoot: FirstBootPlan;
   /** The answer of a VM to a load balancer's health probe. */
   probe: ProbeHandler;
+  nicReservations: NicReservations;
+}
+
+/**
+ * After a VM is deleted, Azure keeps its network interfaces reserved for it
+ * for 180 seconds: deleting such a NIC or attaching it to a VM answers
+ * `400 NicReservedForAnotherVm` "Nic(s) in request is reserved for another
+ * Virtual Machine for 180 seconds. Please provide another nic(s) or retry after
+ * 180 seconds." (gardenlinux#4133, microsoft/AzureTRE#4511, rancher/machine#359,
+ * cloudfoundry/bosh-azure-cpi-release#366). After a force delete, Azure may
+ * take up to 10 minutes to free them (MicrosoftDocs/azure-docs#94596).
+ * The duration is the emulator's `nicReservationMs`, so tests stay fast.
+ */
+export class NicReservations {
+  private readonly held = new Map<string, { vmId: string; until: number }>();
+
+  constructor(readonly durationMs: () => number) {}
+
+  reserve(nicId: string, vmId: string, durationMs = this.durationMs()): void {
+    this.held.set(nicId.toLowerCase(), { vmId, until: Date.now() + durationMs });
+  }
+
+  /** Throws while the NIC is reserved for a deleted VM. */
+  assertFree(nicId: string): void {
+    const r = this.held.get(nicId.toLowerCase());
+    if (!r) return;
+    if (Date.now() >= r.until) {
+      this.held.delete(nicId.toLowerCase());
+      return;
+    }
+    throw new ArmError(
+      400,
+      "NicReservedForAnotherVm",
+      `Nic(s) in request is reserved for another Virtual Machine for 180 seconds. Please provide another nic(s) or retry after 180 seconds. Reserved VM: ${r.vmId}`,
+    );
+  }
+
+  release(nicId: string): void {
+    this.held.delete(nicId.toLowerCase());
+  }
 }
 
 /** Public addresses from documentation/benchmark ranges, never reused within one emulator run. */

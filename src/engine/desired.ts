@@ -187,7 +187,9 @@ export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: str
             managedDisk: { storageAccountType: "StandardSSD_LRS" },
           },
         },
-        networkProfile: { networkInterfaces: [{ id: ids.nic, primary: true, deleteOption: "Detach" }] },
+        // The NIC goes with the VM: a NIC left behind stays reserved for the deleted VM for
+        // 180 s (NicReservedForAnotherVm), which would hold up removing a proxy or replacing its VM.
+        networkProfile: { networkInterfaces: [{ id: ids.nic, primary: true, deleteOption: "Delete" }] },
         osProfile: {
           computerName: names.computerName,
           adminUsername: ADMIN_USER,

@@ -72,6 +72,7 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
       if (change) proxyChanges.push(change);
     }
     cascadeReplacements(proxyChanges);
+    nicGoesWithItsVm(proxyChanges, observed);
     settleDnsValues(proxyChanges, observed, proxy);
     const vmChange = proxyChanges.find((c) => c.kind === "virtualMachine");
     const config = configChange(proxy, vmChange, observed);
@@ -255,6 +256,24 @@ function cascadeReplacements(changes: Change[]): void {
       }
     }
   }
+}
+
+/**
+ * Azure deletes a NIC whose deleteOption is Delete together with its VM, so a
+ * replaced VM takes its NIC along and the NIC is created again, on the same
+ * public IPs. (A NIC with deleteOption Detach stays, reserved for the deleted
+ * VM for 180 s; apply waits that out.)
+ */
+function nicGoesWithItsVm(changes: Change[], observed: ObservedState): void {
+  const vm = changes.find((c) => c.kind === "virtualMachine");
+  const nic = changes.find((c) => c.kind === "networkInterface");
+  if (!vm || !nic || vm.action !== "replace" || (nic.action !== "noop" && nic.action !== "update")) return;
+  const refs = (observed.resources.get(vm.id.toLowerCase())?.body.networkProfile as { networkInterfaces?: unknown[] })
+    ?.networkInterfaces as { id?: string; deleteOption?: string }[] | undefined;
+  const ref = refs?.find((r) => r.id?.toLowerCase() === nic.id.toLowerCase());
+  if (ref?.deleteOption !== "Delete") return;
+  nic.action = "replace";
+  nic.reason = `Azure deletes it with ${vm.address}, which is replaced; it is created again on the same public IPs`;
 }
 
 /** AAAA records point at the proxy's public IPv6 address, which Azure assigns. */

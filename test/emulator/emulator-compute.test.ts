@@ -27,7 +27,7 @@ let net: Network;
 const CLOUD_INIT = b64("#cloud-config\npackages: [haproxy]\n");
 
 beforeAll(async () => {
-  emu = await startEmulator();
+  emu = await startEmulator({ nicReservationMs: 300 });
   c = clientsFor(emu);
   net = await createDualStackNetwork(c, "rg-vm", "px");
   emu.resetRequests();
@@ -204,11 +204,21 @@ describe("deleting a VM", () => {
     const model = vmModel(kept.nicId, { deleteWithVm: false }) as any;
     model.storageProfile.osDisk.name = "keep-osdisk";
     await c.compute.virtualMachines.createOrUpdate("rg-vmdel", "keep-vm", model);
-    await c.compute.virtualMachines.delete("rg-vmdel", "keep-vm");
+    await c.compute.virtualMachines.delete("rg-vmdel", "keep-vm", { forceDeletion: false });
     expect((await c.network.networkInterfaces.get("rg-vmdel", "keep-nic")).virtualMachine).toBeUndefined();
     expect((await c.compute.disks.get("rg-vmdel", "keep-osdisk")).diskState).toBe("Unattached");
-    // A detached disk of that name blocks creating the VM again, as in Azure.
-    const again = await failure(c.compute.virtualMachines.createOrUpdate("rg-vmdel", "keep-vm", model));
+    // The NIC left behind stays reserved for the deleted VM: neither deleted nor attached meanwhile.
+    const reserved = { statusCode: 400, code: "NicReservedForAnotherVm" };
+    expect(await failure(c.network.networkInterfaces.delete("rg-vmdel", "keep-nic"))).toMatchObject(reserved);
+    expect(await failure(c.compute.virtualMachines.createOrUpdate("rg-vmdel", "keep-vm", model))).toMatchObject(
+      reserved,
+    );
+    // Once Azure releases it, a detached disk of that name still blocks creating the VM again, as in Azure.
+    let again = await failure(c.compute.virtualMachines.createOrUpdate("rg-vmdel", "keep-vm", model));
+    while (again.code === "NicReservedForAnotherVm") {
+      await new Promise((r) => setTimeout(r, 50));
+      again = await failure(c.compute.virtualMachines.createOrUpdate("rg-vmdel", "keep-vm", model));
+    }
     expect(again).toMatchObject({ statusCode: 409, code: "ConflictingUserInput" });
     await c.compute.disks.delete("rg-vmdel", "keep-osdisk");
 

@@ -15,6 +15,7 @@ import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
 import {
   acceptAsync,
+  apiVersionOf,
   checkName,
   checkPreconditions,
   notFound,
@@ -296,11 +297,28 @@ function imageId(location: string, image: Json | undefined): string {
   return `/Subscriptions/00000000-0000-0000-0000-000000000000/Providers/Microsoft.Compute/Locations/${location}/Publishers/${image.publisher}/ArtifactTypes/VMImage/Offers/${image.offer}/Skus/${image.sku}/Versions/${image.exactVersion ?? image.version}`;
 }
 
+/**
+ * From api-version 2024-11-01, a VM whose disks all have deleteOption Delete is
+ * force deleted unless the request says forceDeletion=false
+ * (learn.microsoft.com/rest/api/compute/virtual-machines/delete, "forceDeletion").
+ */
+function isForceDelete(req: EmuRequest, vm: Json): boolean {
+  const given = req.url.searchParams.get("forceDeletion");
+  if (given !== null) return given.toLowerCase() === "true";
+  const storage = vm.properties?.storageProfile ?? {};
+  const disks = [storage.osDisk, ...((storage.dataDisks ?? []) as Json[])].filter(Boolean) as Json[];
+  return apiVersionOf(req) >= "2024-11-01" && disks.every((d) => d.deleteOption === "Delete");
+}
+
+/** A force-deleted VM's NICs may stay unusable for up to 10 minutes (MicrosoftDocs/azure-docs#94596). */
+const FORCE_DELETE_NIC_HOLD_MS = 10 * 60_000;
+
 function deleteVm(world: World, req: EmuRequest): EmuResponse {
   requireGroup(world, req);
   const stored = world.store.get(routeId(req, TYPES.vm));
   if (!stored) return { status: 204 };
   world.ops.assertIdle(stored.id);
+  const force = isForceDelete(req, stored.body);
   setProvisioningState(world, stored.id, "Deleting");
   return acceptAsync(
     world,
@@ -313,9 +331,12 @@ function deleteVm(world: World, req: EmuRequest): EmuResponse {
         const p = stored.body.properties;
         world.store.delete(stored.id);
         world.vmBoots.delete(armIdKey(stored.id));
-        // Delete options decide whether the NICs and the OS disk go with the VM.
+        // Delete options decide whether the NICs and the OS disk go with the VM;
+        // NICs left behind stay reserved for the deleted VM for a while (world.ts, NicReservations).
         for (const n of (p.networkProfile?.networkInterfaces ?? []) as Json[]) {
           if (n.properties?.deleteOption === "Delete") world.store.delete(n.id);
+          else if (force) world.nicReservations.reserve(n.id, stored.id, FORCE_DELETE_NIC_HOLD_MS);
+          else world.nicReservations.reserve(n.id, stored.id);
         }
         if (p.storageProfile?.osDisk?.deleteOption === "Delete" && p.storageProfile.osDisk.managedDisk?.id) {
           world.store.delete(p.storageProfile.osDisk.managedDisk.id);

@@ -36,7 +36,7 @@ interface NetworkKind {
   /** Adds the read-only back-references ARM shows. */
   present(refs: References, body: Json): Json;
   /** Throws when something still uses the resource. */
-  checkDelete(refs: References, stored: StoredResource): void;
+  checkDelete(refs: References, stored: StoredResource, world: World): void;
   /** Other resources a write holds until it ends (default: none). */
   holds?(world: World, id: string, input: Json, existing?: StoredResource): string[];
 }
@@ -127,7 +127,8 @@ const KINDS: NetworkKind[] = [
       if (vm) body.properties.virtualMachine = subResource(vm);
       return body;
     },
-    checkDelete(refs, stored) {
+    checkDelete(refs, stored, world) {
+      world.nicReservations.assertFree(stored.id);
       const vm = refs.vmUsingNic(stored.id);
       if (vm) {
         throw badRequest(
@@ -320,7 +321,7 @@ function remove(world: World, kind: NetworkKind, req: EmuRequest): EmuResponse {
   const stored = world.store.get(routeId(req, kind.type));
   if (!stored) return { status: 204 };
   world.ops.assertIdle(stored.id);
-  kind.checkDelete(new References(world.store), stored);
+  kind.checkDelete(new References(world.store), stored, world);
   setProvisioningState(world, stored.id, "Deleting");
   return acceptAsync(
     world,

@@ -164,6 +164,7 @@ function checkNics(world: World, vmId: string, location: string, network: unknow
         `Network interface ${nic.id} is in location '${nic.body.location}' but the virtual machine is in '${location}'. They must be in the same location.`,
       );
     }
+    world.nicReservations.assertFree(nic.id);
     const user = new References(world.store).vmUsingNic(nic.id);
     if (user && !sameArmId(user, vmId)) {
       throw new ArmError(
