@@ -10,6 +10,7 @@
  * script prints its verdict as the last line of stdout, and only that line
  * counts.
  */
+import { safeLines } from "../model/safe-text.js";
 import { APPLY_SCRIPT_PATH } from "./vmscripts.js";
 
 /** The prefix of the one line of stdout that carries the verdict. */
@@ -106,7 +107,8 @@ export function judgeServing(output: RunCommandOutput, expectedSha256: string): 
     .map((l) => l.trim())
     .filter((l) => l.startsWith(VERDICT_PREFIX))
     .at(-1);
-  const theVmSaid = lastLines(output.stderr, 20);
+  // The VM's words go into logs and comments: one block of plain lines, no control characters.
+  const theVmSaid = safeLines(lastLines(output.stderr, 20));
   const withVm = (line: string) => (theVmSaid ? `${line}\n${theVmSaid}` : line);
   if (verdict === verdictLine(VERDICTS.serving(expectedSha256))) {
     const applied = output.stdout.split("\n").find((l) => l.startsWith("applied config sha256="));

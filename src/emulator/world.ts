@@ -3,7 +3,7 @@
  * and the ARM plumbing they share: resource-group checks, 404s, preconditions,
  * and answering a write as a long-running operation.
  */
-import { armId } from "../model/arm-id.js";
+import { armId, armIdKey } from "../model/arm-id.js";
 import { formatIp, parseCidr } from "../model/ip.js";
 import type { EmuRequest, EmuResponse, Json } from "./http.js";
 import { ArmError, header, normalizeLocation } from "./http.js";
@@ -70,15 +70,15 @@ export class NicReservations {
   constructor(readonly durationMs: () => number) {}
 
   reserve(nicId: string, vmId: string, durationMs = this.durationMs()): void {
-    this.held.set(nicId.toLowerCase(), { vmId, until: Date.now() + durationMs });
+    this.held.set(armIdKey(nicId), { vmId, until: Date.now() + durationMs });
   }
 
   /** Throws while the NIC is reserved for a deleted VM. */
   assertFree(nicId: string): void {
-    const r = this.held.get(nicId.toLowerCase());
+    const r = this.held.get(armIdKey(nicId));
     if (!r) return;
     if (Date.now() >= r.until) {
-      this.held.delete(nicId.toLowerCase());
+      this.held.delete(armIdKey(nicId));
       return;
     }
     throw new ArmError(
@@ -89,7 +89,7 @@ export class NicReservations {
   }
 
   release(nicId: string): void {
-    this.held.delete(nicId.toLowerCase());
+    this.held.delete(armIdKey(nicId));
   }
 }
 
