@@ -9,7 +9,7 @@ import type { Logger } from "../../src/log.js";
 import { resourceNames } from "../../src/model/names.js";
 import { applyPlan, type OperationContext, planFromDir } from "../../src/operations.js";
 import { sshPublicKey } from "../support/emulator-fixtures.js";
-import { type Harness, startHarness } from "../support/engine-harness.js";
+import { type Harness, planned, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 
 let h: Harness;
@@ -56,13 +56,14 @@ describe("removing a proxy", () => {
     const files = new ProxyDir();
     files.write(name, proxyYaml({ name, resourceGroup: rg, zone: "example.net", records: [name] }));
     const owner = `acme/${name}`;
-    await applyPlan((await planFromDir(files.dir, h.ctx(owner))).plan!, h.ctx(owner), { allowDestroy: false });
+    await applyPlan(planned(await planFromDir(files.dir, h.ctx(owner))), h.ctx(owner), { allowDestroy: false });
     if (detached) await detachNicOnDelete(rg, name);
 
     files.remove(name);
     const { ctx, lines } = recording(owner);
-    const plan = (await planFromDir(files.dir, ctx)).plan!;
-    await applyPlan(plan, ctx, { allowDestroy: true });
+    const run = planned(await planFromDir(files.dir, ctx));
+    expect(run.plan.changes.filter((x) => x.action === "delete").length).toBe(7);
+    await applyPlan(run, ctx, { allowDestroy: true });
 
     const waited = lines.filter((l) => l.includes("waiting for Azure to release the network interface"));
     expect(waited.length > 0).toBe(detached);
@@ -94,7 +95,7 @@ describe("replacing a VM after an SSH key change", () => {
     const base = proxyYaml({ name, resourceGroup: rg, zone: "example.net", records: [name] });
     files.write(name, base + keyYaml(sshPublicKey()));
     const owner = `acme/${name}`;
-    const created = await applyPlan((await planFromDir(files.dir, h.ctx(owner))).plan!, h.ctx(owner), {
+    const created = await applyPlan(planned(await planFromDir(files.dir, h.ctx(owner))), h.ctx(owner), {
       allowDestroy: false,
     });
     if (detached) await detachNicOnDelete(rg, name);
@@ -102,13 +103,14 @@ describe("replacing a VM after an SSH key change", () => {
     const newKey = sshPublicKey();
     files.write(name, base + keyYaml(newKey));
     const { ctx, lines } = recording(owner);
-    const plan = (await planFromDir(files.dir, ctx)).plan!;
+    const run = planned(await planFromDir(files.dir, ctx));
+    const plan = run.plan;
     const actions = Object.fromEntries(plan.changes.map((x) => [x.kind, x.action]));
     expect(actions.virtualMachine).toBe("replace");
     expect(actions.networkInterface).toBe(detached ? "noop" : "replace");
     expect(actions.publicIpV6).toBe("noop");
 
-    const applied = await applyPlan(plan, ctx, { allowDestroy: true });
+    const applied = await applyPlan(run, ctx, { allowDestroy: true });
     expect(applied.proxies[0]!.ipv6Address).toBe(created.proxies[0]!.ipv6Address);
     const waited = lines.some((l) => l.includes("waiting for Azure to release the network interface"));
     expect(waited).toBe(detached);
