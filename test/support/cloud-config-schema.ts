@@ -19,10 +19,18 @@ import AjvDraft04 from "ajv-draft-04";
 import { parse } from "yaml";
 
 export const CLOUD_INIT_SCHEMA_VERSION = "26.1";
-const DIR = join(import.meta.dirname, "..", "vendor", `cloud-init-${CLOUD_INIT_SCHEMA_VERSION}`);
+/** sha256 of the vendored schema as released (its README says the same): a reformatted copy is not the release. */
+export const CLOUD_INIT_SCHEMA_SHA256 = "599c9251f1c3c99de508f1c2b0fa2e40b49e1a84c03d2be769d30cda9e3d4dbf";
+export const CLOUD_INIT_SCHEMA_FILE = "schema-cloud-config-v1.json";
+export const CLOUD_INIT_SCHEMA_DIR = join(
+  import.meta.dirname,
+  "..",
+  "vendor",
+  `cloud-init-${CLOUD_INIT_SCHEMA_VERSION}`,
+);
 
 const load = (file: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(join(DIR, file), "utf8")) as Record<string, unknown>;
+  JSON.parse(readFileSync(join(CLOUD_INIT_SCHEMA_DIR, file), "utf8")) as Record<string, unknown>;
 
 let validator: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } = Object.assign(() => false);
 let compiled = false;
@@ -70,7 +78,7 @@ function compile(): typeof validator {
     errors: false,
   });
   // The file cloud-init validates against (USERDATA_SCHEMA_FILE in cloudinit/config/schema.py).
-  validator = ajv.compile(load("schema-cloud-config-v1.json"));
+  validator = ajv.compile(load(CLOUD_INIT_SCHEMA_FILE));
   compiled = true;
   return validator;
 }

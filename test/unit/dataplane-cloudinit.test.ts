@@ -4,12 +4,21 @@
  * cloud-init reads it (YAML 1.1). test/dataplane/dataplane-cloudinit.test.ts
  * runs the real `cloud-init schema` and PyYAML on it where they are installed.
  */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CONFIG_SERVICE, renderCloudInit } from "../../src/dataplane/cloudinit.js";
 import { APPLY_SCRIPT } from "../../src/dataplane/vm-files.js";
 import { APPLY_SCRIPT_PATH } from "../../src/dataplane/vmscripts.js";
-import { CLOUD_INIT_SCHEMA_VERSION, validateCloudConfig } from "../support/cloud-config-schema.js";
+import {
+  CLOUD_INIT_SCHEMA_DIR,
+  CLOUD_INIT_SCHEMA_FILE,
+  CLOUD_INIT_SCHEMA_SHA256,
+  CLOUD_INIT_SCHEMA_VERSION,
+  validateCloudConfig,
+} from "../support/cloud-config-schema.js";
 
 interface WriteFile {
   path: string;
@@ -33,6 +42,12 @@ const file = (path: string): WriteFile => {
 };
 
 describe(`renderCloudInit, against cloud-init ${CLOUD_INIT_SCHEMA_VERSION}'s JSON schema`, () => {
+  it("uses the schema file as cloud-init released it", () => {
+    const bytes = readFileSync(join(CLOUD_INIT_SCHEMA_DIR, CLOUD_INIT_SCHEMA_FILE));
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(CLOUD_INIT_SCHEMA_SHA256);
+    expect(readFileSync(join(CLOUD_INIT_SCHEMA_DIR, "README.md"), "utf8")).toContain(CLOUD_INIT_SCHEMA_SHA256);
+  });
+
   it("is a valid #cloud-config document", () => {
     expect(document.startsWith("#cloud-config\n")).toBe(true);
     expect(validateCloudConfig(document)).toEqual({ valid: true, errors: [] });
