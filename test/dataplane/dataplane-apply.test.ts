@@ -19,8 +19,8 @@ const needs = await requirements("apply-script", ...APPLY_SCRIPT_PROGRAMS);
 const needsShellcheck = await requirements("shellcheck", SHELLCHECK);
 
 const USER_DATA_PATH = "/metadata/instance/compute/userData?api-version=2021-01-01&format=text";
-const oldConfig = renderHaproxyConfig(proxySpec({ backends: ["10.0.0.4"] }));
-const newConfig = renderHaproxyConfig(proxySpec({ backends: ["10.0.0.4", "10.0.0.5"], proxyProtocol: "v2" }));
+const oldConfig = renderHaproxyConfig(proxySpec({ backends: ["203.0.113.4"] }));
+const newConfig = renderHaproxyConfig(proxySpec({ backends: ["203.0.113.4", "203.0.113.5"], proxyProtocol: "v2" }));
 const brokenConfig = newConfig.replace("balance roundrobin", "balance no-such-algorithm");
 
 /** Fake IMDS: serves `served` in turn, repeating the last one; like IMDS, it wants `Metadata: true`. */

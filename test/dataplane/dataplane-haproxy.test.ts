@@ -31,9 +31,9 @@ function body(config: string, header: string): string[] {
 
 const routes: RouteSpec[] = [
   // The wildcard route comes first on purpose: exact names must still win.
-  { hostnames: ["*.example.nl"], backends: ["10.9.0.1"] },
-  { hostnames: ["api.example.nl", "*.api.example.nl"], backends: ["10.1.0.1", "10.1.0.2"] },
-  { hostnames: ["WWW.Example.NL"], backends: ["10.2.0.1"] },
+  { hostnames: ["*.example.nl"], backends: ["198.51.100.91"] },
+  { hostnames: ["api.example.nl", "*.api.example.nl"], backends: ["198.51.100.1", "198.51.100.2"] },
+  { hostnames: ["WWW.Example.NL"], backends: ["198.51.100.201"] },
 ];
 
 const table = {
@@ -87,8 +87,8 @@ describe("structure", () => {
       expect(body(config, `frontend port_${port}`)).toContain(`bind :::${port} v4v6`);
       expect(body(config, `frontend port_${port}`)).toContain(`default_backend port_${port}_default`);
       expect(body(config, `backend port_${port}_default`).filter((l) => l.startsWith("server "))).toEqual([
-        `server 10.0.0.4 10.0.0.4:${port} check`,
-        `server 10.0.0.5 10.0.0.5:${port} check`,
+        `server 203.0.113.4 203.0.113.4:${port} check`,
+        `server 203.0.113.5 203.0.113.5:${port} check`,
       ]);
     }
     expect(config.match(/^frontend /gm)).toHaveLength(spec.ports.length);
@@ -144,7 +144,10 @@ describe("structure", () => {
     const cfg = renderHaproxyConfig(proxySpec({ routes }));
     for (const port of [80, 443]) {
       const servers = body(cfg, `backend port_${port}_route_2`).filter((l) => l.startsWith("server "));
-      expect(servers).toEqual([`server 10.1.0.1 10.1.0.1:${port} check`, `server 10.1.0.2 10.1.0.2:${port} check`]);
+      expect(servers).toEqual([
+        `server 198.51.100.1 198.51.100.1:${port} check`,
+        `server 198.51.100.2 198.51.100.2:${port} check`,
+      ]);
     }
     expect(cfg).not.toMatch(/\bbackup\b|nbsrv/);
   });
@@ -251,7 +254,7 @@ describe("determinism", () => {
 
   it("changes when something that matters changes", () => {
     const base = renderHaproxyConfig(proxySpec());
-    expect(renderHaproxyConfig(proxySpec({ backends: ["10.0.0.4", "10.0.0.6"] }))).not.toBe(base);
+    expect(renderHaproxyConfig(proxySpec({ backends: ["203.0.113.4", "203.0.113.6"] }))).not.toBe(base);
     expect(renderHaproxyConfig(proxySpec({ proxyProtocol: "v2" }))).not.toBe(base);
   });
 });
@@ -260,25 +263,25 @@ describe("refuses values that could break out of a config token", () => {
   const cases: [string, Parameters<typeof proxySpec>[0], RegExp][] = [
     [
       "hostname with a space",
-      { routes: [{ hostnames: ["a.nl }"], backends: ["10.0.0.9"] }] },
+      { routes: [{ hostnames: ["a.nl }"], backends: ["203.0.113.9"] }] },
       /routes\[0\]\.hostnames\[0\].*not a hostname/,
     ],
     [
       "hostname with a newline",
-      { routes: [{ hostnames: ["a.nl\nuser root"], backends: ["10.0.0.9"] }] },
+      { routes: [{ hostnames: ["a.nl\nuser root"], backends: ["203.0.113.9"] }] },
       /not a hostname/,
     ],
-    ["wildcard in the middle", { routes: [{ hostnames: ["a.*.nl"], backends: ["10.0.0.9"] }] }, /not a hostname/],
-    ["backend that is no IPv4", { backends: ["10.0.0.4:80"] }, /backends\[0\].*not an IPv4 address/],
-    ["duplicate backend", { backends: ["10.0.0.4", "10.0.0.4"] }, /lists 10\.0\.0\.4 twice/],
+    ["wildcard in the middle", { routes: [{ hostnames: ["a.*.nl"], backends: ["203.0.113.9"] }] }, /not a hostname/],
+    ["backend that is no IPv4", { backends: ["203.0.113.4:80"] }, /backends\[0\].*not an IPv4 address/],
+    ["duplicate backend", { backends: ["203.0.113.4", "203.0.113.4"] }, /lists 203\.0\.113\.4 twice/],
     ["TLS port outside ports", { ports: [80], tlsPorts: [443] }, /TLS port 443 is not one of its ports/],
     ["port out of range", { ports: [0] }, /not a TCP port/],
     [
       "hostname in two routes",
       {
         routes: [
-          { hostnames: ["a.nl"], backends: ["10.0.0.9"] },
-          { hostnames: ["A.nl"], backends: ["10.0.0.8"] },
+          { hostnames: ["a.nl"], backends: ["203.0.113.9"] },
+          { hostnames: ["A.nl"], backends: ["203.0.113.8"] },
         ],
       },
       /a\.nl appears in routes\[0\] and routes\[1\]/,

@@ -12,7 +12,7 @@ export function proxySpec(overrides: Partial<ProxySpec> = {}): ProxySpec {
     file: "proxies/www.yaml",
     location: "westeurope",
     resourceGroup: "rg-web",
-    backends: ["10.0.0.4", "10.0.0.5"],
+    backends: ["203.0.113.4", "203.0.113.5"],
     ports: [80, 443],
     tlsPorts: [443],
     vmSize: "Standard_B2ats_v2",

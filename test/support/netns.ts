@@ -2,12 +2,15 @@
  * Linux network namespaces for data-plane tests: an IPv6-only client, a
  * dual-stack proxy and IPv4-only backends, wired with veth pairs and a bridge.
  *
- *   client  fd00:beef::2/64 ── veth ── fd00:beef::1/64  proxy  10.99.0.1/24 (bridge)
+ *   client  fd00:beef::2/64 ── veth ── fd00:beef::1/64  proxy  198.51.100.1/24 (bridge)
  *           fd00:beef::3/64             fd00:cafe::1/64
  *           fd00:cafe::2/64  (a second client network, for per-client limits)
- *                                                          ├── veth ── 10.99.0.11  backend 1
- *                                                          ├── veth ── 10.99.0.12  backend 2
- *                                                          └── veth ── 10.99.0.13  backend 3 (optional)
+ *                                                          ├── veth ── 198.51.100.11  backend 1
+ *                                                          ├── veth ── 198.51.100.12  backend 2
+ *                                                          └── veth ── 198.51.100.13  backend 3 (optional)
+ *
+ * The backends stand for public IPv4 addresses, the only kind a proxy file
+ * accepts; the documentation range (RFC 5737) names no real host.
  *
  * Every namespace name starts with `v6px-<pid>-`, so parallel test files never
  * share a namespace (addresses may repeat: each topology is its own world), and
@@ -30,8 +33,8 @@ export const ADDR = {
   otherClientV6: "fd00:cafe::2",
   proxyTowardsOtherClientV6: "fd00:cafe::1",
   proxyV6: "fd00:beef::1",
-  proxyV4: "10.99.0.1",
-  backendV4: ["10.99.0.11", "10.99.0.12", "10.99.0.13"] as const,
+  proxyV4: "198.51.100.1",
+  backendV4: ["198.51.100.11", "198.51.100.12", "198.51.100.13"] as const,
   /** Only with `clientIpv4Baseline`: lets the client reach backends directly for benchmarks. */
   clientV4: "10.98.0.2",
   proxyTowardsClientV4: "10.98.0.1",
@@ -175,7 +178,7 @@ export async function createTopology(opts: TopologyOptions = {}): Promise<Topolo
     if (opts.clientIpv4Baseline) {
       await ip(client, "addr", "add", `${ADDR.clientV4}/24`, "dev", "c0");
       await ip(proxy, "addr", "add", `${ADDR.proxyTowardsClientV4}/24`, "dev", "p0");
-      await ip(client, "route", "add", "10.99.0.0/24", "via", ADDR.proxyTowardsClientV4);
+      await ip(client, "route", "add", "198.51.100.0/24", "via", ADDR.proxyTowardsClientV4);
       await sysctl(proxy, "net.ipv4.ip_forward=1");
     }
     // Proxy ↔ backends: one bridge in the proxy namespace, IPv4 only on the backend side.

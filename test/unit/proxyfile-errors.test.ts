@@ -83,6 +83,41 @@ const BACKENDS: ErrorRow[] = [
   ["multicast", secondBackend("224.0.0.1"), [["backends[1]", 5, 5, "multicast"]]],
   ["broadcast", secondBackend("255.255.255.255"), [["backends[1]", 5, 5, "reserved or broadcast"]]],
   ["this network", secondBackend("0.0.0.0"), [["backends[1]", 5, 5, '"this network"']]],
+  ...(
+    [
+      ["private 10/8", "10.20.30.40", '"10.20.30.40" is a private address (10.0.0.0/8, RFC 1918)'],
+      ["private 172.16/12", "172.20.0.5", '"172.20.0.5" is a private address (172.16.0.0/12, RFC 1918)'],
+      ["private 192.168/16", "192.168.10.5", '"192.168.10.5" is a private address (192.168.0.0/16, RFC 1918)'],
+      ["carrier-grade NAT", "100.100.1.1", "shared address space for carrier-grade NAT (100.64.0.0/10, RFC 6598)"],
+      ["the proxy's own subnet", "10.64.0.4", "is in the proxy's own virtual network (10.64.0.0/24)"],
+      ["Azure platform address", "168.63.129.16", "is Azure's platform address"],
+      ["IETF protocol assignments", "192.0.0.170", "192.0.0.0/24, RFC 6890"],
+      ["benchmarking", "198.18.0.1", "198.18.0.0/15, RFC 2544"],
+      ["6to4 relay anycast", "192.88.99.1", "192.88.99.0/24, RFC 7526"],
+    ] as const
+  ).map(([title, address, why]): ErrorRow => [title, secondBackend(address), [["backends[1]", 5, 5, why]]]),
+  [
+    "private backend says why",
+    secondBackend("10.1.2.3"),
+    [
+      [
+        "backends[1]",
+        5,
+        5,
+        "the proxy reaches backends over the internet from its public IPv4 address and its virtual network is isolated",
+      ],
+    ],
+  ],
+  [
+    "private route backend",
+    `${BASE}routes:\n  - hostnames: [api.example.nl]\n    backends: [203.0.113.7, 172.16.5.4]\n`,
+    [["routes[0].backends[1]", 6, 29, '"172.16.5.4" is a private address (172.16.0.0/12, RFC 1918)']],
+  ],
+  [
+    "loopback route backend",
+    `${BASE}routes:\n  - hostnames: [api.example.nl]\n    backends:\n      - 127.0.0.1\n`,
+    [["routes[0].backends[0]", 7, 9, "loopback"]],
+  ],
   [
     "duplicate backend",
     secondBackend("192.0.2.10"),
@@ -201,13 +236,13 @@ describe("hostile files", () => {
 });
 
 describe("parseProxyFile accepts", () => {
-  it("private backends and the boundary ports", () => {
+  it("public backends and the boundary ports", () => {
     const { proxy, errors } = parseProxyFile(
       "proxies/www.yaml",
-      secondBackend("10.1.2.3").replace("\n", "\nports: [1, 65535]\n"),
+      secondBackend("20.8.247.255").replace("\n", "\nports: [1, 65535]\n"),
     );
     expect(errors).toEqual([]);
-    expect(proxy?.backends).toEqual(["192.0.2.10", "10.1.2.3"]);
+    expect(proxy?.backends).toEqual(["192.0.2.10", "20.8.247.255"]);
     expect(proxy?.ports).toEqual([1, 65535]);
     expect(proxy?.tlsPorts).toEqual([]);
   });

@@ -17,6 +17,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { parseProxyFile } from "../../src/proxyfile/load.js";
+import { UNUSABLE_IPV4 } from "../../src/proxyfile/ip-rules.js";
 import { formatSpecError } from "../../src/proxyfile/types.js";
 import { AZURE_REJECTED_KEYS, ED25519_KEY, RSA_2048_KEY } from "./proxyfile-fixtures.js";
 
@@ -52,7 +53,7 @@ const AGREE: [string, Doc, boolean][] = [
       dns: { zone: "example.nl", resourceGroup: "rg-dns", records: ["@", "www", "*", "*.shop", "a.b"], ttl: 3600 },
       tags: { team: "web", "cost.center": "cc_1-2", empty: "" },
       proxyProtocol: "v2",
-      routes: [{ hostnames: ["api.example.nl", "*.api.example.nl"], backends: ["203.0.113.7", "10.0.0.4"] }],
+      routes: [{ hostnames: ["api.example.nl", "*.api.example.nl"], backends: ["203.0.113.7", "198.51.100.7"] }],
       ssh: {
         allowFrom: ["2001:db8:1234::/48", "::/0", "::ffff:198.51.100.0/120", "10.0.0.0/8"],
         publicKeys: [`${ED25519_KEY} admin@example.nl`],
@@ -84,7 +85,15 @@ const AGREE: [string, Doc, boolean][] = [
   ["backend link-local", withBase({ backends: ["169.254.169.254"] }), false],
   ["backend multicast", withBase({ backends: ["239.1.1.1"] }), false],
   ["backend broadcast", withBase({ backends: ["255.255.255.255"] }), false],
-  ["backend private", withBase({ backends: ["10.1.2.3", "172.16.0.1", "192.168.1.1", "100.64.0.1"] }), true],
+  ["backend private 10/8", withBase({ backends: ["10.1.2.3"] }), false],
+  ["backend private 172.16/12", withBase({ backends: ["172.31.255.255"] }), false],
+  ["backend private 192.168/16", withBase({ backends: ["192.168.1.1"] }), false],
+  ["backend carrier-grade NAT", withBase({ backends: ["100.64.0.1"] }), false],
+  ["backend in the proxy's own subnet", withBase({ backends: ["10.64.0.4"] }), false],
+  ["backend Azure platform address", withBase({ backends: ["168.63.129.16"] }), false],
+  ["backend next to the Azure platform address", withBase({ backends: ["168.63.129.17"] }), true],
+  ["route backend private", route({ backends: ["192.168.0.10"] }), false],
+  ["backend in a documentation range", withBase({ backends: ["192.0.2.1", "198.51.100.1", "203.0.113.1"] }), true],
   ["backend listed twice", withBase({ backends: ["192.0.2.1", "192.0.2.1"] }), false],
   ["16 backends", withBase({ backends: Array.from({ length: 16 }, (_, i) => `192.0.2.${i + 1}`) }), true],
   ["17 backends", withBase({ backends: Array.from({ length: 17 }, (_, i) => `192.0.2.${i + 1}`) }), false],
@@ -209,6 +218,19 @@ const VALIDATOR_ONLY: [string, Doc][] = [
 ];
 
 describe("schema and validator agree", () => {
+  // Every unusable range, at its edges: the first and last address are refused, the neighbours outside are not.
+  const edges = UNUSABLE_IPV4.flatMap(({ cidr }) => {
+    const [network = "", prefix = "32"] = cidr.split("/");
+    const first = network.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
+    const last = first + 2 ** (32 - Number(prefix)) - 1;
+    return [first - 1, first, last, last + 1]
+      .filter((n) => n >= 0 && n < 2 ** 32)
+      .map((n) => [cidr, [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".")] as const);
+  });
+  it.each(edges)("backend at the edge of %s: %s", (_cidr, address) => {
+    const doc = withBase({ backends: [address] });
+    expect({ schema: validateSchema(doc) }).toEqual({ schema: validatorAccepts(doc) });
+  });
   it("the schema compiles in strict mode", () => {
     expect(validateSchema).toBeTypeOf("function");
   });
