@@ -4,10 +4,11 @@
  * Exit codes follow Terraform: 0 ok, 1 error, 2 (plan --detailed-exitcode) changes.
  */
 import { parseArgs } from "node:util";
-import { type AzureConnection, defaultScope } from "./azure/clients.js";
+import type { AzureConnection } from "./azure/clients.js";
 import { createCredential } from "./azure/credentials.js";
 import { type Emulator, startEmulator } from "./emulator/server.js";
 import { consoleLogger } from "./log.js";
+import { CloudConfigError, describeCloud, resolveCloud } from "./model/clouds.js";
 import { checkOwner } from "./model/owner.js";
 import {
   applyPlan,
@@ -37,8 +38,8 @@ options:
   --path DIR                     proxy files (default: proxies)
   --emulator                     use an embedded Azure emulator instead of Azure
   --subscription-id ID           default subscription (or AZURE_SUBSCRIPTION_ID)
-  --resource-manager-endpoint U  default https://management.azure.com
-  --authority-host URL           Entra ID authority (or AZURE_AUTHORITY_HOST)
+  --resource-manager-endpoint U  ARM endpoint (default: the authority host's cloud, else https://management.azure.com)
+  --authority-host URL           Entra ID authority (or AZURE_AUTHORITY_HOST; default: the ARM endpoint's cloud)
   --owner NAME                   ownership instance (default: GITHUB_REPOSITORY or the git remote's org/repo)
   --allow-destroy                let apply delete or replace resources
   --json                         plan: print the plan as JSON
@@ -58,7 +59,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         path: { type: "string", default: "proxies" },
         emulator: { type: "boolean", default: false },
         "subscription-id": { type: "string" },
-        "resource-manager-endpoint": { type: "string", default: "https://management.azure.com" },
+        "resource-manager-endpoint": { type: "string" },
         "authority-host": { type: "string" },
         owner: { type: "string" },
         "allow-destroy": { type: "boolean", default: false },
@@ -114,12 +115,16 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       log.info(`Azure emulator at ${emulator.endpoint} (DNS zones of the proxy files seeded)`);
       connection = emulator.connection();
     } else {
-      const authorityHost = o["authority-host"] ?? process.env.AZURE_AUTHORITY_HOST;
-      connection = {
+      const cloud = resolveCloud({
         resourceManagerEndpoint: o["resource-manager-endpoint"],
+        authorityHost: o["authority-host"] ?? process.env.AZURE_AUTHORITY_HOST,
+      });
+      log.info(describeCloud(cloud, { oidc: false }));
+      connection = {
+        resourceManagerEndpoint: cloud.resourceManagerEndpoint,
         // Environment variables, `az login` or a managed identity; a non-public authority host skips instance discovery.
-        credential: createCredential({ kind: "default", authorityHost }),
-        scope: defaultScope(o["resource-manager-endpoint"]),
+        credential: createCredential({ kind: "default", authorityHost: cloud.authorityHost }),
+        scope: cloud.armScope,
       };
     }
     const ctx: OperationContext = {
@@ -149,7 +154,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     out.write(`${applyResultText(result.proxies, result.durationMs)}\n`);
     return 0;
   } catch (e) {
-    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+    const flag = e instanceof CloudConfigError ? `--${e.field}: ` : "";
+    process.stderr.write(`error: ${flag}${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   } finally {
     await emulator?.close();

@@ -5,11 +5,9 @@
  * azure/login leaves behind).
  */
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import { type AzureConnection, defaultScope } from "../azure/clients.js";
+import type { AzureConnection } from "../azure/clients.js";
 import { createCredential } from "../azure/credentials.js";
 import type { ActionInputs } from "./inputs.js";
-
-const OIDC_AUDIENCE = "api://AzureADTokenExchange";
 
 export const MISSING_ID_TOKEN_ADVICE =
   "Azure sign-in with OIDC needs an ID token from GitHub, and this job has none (ACTIONS_ID_TOKEN_REQUEST_URL is not set). " +
@@ -48,23 +46,54 @@ export function azureConnection(
       if (!deferMissingIdToken) throw new IdTokenUnavailableError();
       credential = unavailableCredential();
     } else {
-      credential = createCredential({
-        kind: "clientAssertion",
-        tenantId: inputs.tenantId!,
-        clientId: inputs.clientId!,
-        getAssertion: () => getIdToken(OIDC_AUDIENCE),
-        authorityHost: inputs.authorityHost,
-        ca,
-      });
+      const audience = inputs.cloud.oidcAudience;
+      credential = explainingAudienceMismatch(
+        createCredential({
+          kind: "clientAssertion",
+          tenantId: inputs.tenantId!,
+          clientId: inputs.clientId!,
+          // The audience the federated credential expects: the cloud's own unless oidc-audience says otherwise.
+          getAssertion: () => getIdToken(audience),
+          authorityHost: inputs.cloud.authorityHost,
+          ca,
+        }),
+        audience,
+      );
     }
   } else {
-    credential = createCredential({ kind: "default", authorityHost: inputs.authorityHost, ca });
+    credential = createCredential({ kind: "default", authorityHost: inputs.cloud.authorityHost, ca });
   }
   return {
-    resourceManagerEndpoint: inputs.resourceManagerEndpoint,
+    resourceManagerEndpoint: inputs.cloud.resourceManagerEndpoint,
     credential,
-    scope: defaultScope(inputs.resourceManagerEndpoint),
+    scope: inputs.cloud.armScope,
     ca,
+  };
+}
+
+/**
+ * Entra answers AADSTS700212 when no federated credential of the app has the
+ * audience of the presented token (Microsoft Entra error codes reference); say
+ * which audience was sent and how to line the two up.
+ */
+function explainingAudienceMismatch(credential: TokenCredential, audience: string): TokenCredential {
+  return {
+    async getToken(scopes, options) {
+      try {
+        return await credential.getToken(scopes, options);
+      } catch (err) {
+        if (!(err instanceof Error) || !err.message.includes("AADSTS700212")) throw err;
+        const explained = new Error(
+          `${err.message}\nThe GitHub ID token was requested for audience ${audience}, and no federated credential ` +
+            "of the app accepts it. Give the federated credential that audience, or set oidc-audience to the " +
+            "credential's (Azure Government uses api://AzureADTokenExchangeUSGov, Azure operated by 21Vianet " +
+            "api://AzureADTokenExchangeChina).",
+          { cause: err },
+        );
+        explained.name = err.name;
+        throw explained;
+      }
+    },
   };
 }
 

@@ -6,6 +6,7 @@
  * code runs in both without spawning the bundle.
  */
 import { tmpdir } from "node:os";
+import { describeCloud } from "../model/clouds.js";
 import { defaultOwner } from "../model/owner.js";
 import { normalizeDir } from "../plan/comment-marker.js";
 import { type EventInput, planRun, type RunPlan, repoOf } from "./event.js";
@@ -112,7 +113,8 @@ async function dispatch(io: ActionIO, fail: (message: string) => void): Promise<
     };
     const plan = planRun(inputs.mode, io.event);
     log.info(`mode ${inputs.mode} on ${io.event.eventName}: ${describe(plan)}`);
-    log.info(`proxies in ${dir}/, owner ${owner}, resource manager ${inputs.resourceManagerEndpoint}`);
+    log.info(`proxies in ${dir}/, owner ${owner}`);
+    log.info(describeCloud(inputs.cloud, { oidc: Boolean(inputs.tenantId && inputs.clientId) }));
     log.info(
       inputs.tenantId
         ? `Azure sign-in: OIDC as ${inputs.clientId} in tenant ${inputs.tenantId}`

@@ -3,7 +3,7 @@
  * An invalid value fails the run before anything touches GitHub or Azure, with
  * a message that names the input and what it accepts.
  */
-import { PUBLIC_AUTHORITY_HOST, PUBLIC_RESOURCE_MANAGER } from "../azure/endpoints.js";
+import { CloudConfigError, PUBLIC_CLOUD, type ResolvedCloud, resolveCloud } from "../model/clouds.js";
 import { checkOwner } from "../model/owner.js";
 
 export const MODES = ["auto", "plan", "apply"] as const;
@@ -20,8 +20,8 @@ export interface ActionInputs {
   allowDestroy: boolean;
   /** Undefined: the repository (`GITHUB_REPOSITORY`), resolved by the caller. */
   owner?: string | undefined;
-  resourceManagerEndpoint: string;
-  authorityHost: string;
+  /** The endpoints, token scope and OIDC audience, with what was derived from what (model/clouds.ts). */
+  cloud: ResolvedCloud;
 }
 
 export class InputError extends Error {
@@ -114,24 +114,35 @@ export function readInputs(read: InputReader): ActionInputs {
     githubToken,
     allowDestroy: TRUE_VALUES.includes(rawDestroy),
     owner,
-    resourceManagerEndpoint: httpsOrigin(
-      "resource-manager-endpoint",
-      get("resource-manager-endpoint") || PUBLIC_RESOURCE_MANAGER,
-    ),
-    authorityHost: httpsOrigin("authority-host", get("authority-host") || PUBLIC_AUTHORITY_HOST),
+    cloud: readCloud(get),
   };
 }
 
+/**
+ * resource-manager-endpoint, authority-host and oidc-audience: each one left
+ * empty follows the others for the known clouds (model/clouds.ts), so a
+ * sovereign cloud needs only its Resource Manager endpoint.
+ */
+function readCloud(get: (name: string) => string): ResolvedCloud {
+  const resourceManagerEndpoint = httpsUrl("resource-manager-endpoint", get("resource-manager-endpoint"));
+  const authorityHost = httpsUrl("authority-host", get("authority-host"));
+  try {
+    return resolveCloud({ resourceManagerEndpoint, authorityHost, oidcAudience: get("oidc-audience") });
+  } catch (err) {
+    if (err instanceof CloudConfigError) throw new InputError(err.field, err.message);
+    throw err;
+  }
+}
+
 /** Bearer tokens only travel over TLS (the Azure SDK refuses plain http), so both endpoints must be https. */
-function httpsOrigin(input: string, value: string): string {
+function httpsUrl(input: string, value: string): string | undefined {
+  if (!value) return undefined;
+  const example = input === "authority-host" ? PUBLIC_CLOUD.authorityHost : PUBLIC_CLOUD.resourceManagerEndpoint;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new InputError(
-      input,
-      `"${value}" is not a URL; use an https:// URL such as ${input === "authority-host" ? PUBLIC_AUTHORITY_HOST : PUBLIC_RESOURCE_MANAGER}`,
-    );
+    throw new InputError(input, `"${value}" is not a URL; use an https:// URL such as ${example}`);
   }
   if (url.protocol !== "https:") {
     throw new InputError(input, `"${value}" must use https://`);

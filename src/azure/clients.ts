@@ -12,7 +12,6 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import type { TokenCredential } from "@azure/core-auth";
 import { trustedCas } from "./credentials.js";
-import { PUBLIC_RESOURCE_MANAGER } from "./endpoints.js";
 import type { WaitPolicy } from "./retry.js";
 
 export interface AzureConnection {
@@ -34,25 +33,6 @@ export interface AzureClients {
   network: NetworkManagementClient;
   dns: DnsManagementClient;
   resources: ResourceManagementClient;
-}
-
-export { PUBLIC_RESOURCE_MANAGER };
-
-/** ARM endpoints of the Azure clouds and the token audience each expects. */
-const KNOWN_AUDIENCES: Record<string, string> = {
-  "https://management.azure.com": "https://management.azure.com/.default",
-  "https://management.usgovcloudapi.net": "https://management.usgovcloudapi.net/.default",
-  "https://management.chinacloudapi.cn": "https://management.chinacloudapi.cn/.default",
-};
-
-/**
- * The token scope for an ARM endpoint: a known cloud's audience, else the
- * public cloud's. Other endpoints (an emulator, a private-link front end of
- * the public cloud) take public-cloud tokens.
- */
-export function defaultScope(resourceManagerEndpoint: string): string {
-  const endpoint = resourceManagerEndpoint.replace(/\/+$/, "").toLowerCase();
-  return KNOWN_AUDIENCES[endpoint] ?? KNOWN_AUDIENCES[PUBLIC_RESOURCE_MANAGER]!;
 }
 
 export function createAzureClients(conn: AzureConnection, subscriptionId: string): AzureClients {

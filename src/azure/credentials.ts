@@ -7,10 +7,7 @@
 import * as tls from "node:tls";
 import type { TokenCredential } from "@azure/core-auth";
 import { ClientAssertionCredential, ClientSecretCredential, DefaultAzureCredential } from "@azure/identity";
-
-import { PUBLIC_AUTHORITY_HOST } from "./endpoints.js";
-
-export { PUBLIC_AUTHORITY_HOST };
+import { PUBLIC_CLOUD } from "../model/clouds.js";
 
 interface CommonCredentialOptions {
   /** Entra ID host, e.g. https://login.microsoftonline.us; the public cloud's when omitted. */
@@ -53,7 +50,7 @@ export function identityOptions(o: CommonCredentialOptions): {
   tlsOptions?: { ca: string[] };
 } {
   const host = o.authorityHost?.replace(/\/+$/, "");
-  const custom = host !== undefined && host.toLowerCase() !== PUBLIC_AUTHORITY_HOST;
+  const custom = host !== undefined && host.toLowerCase() !== PUBLIC_CLOUD.authorityHost;
   return {
     ...(host ? { authorityHost: host } : {}),
     // MSAL asks login.microsoftonline.com to vouch for any other authority; an

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import type { EmuRequest, EmuResponse, Json } from "./http.js";
 import { ArmError, header, newGuid } from "./http.js";
 
-/** The audience GitHub OIDC tokens carry for Azure federated credentials. */
+/** The audience GitHub OIDC tokens carry for the public cloud's federated credentials. */
 export const FEDERATED_AUDIENCE = "api://AzureADTokenExchange";
 
 export interface TokenRequestEntry {
@@ -28,6 +28,13 @@ export interface EntraConfig {
   clientSecret: string;
   /** When set, only assertions whose `sub` is listed are accepted, like federated credentials in Entra. */
   federatedSubjects?: string[];
+  /**
+   * The audience of the federated credentials (default FEDERATED_AUDIENCE). A
+   * sovereign cloud's are api://AzureADTokenExchangeUSGov or …China, and the
+   * assertion's `aud` must match it (Microsoft Entra, "Configure an app to trust
+   * a managed identity": the audience "must match the value of the aud claim").
+   */
+  federatedAudience?: string;
 }
 
 const ARM_AUDIENCES = ["https://management.azure.com", "https://management.core.windows.net"];
@@ -179,7 +186,7 @@ export class Entra {
     const claims = decodeJwtPayload(assertion);
     if (!claims) return aadError(400, "invalid_client", 50027, "JWT token is invalid or malformed.");
     const audiences = ([] as unknown[]).concat(claims.aud ?? []);
-    if (!audiences.includes(FEDERATED_AUDIENCE)) {
+    if (!audiences.includes(this.config.federatedAudience ?? FEDERATED_AUDIENCE)) {
       return aadError(
         400,
         "invalid_client",

@@ -56,6 +56,8 @@ export interface EmulatorOptions {
   cloudInitMs?: number;
   /** How long a deleted VM's NICs stay reserved for it (default 180 s, as in Azure; tests set it short). */
   nicReservationMs?: number;
+  /** The audience client assertions must carry (default api://AzureADTokenExchange, the public cloud's). */
+  federatedAudience?: string;
 }
 
 export type { Fault, ProbeHandler, RequestLogEntry, RunCommandHandler, TokenRequestEntry, WorkCounters };
@@ -312,6 +314,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     clientId,
     clientSecret,
     ...(opts.federatedSubjects ? { federatedSubjects: opts.federatedSubjects } : {}),
+    ...(opts.federatedAudience ? { federatedAudience: opts.federatedAudience } : {}),
   });
   const faults = new Faults();
   const log: RequestLogEntry[] = [];

@@ -6,7 +6,8 @@
 
 import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAzureClients, defaultScope } from "../../src/azure/clients.js";
+import { createAzureClients } from "../../src/azure/clients.js";
+import { resolveCloud } from "../../src/model/clouds.js";
 import { createCredential, identityOptions } from "../../src/azure/credentials.js";
 import { ARM_SCOPE, type Emulator, FEDERATED_AUDIENCE, startEmulator } from "../../src/emulator/server.js";
 import { failure } from "../support/emulator-fixtures.js";
@@ -219,10 +220,10 @@ describe("ARM authorization", () => {
 });
 
 describe("scopes and authority options", () => {
-  it("keeps the real audience per cloud and disables instance discovery only off the public cloud", () => {
-    expect(defaultScope("https://management.azure.com/")).toBe("https://management.azure.com/.default");
-    expect(defaultScope("https://management.usgovcloudapi.net")).toBe("https://management.usgovcloudapi.net/.default");
-    expect(defaultScope(emu.endpoint)).toBe("https://management.azure.com/.default");
+  it("keeps the public audience for the emulator and disables instance discovery only off the public cloud", () => {
+    expect(resolveCloud({ resourceManagerEndpoint: emu.endpoint, authorityHost: emu.authorityHost }).armScope).toBe(
+      "https://management.azure.com/.default",
+    );
     expect(identityOptions({ authorityHost: "https://login.microsoftonline.com/" })).toEqual({
       authorityHost: "https://login.microsoftonline.com",
     });

@@ -5,7 +5,6 @@
 import { describe, expect, it } from "vitest";
 import { planRun } from "../../src/action/event.js";
 import { InputError, readInputs } from "../../src/action/inputs.js";
-import { defaultScope } from "../../src/azure/clients.js";
 import { pullRequestEvent, pushEvent } from "../support/action-runner.js";
 
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -32,8 +31,12 @@ describe("readInputs", () => {
       mode: "auto",
       path: "proxies",
       allowDestroy: false,
-      resourceManagerEndpoint: "https://management.azure.com",
-      authorityHost: "https://login.microsoftonline.com",
+      cloud: {
+        resourceManagerEndpoint: "https://management.azure.com",
+        authorityHost: "https://login.microsoftonline.com",
+        armScope: "https://management.azure.com/.default",
+        oidcAudience: "api://AzureADTokenExchange",
+      },
     });
     expect(inputs.owner).toBeUndefined();
     expect(inputs.tenantId).toBeUndefined();
@@ -59,7 +62,8 @@ describe("readInputs", () => {
       allowDestroy: true,
       owner: "acme/edge",
     });
-    expect(inputs.resourceManagerEndpoint).toBe("https://127.0.0.1:8443");
+    expect(inputs.cloud.resourceManagerEndpoint).toBe("https://127.0.0.1:8443");
+    expect(inputs.cloud.cloud).toBeUndefined();
   });
 
   it.each([
@@ -72,6 +76,15 @@ describe("readInputs", () => {
     [{ "client-id": CLIENT }, "tenant-id", "both tenant-id and client-id"],
     [{ "resource-manager-endpoint": "http://management.azure.com" }, "resource-manager-endpoint", "https://"],
     [{ "authority-host": "login.microsoftonline.com" }, "authority-host", "https://"],
+    [
+      {
+        "resource-manager-endpoint": "https://management.usgovcloudapi.net",
+        "authority-host": "https://login.microsoftonline.com",
+      },
+      "authority-host",
+      "https://login.microsoftonline.us",
+    ],
+    [{ "oidc-audience": "api://Azure AD" }, "oidc-audience", "api://AzureADTokenExchange"],
     [{ owner: "acme web" }, "owner", "letters, digits"],
     [{ path: "../elsewhere" }, "path", "inside the repository"],
   ])("rejects %j naming %s", (values, input, allowed) => {
@@ -140,11 +153,30 @@ describe("planRun", () => {
   });
 });
 
-describe("defaultScope (the ARM token scope of an endpoint)", () => {
-  it("keeps the public audience for the public cloud and any other endpoint, and uses a sovereign cloud's own", () => {
-    expect(defaultScope("https://management.azure.com")).toBe("https://management.azure.com/.default");
-    expect(defaultScope("https://127.0.0.1:8443")).toBe("https://management.azure.com/.default");
-    expect(defaultScope("https://management.usgovcloudapi.net/")).toBe("https://management.usgovcloudapi.net/.default");
-    expect(defaultScope("https://management.chinacloudapi.cn")).toBe("https://management.chinacloudapi.cn/.default");
+describe("sovereign clouds through the inputs", () => {
+  it("derives sign-in, token scope and OIDC audience from resource-manager-endpoint alone", () => {
+    const gov = read({ "github-token": "t", "resource-manager-endpoint": "https://management.usgovcloudapi.net/" });
+    expect(gov.cloud).toMatchObject({
+      resourceManagerEndpoint: "https://management.usgovcloudapi.net",
+      authorityHost: "https://login.microsoftonline.us",
+      armScope: "https://management.usgovcloudapi.net/.default",
+      oidcAudience: "api://AzureADTokenExchangeUSGov",
+      derived: ["authority-host", "oidc-audience"],
+    });
+    const china = read({ "github-token": "t", "authority-host": "https://login.chinacloudapi.cn" });
+    expect(china.cloud).toMatchObject({
+      resourceManagerEndpoint: "https://management.chinacloudapi.cn",
+      oidcAudience: "api://AzureADTokenExchangeChina",
+      derived: ["resource-manager-endpoint", "oidc-audience"],
+    });
+  });
+  it("takes an explicit oidc-audience over the cloud's", () => {
+    const inputs = read({
+      "github-token": "t",
+      "resource-manager-endpoint": "https://management.chinacloudapi.cn",
+      "oidc-audience": "api://custom-exchange",
+    });
+    expect(inputs.cloud.oidcAudience).toBe("api://custom-exchange");
+    expect(inputs.cloud.derived).toEqual(["authority-host"]);
   });
 });
