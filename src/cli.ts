@@ -187,9 +187,10 @@ function planMarkers(path: string, owner: string, fingerprint: string): string {
 function applyResultText(proxies: AppliedProxy[], durationMs: number): string {
   const rows = proxies.map(
     (p) =>
-      `  ${p.name.padEnd(30)} ${p.status.padEnd(10)} ${(p.ipv6Address ?? "-").padEnd(40)} ${p.dnsNames.join(", ")}`,
+      `  ${p.name.padEnd(30)} ${p.status.padEnd(10)} ${(p.ipv6Address ?? "-").padEnd(40)} ${(p.ipv4Address ?? "-").padEnd(16)} ${p.dnsNames.join(", ")}`,
   );
-  return [`Apply complete in ${(durationMs / 1000).toFixed(1)} s:`, ...rows].join("\n");
+  const header = `  ${"proxy".padEnd(30)} ${"status".padEnd(10)} ${"IPv6 address".padEnd(40)} ${"IPv4 (backends)".padEnd(16)} DNS names`;
+  return [`Apply complete in ${(durationMs / 1000).toFixed(1)} s:`, header, ...rows].join("\n");
 }
 
 async function runEmulatorOnly(out: NodeJS.WritableStream): Promise<number> {

@@ -139,7 +139,10 @@ async function reportApplied(
     await postApplyComment(run, pr, applyResultBody(applied, body, failures));
     setOutputs(run.core, applyOutputs(plan, run.planJsonPath, applied));
     await run.core.appendSummary(applyResultBody(applied, { ...body, maxChars: MAX_SUMMARY_CHARS }, failures));
-    for (const p of applied.proxies) run.core.info(`${p.name}: ${p.status}${p.ipv6Address ? ` ${p.ipv6Address}` : ""}`);
+    for (const p of applied.proxies) {
+      const addresses = [p.ipv6Address, p.ipv4Address && `backends see ${p.ipv4Address}`].filter(Boolean);
+      run.core.info(`${p.name}: ${p.status}${addresses.length ? ` ${addresses.join(", ")}` : ""}`);
+    }
   });
 }
 

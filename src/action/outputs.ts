@@ -14,21 +14,32 @@ export interface ActionOutputs {
   "to-destroy": string;
   "plan-json": string;
   "ipv6-addresses": string;
+  /** The address backends see traffic from, to allow-list. */
+  "ipv4-addresses": string;
+}
+
+type Family = "ipv6Address" | "ipv4Address";
+
+/** Proxy name → address, for the proxies that exist (or will) and whose address is known. */
+function addressesOf(plan: Plan, family: Family): Record<string, string> {
+  const addresses: Record<string, string> = {};
+  for (const p of plan.proxies) {
+    const address = p[family];
+    if (address && p.status !== "destroy") addresses[p.name] = address;
+  }
+  return addresses;
 }
 
 export function planOutputs(plan: Plan, planJsonPath: string): ActionOutputs {
   const { add, change, destroy } = plan.counts;
-  const addresses: Record<string, string> = {};
-  for (const p of plan.proxies) {
-    if (p.ipv6Address && p.status !== "destroy") addresses[p.name] = p.ipv6Address;
-  }
   return {
     "has-changes": String(add + change + destroy > 0),
     "to-add": String(add),
     "to-change": String(change),
     "to-destroy": String(destroy),
     "plan-json": planJsonPath,
-    "ipv6-addresses": canonicalJson(addresses),
+    "ipv6-addresses": canonicalJson(addressesOf(plan, "ipv6Address")),
+    "ipv4-addresses": canonicalJson(addressesOf(plan, "ipv4Address")),
   };
 }
 
@@ -37,13 +48,20 @@ export function planOutputs(plan: Plan, planJsonPath: string): ActionOutputs {
  * did not touch keep the address the plan saw, and destroyed ones drop out.
  */
 export function applyOutputs(plan: Plan, planJsonPath: string, outcome: ApplyOutcome): ActionOutputs {
-  const outputs = planOutputs(plan, planJsonPath);
-  const addresses = JSON.parse(outputs["ipv6-addresses"]) as Record<string, string>;
-  for (const p of outcome.proxies) {
-    if (p.status === "destroyed" || !p.ipv6Address) delete addresses[p.name];
-    else addresses[p.name] = p.ipv6Address;
-  }
-  return { ...outputs, "ipv6-addresses": canonicalJson(addresses) };
+  const applied = (family: Family): string => {
+    const addresses = addressesOf(plan, family);
+    for (const p of outcome.proxies) {
+      const address = p[family];
+      if (p.status === "destroyed" || !address) delete addresses[p.name];
+      else addresses[p.name] = address;
+    }
+    return canonicalJson(addresses);
+  };
+  return {
+    ...planOutputs(plan, planJsonPath),
+    "ipv6-addresses": applied("ipv6Address"),
+    "ipv4-addresses": applied("ipv4Address"),
+  };
 }
 
 /**

@@ -102,26 +102,36 @@ async function applyProxy(name: string, input: ApplyInput): Promise<AppliedProxy
     status,
     dnsNames: desired?.spec.dns ? desired.spec.dns.records.map((r) => fqdn(r, desired.spec.dns!.zone)) : [],
     ipv6Address: desired ? ctx.ipv6Address() : undefined,
+    ipv4Address: desired ? ctx.ipv4Address() : undefined,
     vmMessage: ctx.vmMessage,
   };
 }
 
 class ProxyApply {
   vmMessage?: string;
-  private pip6Address?: string;
+  private pip6Address: string | undefined;
+  private pip4Address: string | undefined;
 
   constructor(
     private readonly name: string,
     private readonly desired: DesiredProxy | undefined,
     private readonly input: ApplyInput,
   ) {
-    const pip = desired?.resources.find((r) => r.kind === "publicIpV6");
-    const obs = pip && input.observed.resources.get(armIdKey(pip.id));
-    if (obs?.body.ipAddress) this.pip6Address = String(obs.body.ipAddress);
+    const observedAddress = (kind: "publicIpV4" | "publicIpV6"): string | undefined => {
+      const pip = desired?.resources.find((r) => r.kind === kind);
+      const address = pip && input.observed.resources.get(armIdKey(pip.id))?.body.ipAddress;
+      return address ? String(address) : undefined;
+    };
+    this.pip6Address = observedAddress("publicIpV6");
+    this.pip4Address = observedAddress("publicIpV4");
   }
 
   ipv6Address(): string | undefined {
     return this.pip6Address;
+  }
+
+  ipv4Address(): string | undefined {
+    return this.pip4Address;
   }
 
   /**
@@ -195,8 +205,11 @@ class ProxyApply {
         return void (await network.networkSecurityGroups.createOrUpdate(rg, c.name, body));
       case "virtualNetwork":
         return void (await network.virtualNetworks.createOrUpdate(rg, c.name, body));
-      case "publicIpV4":
-        return void (await network.publicIPAddresses.createOrUpdate(rg, c.name, body));
+      case "publicIpV4": {
+        const pip = await network.publicIPAddresses.createOrUpdate(rg, c.name, body);
+        if (pip.ipAddress) this.pip4Address = pip.ipAddress;
+        return;
+      }
       case "publicIpV6": {
         const pip = await network.publicIPAddresses.createOrUpdate(rg, c.name, body);
         if (pip.ipAddress) this.pip6Address = pip.ipAddress;

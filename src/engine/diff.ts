@@ -432,11 +432,15 @@ function summarise(changes: Change[], desired: DesiredProxy[], observed: Observe
   return names.map((name) => {
     const mine = changes.filter((c) => c.proxy === name);
     const spec = desired.find((d) => d.spec.name === name);
-    const pip = mine.find((c) => c.kind === "publicIpV6");
-    const ipv6Address =
-      pip && pip.action !== "replace" && pip.action !== "create"
+    // An address stays only when its public IP is kept; a new one is known after apply.
+    const keptAddress = (kind: "publicIpV4" | "publicIpV6"): string | undefined => {
+      const pip = mine.find((c) => c.kind === kind);
+      return pip && pip.action !== "replace" && pip.action !== "create"
         ? (observed.resources.get(armIdKey(pip.id))?.body.ipAddress as string | undefined)
         : undefined;
+    };
+    const ipv6Address = keptAddress("publicIpV6");
+    const ipv4Address = keptAddress("publicIpV4");
     const status: ProxyStatus = !spec
       ? "destroy"
       : mine.every((c) => c.action === "create" || (c.kind === "resourceGroup" && c.action === "noop"))
@@ -450,6 +454,7 @@ function summarise(changes: Change[], desired: DesiredProxy[], observed: Observe
       file: spec?.spec.file,
       status,
       ipv6Address,
+      ipv4Address,
       dnsNames,
     };
   });

@@ -89,17 +89,19 @@ export function applyResultBody(outcome: ApplyOutcome, ctx: BodyContext, failure
   } else {
     lines.push(`Applied ${plural(outcome.proxies.length, "proxy", "proxies")} in ${seconds} s${at}.`, "");
   }
-  const header = table(["Proxy", "Status", "IPv6 address", "DNS names", "Note"], []);
+  // The IPv4 column is the address the backends see connections come from: what they must allow-list.
+  const header = table(["Proxy", "Status", "IPv6 address", "IPv4 address (backends see)", "DNS names", "Note"], []);
   const rows = outcome.proxies.map((p) =>
     tableRow([
       code(p.name),
       p.status,
       p.ipv6Address ? code(p.ipv6Address) : "",
+      p.ipv4Address ? code(p.ipv4Address) : "",
       p.dnsNames.map((n) => code(n)).join(", "),
       p.vmMessage ? text(p.vmMessage.slice(0, 300)) : "",
     ]),
   );
-  return fitLines(`${lines.join("\n")}\n${header}\n`, rows, footer(ctx), ctx, tableRow(["…", "", "", "", ""]));
+  return fitLines(`${lines.join("\n")}\n${header}\n`, rows, footer(ctx), ctx, tableRow(["…", "", "", "", "", ""]));
 }
 
 /** One row of a table made by markdown-format's table(). */

@@ -95,6 +95,8 @@ export interface ProxySummary {
   status: ProxyStatus;
   /** Current public IPv6 address when known. */
   ipv6Address?: string | undefined;
+  /** Current public IPv4 address when known: the source address backends see. */
+  ipv4Address?: string | undefined;
   dnsNames: string[];
 }
 
@@ -123,6 +125,8 @@ export interface AppliedProxy {
   name: string;
   status: "created" | "updated" | "unchanged" | "destroyed";
   ipv6Address?: string | undefined;
+  /** The proxy's public IPv4 address: the source address backends see, to allow-list. */
+  ipv4Address?: string | undefined;
   dnsNames: string[];
   /** What the VM answered when it applied a new config. */
   vmMessage?: string | undefined;

@@ -65,12 +65,19 @@ describe("apply on merge", () => {
     const pip = await world.clients().network.publicIPAddresses.get("rg-app", resourceNames("www").publicIpV6);
     expect(pip.ipAddress).toMatch(/:/);
     expect(addresses).toEqual({ www: pip.ipAddress });
+    // And the IPv4 one: the address backends see connections come from.
+    const pip4 = await world.clients().network.publicIPAddresses.get("rg-app", resourceNames("www").publicIpV4);
+    expect(pip4.ipAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(JSON.parse(run.outputs["ipv4-addresses"]!)).toEqual({ www: pip4.ipAddress });
+    expect(run.stdout).toContain(`www: created ${pip.ipAddress}, backends see ${pip4.ipAddress}`);
     expect(run.outputs).toMatchObject({ "has-changes": "true", "to-add": "9", "to-change": "0", "to-destroy": "0" });
     expect(existsSync(run.outputs["plan-json"]!)).toBe(true);
 
     const [result] = stickyComments(world, 1, "apply");
     expect(result!.body).toContain("status=applied");
     expect(result!.body).toContain(pip.ipAddress!);
+    expect(result!.body).toContain("IPv4 address (backends see)");
+    expect(result!.body).toContain(`\`${pip4.ipAddress}\``);
     expect(result!.body).toContain("`www.example.nl`");
     expect(result!.body).toMatch(/Applied 1 proxy in \d+\.\d s/);
     expect(stickyComments(world, 1, "plan")).toHaveLength(1); // the reviewed plan stays as it was
@@ -102,6 +109,7 @@ describe("apply on merge", () => {
     expect(again.run.code, again.run.stdout).toBe(0);
     expect(again.writes).toBe(0);
     expect(JSON.parse(again.run.outputs["ipv6-addresses"]!)).toEqual({ www: pip.ipAddress });
+    expect(JSON.parse(again.run.outputs["ipv4-addresses"]!)).toEqual({ www: pip4.ipAddress });
   });
 
   it("refuses a plan that changed after review (the files changed) and writes nothing", async () => {

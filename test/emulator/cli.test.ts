@@ -44,6 +44,17 @@ describe("flags and exit codes", () => {
     expect(plan.proxies.map((p) => p.name)).toEqual(["portal-gemeente", "www-example-nl"]);
   });
 
+  it("apply prints each proxy's IPv6 address and the IPv4 address its backends see", async () => {
+    const files = new ProxyDir();
+    files.write("www", proxyYaml({ name: "www", resourceGroup: "rg-cli-apply" }));
+    const applied = await runMain(["apply", "--emulator", "--path", files.dir, "--owner", "acme/cli"]);
+    files.cleanup();
+    expect(applied.code).toBe(0);
+    expect(applied.out).toMatch(/^ {2}proxy +status +IPv6 address +IPv4 \(backends\) +DNS names$/m);
+    // The emulator hands out public IPv6 addresses from 2001:db8:6::/48 and IPv4 ones from 198.18.0.0/15.
+    expect(applied.out).toMatch(/^ {2}www +created +2001:db8:6::[0-9a-f:]+ +198\.1[89]\.\d+\.\d+ +$/m);
+  });
+
   it("exits 1 on invalid files and on unknown flags", async () => {
     const files = new ProxyDir();
     files.write("bad", "location: westeurope\nresourceGroup: rg\nbackends: [300.1.1.1]\n");

@@ -34,6 +34,7 @@ function observedFrom(d: DesiredProxy, ipv6 = "2001:db8::10"): ObservedState {
       body.provisioningState = "Succeeded";
       body.etag = 'W/"1"';
       if (r.kind === "publicIpV6") body.ipAddress = ipv6;
+      if (r.kind === "publicIpV4") body.ipAddress = "198.51.100.40";
     }
     const tags = (r.kind === "dnsRecord" ? body.metadata : body.tags) as Record<string, string>;
     state.resources.set(armIdKey(r.id), {
@@ -85,6 +86,21 @@ describe("buildPlan", () => {
     expect(warning.message).toContain("2001:db8::10");
     expect(warning.message).toContain("example.nl");
     expect(plan.counts).toEqual({ add: 3, change: 1, destroy: 3 });
+  });
+
+  it("names each existing proxy's public addresses, IPv4 included (what backends see), and no address that will change", () => {
+    const d = proxy(BASE);
+    const observed = observedFrom(d);
+    const same = buildPlan({ owner: OWNER, desired: [d], observed });
+    expect(same.proxies).toEqual([
+      expect.objectContaining({ name: "www", ipv6Address: "2001:db8::10", ipv4Address: "198.51.100.40" }),
+    ]);
+    const pip4 = [...observed.resources.values()].find((r) => r.kind === "publicIpV4")!;
+    pip4.body.sku = { name: "Basic" };
+    const replaced = buildPlan({ owner: OWNER, desired: [d], observed });
+    expect(replaced.changes.find((c) => c.kind === "publicIpV4")!.action).toBe("replace");
+    expect(replaced.proxies[0]).not.toHaveProperty("ipv4Address");
+    expect(replaced.proxies[0]).toHaveProperty("ipv6Address", "2001:db8::10");
   });
 
   it("moves everything for a new location", () => {
