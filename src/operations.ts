@@ -6,6 +6,7 @@
 import { applyChanges } from "./azure/apply.js";
 import { type AzureClients, type AzureConnection, createAzureClients } from "./azure/clients.js";
 import { observe } from "./azure/observe.js";
+import { checkApiVersions } from "./azure/providers.js";
 import { AZURE_WAITS } from "./azure/retry.js";
 import { type DesiredProxy, desiredProxy } from "./engine/desired.js";
 import { buildPlan } from "./engine/diff.js";
@@ -16,6 +17,7 @@ import { loadProxyDir } from "./proxyfile/load.js";
 import type { ProxySpec, SpecError } from "./proxyfile/types.js";
 
 export { ApplyFailedError } from "./azure/apply.js";
+export { ApiVersionsUnavailableError } from "./azure/providers.js";
 export { defaultOwner } from "./model/owner.js";
 
 export interface OperationContext {
@@ -105,13 +107,20 @@ async function planProxies(specs: ProxySpec[], ctx: OperationContext): Promise<P
     ]),
   ].sort();
   const observed = await ctx.log.group("Observe Azure", async () => {
-    const state = await observe({
-      desired,
-      owner: ctx.owner,
-      subscriptions,
-      clientsFor,
-      concurrency: ctx.concurrency ?? DEFAULT_CONCURRENCY,
-    });
+    // Side by side: a cloud that lacks an api-version fails the lists too, and then its own error is the clear one.
+    const [versions, observation] = await Promise.allSettled([
+      checkApiVersions({ subscriptions, clientsFor, endpoint: ctx.connection.resourceManagerEndpoint, log: ctx.log }),
+      observe({
+        desired,
+        owner: ctx.owner,
+        subscriptions,
+        clientsFor,
+        concurrency: ctx.concurrency ?? DEFAULT_CONCURRENCY,
+      }),
+    ]);
+    if (versions.status === "rejected") throw versions.reason;
+    if (observation.status === "rejected") throw observation.reason;
+    const state = observation.value;
     ctx.log.info(
       `${state.resources.size} resource(s) in ${state.resourceGroups.size} resource group(s), ${state.dnsZones.size} DNS zone(s) seen`,
     );

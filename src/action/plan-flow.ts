@@ -2,10 +2,10 @@
  * Plan: observe Azure (read-only), then post the plan as the sticky comment
  * of the pull request and to the job summary. Never writes to Azure.
  */
-import { type PlanOutcome, planFromDir } from "../operations.js";
-import { MAX_SUMMARY_CHARS, planBody, specErrorsBody } from "../plan/comment.js";
+import { ApiVersionsUnavailableError, type PlanOutcome, planFromDir } from "../operations.js";
+import { MAX_SUMMARY_CHARS, planBody, refusalBody, specErrorsBody } from "../plan/comment.js";
 import { stickyMarker } from "../plan/comment-marker.js";
-import { alert } from "../plan/markdown-format.js";
+import { alert, code, text } from "../plan/markdown-format.js";
 import { isSignInUnavailable, MISSING_ID_TOKEN_ADVICE } from "./azure-auth.js";
 import type { Annotation } from "./entry.js";
 import type { PullRequestRef } from "./event.js";
@@ -29,6 +29,7 @@ export async function runPlan(run: ActionRun, pullRequest: PullRequestRef | unde
     outcome = await planFromDir(run.dir, ctx, run.workspace);
   } catch (err) {
     if (fork && isSignInUnavailable(err)) return explainForkWithoutAzure(run, err);
+    if (err instanceof ApiVersionsUnavailableError) return reportMissingApiVersions(run, pullRequest, err);
     throw err;
   }
 
@@ -63,6 +64,26 @@ export async function runPlan(run: ActionRun, pullRequest: PullRequestRef | unde
     }
     run.fail(`The plan has ${plan.errors.length} error(s) and cannot be applied.`);
   }
+}
+
+/** The cloud lacks api-versions this release sends: nothing can be planned, and the comment says which and why. */
+async function reportMissingApiVersions(
+  run: ActionRun,
+  pullRequest: PullRequestRef | undefined,
+  err: ApiVersionsUnavailableError,
+): Promise<void> {
+  const headSha = pullRequest?.headSha ?? run.sha;
+  const ctx = bodyContext(run, "plan", { status: "plan-errors", sha: headSha }, headSha);
+  const reason = [
+    `Nothing could be planned: the Azure Resource Manager at ${code(err.endpoint)} does not offer the api-versions this release uses.`,
+    "",
+    ...err.problems.map((p) => `- ${text(p)}`),
+    "",
+    "Sovereign clouds get new api-versions later than the public cloud: use a release built for this cloud's versions, or wait until the cloud offers them.",
+  ];
+  if (pullRequest) await postPlanComment(run, pullRequest, refusalBody(ctx, reason));
+  await run.core.appendSummary(refusalBody({ ...ctx, maxChars: MAX_SUMMARY_CHARS }, reason));
+  run.fail(err.message);
 }
 
 async function postPlanComment(run: ActionRun, pr: PullRequestRef, body: string): Promise<void> {

@@ -25,6 +25,7 @@ import { Operations } from "./lro.js";
 import { registerAvailabilitySets } from "./providers/availability-sets.js";
 import { registerCompute } from "./providers/compute.js";
 import { registerDns, seedZone } from "./providers/dns.js";
+import { ProviderRegistry } from "./providers/provider-registry.js";
 import { registerNetwork } from "./providers/network.js";
 import { createGroup, registerResources } from "./providers/resources.js";
 import { registerRunCommand } from "./providers/run-command.js";
@@ -80,6 +81,8 @@ export class Emulator {
   /** Run commands received, with their scripts. */
   readonly runCommands: World["runCommands"];
 
+  /** What GET /providers/{namespace} lists, and the api-versions ARM accepts per resource type. */
+  readonly providers = new ProviderRegistry();
   private latency: number;
   private lroPolls: number;
   private readonly bootRules: { cloudInitMs: number; failures: { vmName: RegExp; error: string }[] };
@@ -340,6 +343,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   registerAvailabilitySets(router, world);
   registerRunCommand(router, world);
   registerDns(router, world);
+  router.add("GET", "/subscriptions/{sub}/providers/{ns}", (req) =>
+    emulator!.providers.provider(req.params.sub!, req.params.ns!),
+  );
   router.add("GET", "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operations/{id}", (req) =>
     world.ops.status(req.params.id!),
   );
@@ -355,6 +361,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     latencyMs: () => emulator?.currentLatency() ?? 0,
     control: (req) => controlApi(emulator!, req),
     origin: () => origin,
+    providers: () => emulator?.providers,
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

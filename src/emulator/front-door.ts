@@ -12,6 +12,7 @@ import { Entra } from "./auth.js";
 import type { Faults } from "./faults.js";
 import type { EmuRequest, EmuResponse } from "./http.js";
 import { ArmError, newGuid } from "./http.js";
+import type { ProviderRegistry } from "./providers/provider-registry.js";
 import type { Router } from "./router.js";
 import type { TlsIdentity } from "./tls.js";
 
@@ -39,6 +40,8 @@ export interface FrontDoor {
   /** Test-control endpoints under /_emulator/; answered before faults, auth and logging. */
   control: (req: EmuRequest) => Promise<EmuResponse | undefined>;
   origin: () => string;
+  /** Resource types and the api-versions they offer (ARM refuses the others). */
+  providers: () => ProviderRegistry | undefined;
 }
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -124,6 +127,7 @@ async function respond(
         "The api-version query parameter (?api-version=) is required for all requests.",
       );
     }
+    door.providers()?.check(req);
     if (req.rawBody) {
       try {
         req.body = JSON.parse(req.rawBody);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureDistBuilt } from "../support/action-runner.js";
-import { type ActionWorld, startActionWorld } from "../support/action-world.js";
+import { type ActionWorld, startActionWorld, stickyComments } from "../support/action-world.js";
 import { proxyYaml } from "../support/proxy-files.js";
 
 const USGOV_AUDIENCE = "api://AzureADTokenExchangeUSGov";
@@ -69,5 +69,27 @@ describe("a mixed cloud configuration", () => {
     );
     expect(world.github.idTokens).toEqual([]);
     expect(world.emulator.requests).toEqual([]);
+  });
+});
+
+describe("a cloud that lacks an api-version this release sends", () => {
+  it("gets a plan comment naming the resource type and the versions it offers, and a failed run, with no write", async () => {
+    const pr = nextPr++;
+    world.openPullRequest(pr);
+    world.emulator.providers.offer("Microsoft.Network", "networkInterfaces", ["2025-05-01", "2025-03-01"]);
+    try {
+      const run = await world.plan(pr, { inputs: { "oidc-audience": USGOV_AUDIENCE } });
+      expect(run.code).not.toBe(0);
+      const [comment] = stickyComments(world, pr, "plan");
+      expect(comment!.body).toContain("status=plan-errors");
+      expect(comment!.body).toContain("Nothing could be planned");
+      expect(comment!.body).toContain(
+        "Microsoft.Network/networkInterfaces: this release sends api-version 2026-01-01, which the cloud does not offer; it offers 2025-05-01, 2025-03-01",
+      );
+      expect(run.stdout).toMatch(/^::error::the Azure Resource Manager at https:\/\/127\.0\.0\.1:\d+ does not offer/m);
+      expect(world.emulator.writeCount()).toBe(0);
+    } finally {
+      world.emulator.providers.offer("Microsoft.Network", "networkInterfaces", ["2026-01-01"]);
+    }
   });
 });

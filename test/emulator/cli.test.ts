@@ -65,7 +65,7 @@ describe("flags and exit codes", () => {
   });
 });
 
-describe("an apply killed halfway", () => {
+describe("the CLI as a child process, against an emulator playing Azure", () => {
   let h: Harness;
   const files = new ProxyDir();
   beforeAll(async () => {
@@ -122,7 +122,7 @@ describe("an apply killed halfway", () => {
       child.on("close", (code) => done({ code, out }));
     });
 
-  it("converges on the next run, with nothing duplicated", async () => {
+  it("an apply killed halfway converges on the next run, with nothing duplicated", async () => {
     h.emulator.setLatencyMs(40);
     const first = cli("apply");
     const firstExit = exit(first);
@@ -158,4 +158,20 @@ describe("an apply killed halfway", () => {
       records += r.aaaaRecords?.length ?? 0;
     expect(records).toBe(3);
   }, 120_000);
+
+  it("plan fails naming each resource type whose api-version the cloud lacks, and what it offers", async () => {
+    h.emulator.providers.offer("Microsoft.Compute", "virtualMachines", ["2025-04-01", "2024-11-01"]);
+    try {
+      const plan = await exit(cli("plan"));
+      expect(plan.code).toBe(1);
+      expect(plan.out).toContain(
+        `error: the Azure Resource Manager at ${h.emulator.endpoint} does not offer the api-versions`,
+      );
+      expect(plan.out).toContain(
+        "  - Microsoft.Compute/virtualMachines: this release sends api-version 2026-04-01, which the cloud does not offer; it offers 2025-04-01, 2024-11-01",
+      );
+    } finally {
+      h.emulator.providers.offer("Microsoft.Compute", "virtualMachines", ["2026-04-01"]);
+    }
+  });
 });

@@ -1,0 +1,272 @@
+/**
+ * Every kind of ARM request the engine sends: method, path, the api-version
+ * the SDK client pins, and the RBAC actions Azure checks for it. One table
+ * serves three checks:
+ * - test/emulator/arm-operations.test.ts drives plan, apply, a config change
+ *   and a removal through the real SDK clients and fails on any request that
+ *   matches no row, or carries another api-version;
+ * - test/unit/role-json.test.ts keeps role.json equal to the actions listed here;
+ * - at plan time the api-versions are checked against what the cloud offers
+ *   (GET /subscriptions/{id}/providers/{namespace}), so a sovereign cloud that
+ *   lacks a version is a plan error instead of a failed apply.
+ *
+ * A new SDK call needs a row here (and its actions in role.json).
+ *
+ * Linked access checks (the `join/action`s, the OS disk on VM delete) follow
+ * Microsoft's permission tables: learn.microsoft.com/azure/virtual-network/
+ * virtual-network-network-interface ("Permissions"), …/virtual-network/
+ * manage-network-security-group ("Permissions"), …/virtual-network/ip-services/
+ * virtual-network-public-ip-address ("Permissions"). Resource types are the
+ * names the provider reports in resourceTypes[].resourceType.
+ */
+
+/** The api-versions pinned by the SDK packages in package.json. */
+export const SDK_API_VERSIONS = {
+  resources: "2025-04-01", // @azure/arm-resources 8
+  network: "2026-01-01", // @azure/arm-network 39
+  dns: "2018-05-01", // @azure/arm-dns 5
+  compute: "2026-04-01", // @azure/arm-compute 25
+} as const;
+
+export interface ArmOperation {
+  /** What the engine does with it. */
+  why: string;
+  method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE";
+  /** Path template: `{}` stands for one segment (a name or id). Case-insensitive, as ARM. */
+  path: string;
+  /** Provider namespace and resource type, as GET /providers/{namespace} lists it. */
+  provider: "Microsoft.Resources" | "Microsoft.Network" | "Microsoft.Compute";
+  resourceType: string;
+  /** The api-version the client sends; "service" for status URLs that Azure hands out (polled as given). */
+  apiVersion: string;
+  /** RBAC actions Azure checks for this request, linked access checks included. */
+  actions: readonly string[];
+  /** Why the emulator never sends this one although Azure may (then the lifecycle test does not expect it). */
+  azureOnly?: string;
+}
+
+const SUB = "/subscriptions/{}";
+const RG = `${SUB}/resourceGroups/{}`;
+const NET = `${RG}/providers/Microsoft.Network`;
+const CMP = `${RG}/providers/Microsoft.Compute`;
+const { resources, network, dns, compute } = SDK_API_VERSIONS;
+
+function networkType(
+  resourceType: string,
+  what: string,
+  extra: { write?: readonly string[]; read?: readonly string[]; delete?: readonly string[] } = {},
+): ArmOperation[] {
+  const action = (verb: string) => `Microsoft.Network/${resourceType}/${verb}`;
+  const base = { provider: "Microsoft.Network", resourceType, apiVersion: network } as const;
+  return [
+    {
+      ...base,
+      why: `list the ${what}s of a resource group`,
+      method: "GET",
+      path: `${NET}/${resourceType}`,
+      actions: [action("read"), ...(extra.read ?? [])],
+    },
+    {
+      ...base,
+      why: `create or update a ${what}`,
+      method: "PUT",
+      path: `${NET}/${resourceType}/{}`,
+      actions: [action("write"), ...(extra.write ?? [])],
+    },
+    {
+      ...base,
+      why: `read a ${what} after its long-running write`,
+      method: "GET",
+      path: `${NET}/${resourceType}/{}`,
+      actions: [action("read"), ...(extra.read ?? [])],
+    },
+    {
+      ...base,
+      why: `delete a ${what}`,
+      method: "DELETE",
+      path: `${NET}/${resourceType}/{}`,
+      actions: [action("delete"), ...(extra.delete ?? [])],
+    },
+  ];
+}
+
+export const ARM_OPERATIONS: readonly ArmOperation[] = [
+  {
+    why: "list the subscription's resource groups",
+    method: "GET",
+    path: `${SUB}/resourcegroups`,
+    provider: "Microsoft.Resources",
+    resourceType: "subscriptions/resourceGroups",
+    apiVersion: resources,
+    actions: ["Microsoft.Resources/subscriptions/resourceGroups/read"],
+  },
+  {
+    why: "create a proxy's resource group",
+    method: "PUT",
+    path: `${SUB}/resourcegroups/{}`,
+    provider: "Microsoft.Resources",
+    resourceType: "subscriptions/resourceGroups",
+    apiVersion: resources,
+    actions: ["Microsoft.Resources/subscriptions/resourceGroups/write"],
+  },
+  {
+    why: "find this owner's NSGs by their index tag (resource groups of removed proxies)",
+    method: "GET",
+    path: `${SUB}/resources`,
+    provider: "Microsoft.Resources",
+    resourceType: "subscriptions/resources",
+    apiVersion: resources,
+    actions: ["Microsoft.Resources/subscriptions/resources/read"],
+  },
+  {
+    why: "read which api-versions the cloud offers, per provider",
+    method: "GET",
+    path: `${SUB}/providers/{}`,
+    provider: "Microsoft.Resources",
+    resourceType: "subscriptions/providers",
+    apiVersion: resources,
+    actions: ["Microsoft.Resources/subscriptions/providers/read"],
+  },
+  ...networkType("networkSecurityGroups", "network security group"),
+  ...networkType("virtualNetworks", "virtual network", {
+    // The subnet is written inline, and refers to the NSG.
+    read: ["Microsoft.Network/virtualNetworks/subnets/read"],
+    write: ["Microsoft.Network/virtualNetworks/subnets/write", "Microsoft.Network/networkSecurityGroups/join/action"],
+    delete: ["Microsoft.Network/virtualNetworks/subnets/delete"],
+  }),
+  ...networkType("publicIPAddresses", "public IP address"),
+  ...networkType("networkInterfaces", "network interface", {
+    write: ["Microsoft.Network/virtualNetworks/subnets/join/action", "Microsoft.Network/publicIPAddresses/join/action"],
+  }),
+  {
+    why: "follow a network long-running operation",
+    method: "GET",
+    path: `${SUB}/providers/Microsoft.Network/locations/{}/operations/{}`,
+    provider: "Microsoft.Network",
+    resourceType: "locations/operations",
+    apiVersion: "service",
+    actions: ["Microsoft.Network/locations/operations/read"],
+  },
+  {
+    why: "read the result of a network long-running operation",
+    method: "GET",
+    path: `${SUB}/providers/Microsoft.Network/locations/{}/operationResults/{}`,
+    provider: "Microsoft.Network",
+    resourceType: "locations/operationResults",
+    apiVersion: "service",
+    actions: ["Microsoft.Network/locations/operationResults/read"],
+    azureOnly:
+      "a network operation that hands out only a Location header (no Azure-AsyncOperation) is polled there; the emulator always sends both",
+  },
+  {
+    why: "list a DNS zone's AAAA record sets",
+    method: "GET",
+    path: `${NET}/dnsZones/{}/AAAA`,
+    provider: "Microsoft.Network",
+    resourceType: "dnszones/AAAA",
+    apiVersion: dns,
+    // Microsoft's record-type-scoped custom role includes dnsZones/read (learn.microsoft.com/azure/dns/dns-protect-zones-recordsets).
+    actions: ["Microsoft.Network/dnszones/AAAA/read", "Microsoft.Network/dnszones/read"],
+  },
+  {
+    why: "list a DNS zone's CNAME record sets (a CNAME blocks an AAAA record of the same name)",
+    method: "GET",
+    path: `${NET}/dnsZones/{}/CNAME`,
+    provider: "Microsoft.Network",
+    resourceType: "dnszones/CNAME",
+    apiVersion: dns,
+    actions: ["Microsoft.Network/dnszones/CNAME/read"],
+  },
+  {
+    why: "create or update an AAAA record set (If-None-Match / If-Match)",
+    method: "PUT",
+    path: `${NET}/dnsZones/{}/AAAA/{}`,
+    provider: "Microsoft.Network",
+    resourceType: "dnszones/AAAA",
+    apiVersion: dns,
+    actions: ["Microsoft.Network/dnszones/AAAA/write"],
+  },
+  {
+    why: "delete an AAAA record set (If-Match)",
+    method: "DELETE",
+    path: `${NET}/dnsZones/{}/AAAA/{}`,
+    provider: "Microsoft.Network",
+    resourceType: "dnszones/AAAA",
+    apiVersion: dns,
+    actions: ["Microsoft.Network/dnszones/AAAA/delete"],
+  },
+  {
+    why: "list the VMs of a resource group",
+    method: "GET",
+    path: `${CMP}/virtualMachines`,
+    provider: "Microsoft.Compute",
+    resourceType: "virtualMachines",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/virtualMachines/read"],
+  },
+  {
+    why: "read a VM (its userData, for the config diff; or after a long-running write)",
+    method: "GET",
+    path: `${CMP}/virtualMachines/{}`,
+    provider: "Microsoft.Compute",
+    resourceType: "virtualMachines",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/virtualMachines/read"],
+  },
+  {
+    why: "create a VM on its network interface",
+    method: "PUT",
+    path: `${CMP}/virtualMachines/{}`,
+    provider: "Microsoft.Compute",
+    resourceType: "virtualMachines",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/virtualMachines/write", "Microsoft.Network/networkInterfaces/join/action"],
+  },
+  {
+    why: "update a VM's userData, size and tags in place",
+    method: "PATCH",
+    path: `${CMP}/virtualMachines/{}`,
+    provider: "Microsoft.Compute",
+    resourceType: "virtualMachines",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/virtualMachines/write"],
+  },
+  {
+    why: "delete a VM with its OS disk",
+    method: "DELETE",
+    path: `${CMP}/virtualMachines/{}`,
+    provider: "Microsoft.Compute",
+    resourceType: "virtualMachines",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/virtualMachines/delete", "Microsoft.Compute/disks/delete"],
+  },
+  {
+    why: "run the config apply script on a VM",
+    method: "POST",
+    path: `${CMP}/virtualMachines/{}/runCommand`,
+    provider: "Microsoft.Compute",
+    resourceType: "virtualMachines",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/virtualMachines/runCommand/action"],
+  },
+  {
+    why: "follow a compute long-running operation",
+    method: "GET",
+    path: `${SUB}/providers/Microsoft.Compute/locations/{}/operations/{}`,
+    provider: "Microsoft.Compute",
+    resourceType: "locations/operations",
+    apiVersion: "service",
+    actions: ["Microsoft.Compute/locations/operations/read"],
+  },
+  {
+    // Azure's compute Location header is …/locations/{loc}/operations/{id}?monitor=true (the row above);
+    // the emulator names it operationResults. Either way it is the operation's status, read under the same action.
+    why: "read the result of a compute long-running operation (a Run Command's output, a delete)",
+    method: "GET",
+    path: `${SUB}/providers/Microsoft.Compute/locations/{}/operationResults/{}`,
+    provider: "Microsoft.Compute",
+    resourceType: "locations/operations",
+    apiVersion: "service",
+    actions: ["Microsoft.Compute/locations/operations/read"],
+  },
+];
