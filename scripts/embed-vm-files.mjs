@@ -20,6 +20,12 @@ export const VM_FILES = [
   ["ipv6-proxy-config.service", "CONFIG_UNIT", "Runs the apply script at boot, before HAProxy."],
   ["60-ipv6-proxy.conf", "SYSCTL_CONF", "TCP keepalives inside Azure's idle timeout."],
   ["52ipv6-proxy-upgrades", "APT_CONF", "Unattended security upgrades that keep the installed haproxy.cfg."],
+  [
+    "needrestart-reload-haproxy.sh",
+    "NEEDRESTART_RELOAD_SCRIPT",
+    "What needrestart runs instead of restarting HAProxy: a reload.",
+  ],
+  ["needrestart-ipv6-proxy.conf", "NEEDRESTART_SNIPPET", "needrestart keeps HAProxy selected (for the reload)."],
 ];
 
 const MODULE = join("src", "dataplane", "vm-files.ts");

@@ -8,7 +8,8 @@
  * The files it writes are real files in src/dataplane/vm/ (see vm-files.ts).
  */
 import { TOOL_NAME } from "../model/names.js";
-import { APPLY_SCRIPT, APT_CONF, CONFIG_UNIT, SYSCTL_CONF } from "./vm-files.js";
+import { UPKEEP_FILES } from "./upkeep.js";
+import { APPLY_SCRIPT, CONFIG_UNIT, SYSCTL_CONF } from "./vm-files.js";
 import { APPLY_SCRIPT_PATH } from "./vmscripts.js";
 
 export const CONFIG_SERVICE = "ipv6-proxy-config.service";
@@ -29,7 +30,8 @@ export function renderCloudInit(): string {
     ...writeFile(APPLY_SCRIPT_PATH, "0755", APPLY_SCRIPT),
     ...writeFile(`/etc/systemd/system/${CONFIG_SERVICE}`, "0644", CONFIG_UNIT),
     ...writeFile(SYSCTL_PATH, "0644", SYSCTL_CONF),
-    ...writeFile("/etc/apt/apt.conf.d/52ipv6-proxy-upgrades", "0644", APT_CONF),
+    // Upgrades reload HAProxy, never restart it (upkeep.ts).
+    ...UPKEEP_FILES.flatMap((f) => writeFile(f.path, f.permissions, f.content)),
     "runcmd:",
     `  - [sysctl, -p, ${SYSCTL_PATH}]`,
     "  - [systemctl, daemon-reload]",

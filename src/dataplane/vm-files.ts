@@ -15,4 +15,12 @@ export const SYSCTL_CONF =
 
 /** src/dataplane/vm/52ipv6-proxy-upgrades: Unattended security upgrades that keep the installed haproxy.cfg. */
 export const APT_CONF =
-  "// azure-ipv6-proxy: daily unattended security upgrades.\n// haproxy.cfg is a conffile that the apply script replaces; without\n// --force-confold, unattended-upgrades would skip every haproxy update\n// because of the conffile prompt.\nAPT::Periodic::Update-Package-Lists \"1\";\nAPT::Periodic::Unattended-Upgrade \"1\";\nDpkg::Options { \"--force-confdef\"; \"--force-confold\"; };\n";
+  "// azure-ipv6-proxy: daily unattended security upgrades, which never reboot the\n// VM (a reboot drops every connection; kernel updates wait for the next one).\n// haproxy.cfg is a conffile that the apply script replaces; without\n// --force-confold, unattended-upgrades would skip every haproxy update\n// because of the conffile prompt.\nAPT::Periodic::Update-Package-Lists \"1\";\nAPT::Periodic::Unattended-Upgrade \"1\";\nUnattended-Upgrade::Automatic-Reboot \"false\";\nDpkg::Options { \"--force-confdef\"; \"--force-confold\"; };\n";
+
+/** src/dataplane/vm/needrestart-reload-haproxy.sh: What needrestart runs instead of restarting HAProxy: a reload. */
+export const NEEDRESTART_RELOAD_SCRIPT =
+  "#!/bin/sh\n# azure-ipv6-proxy: /etc/needrestart/restart.d/haproxy.service. needrestart runs\n# this instead of \"systemctl restart haproxy.service\" after an upgrade of a\n# library HAProxy uses. A reload re-executes HAProxy with the new libraries and\n# keeps every connection; a restart would drop them all.\nexec systemctl reload haproxy.service\n";
+
+/** src/dataplane/vm/needrestart-ipv6-proxy.conf: needrestart keeps HAProxy selected (for the reload). */
+export const NEEDRESTART_SNIPPET =
+  "# azure-ipv6-proxy: /etc/needrestart/conf.d/60-ipv6-proxy.conf (Perl, evaluated\n# by needrestart). Keep HAProxy selected, so that needrestart runs\n# /etc/needrestart/restart.d/haproxy.service, which reloads it; 0 would only\n# defer it and leave HAProxy on the old libraries.\n$nrconf{override_rc}->{qr(^haproxy\\.service$)} = 1;\n";

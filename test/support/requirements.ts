@@ -153,6 +153,22 @@ export const SHA256SUM = program("sha256sum", "coreutils");
 export const TIMEOUT = program("timeout", "coreutils");
 export const IPVSADM = program("ipvsadm");
 export const NFT = program("nft", "nftables");
+export const NEEDRESTART = program("needrestart");
+export const APT_CONFIG = program("apt-config", "apt");
+
+/** The haproxy package installed by dpkg, whose maintainer scripts say what an upgrade does to the service. */
+export const HAPROXY_PACKAGE: Requirement = {
+  name: "haproxy package",
+  apt: "haproxy",
+  problem: async () => {
+    try {
+      accessSync("/var/lib/dpkg/info/haproxy.postinst", constants.R_OK);
+      return undefined;
+    } catch {
+      return "the haproxy package is not installed with dpkg";
+    }
+  },
+};
 
 /** PyYAML, the parser cloud-init reads its config with. */
 export const PYYAML: Requirement = probed("PyYAML", "python3 with PyYAML not installed", "python3-yaml", [

@@ -11,7 +11,14 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { CONFIG_SERVICE, renderCloudInit } from "../../src/dataplane/cloudinit.js";
-import { APPLY_SCRIPT, APT_CONF, CONFIG_UNIT, SYSCTL_CONF } from "../../src/dataplane/vm-files.js";
+import {
+  APPLY_SCRIPT,
+  APT_CONF,
+  CONFIG_UNIT,
+  NEEDRESTART_RELOAD_SCRIPT,
+  NEEDRESTART_SNIPPET,
+  SYSCTL_CONF,
+} from "../../src/dataplane/vm-files.js";
 import { APPLY_SCRIPT_PATH } from "../../src/dataplane/vmscripts.js";
 import { TOOL_NAME } from "../../src/model/names.js";
 
@@ -33,8 +40,17 @@ describe("src/dataplane/vm-files.ts", () => {
     expect(CONFIG_UNIT).toBe(onDisk(CONFIG_SERVICE));
     expect(SYSCTL_CONF).toBe(onDisk("60-ipv6-proxy.conf"));
     expect(APT_CONF).toBe(onDisk("52ipv6-proxy-upgrades"));
+    expect(NEEDRESTART_RELOAD_SCRIPT).toBe(onDisk("needrestart-reload-haproxy.sh"));
+    expect(NEEDRESTART_SNIPPET).toBe(onDisk("needrestart-ipv6-proxy.conf"));
     expect(readdirSync(vmDir).sort()).toEqual(
-      ["52ipv6-proxy-upgrades", "60-ipv6-proxy.conf", CONFIG_SERVICE, "ipv6-proxy-apply.sh"].sort(),
+      [
+        "52ipv6-proxy-upgrades",
+        "60-ipv6-proxy.conf",
+        CONFIG_SERVICE,
+        "ipv6-proxy-apply.sh",
+        "needrestart-ipv6-proxy.conf",
+        "needrestart-reload-haproxy.sh",
+      ].sort(),
     );
   });
 
