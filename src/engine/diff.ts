@@ -373,6 +373,17 @@ function addWarnings(changes: Change[], warnings: PlanWarning[], observed: Obser
           `${zone ? `; AAAA records in ${parseArmId(zone)?.name ?? zone} follow it, but clients and caches may hold the old address until the TTL expires` : ""}`,
       });
     }
+    if (c.kind === "publicIpV4" && c.action === "replace") {
+      const address = observed.resources.get(armIdKey(c.id))?.body.ipAddress as string | undefined;
+      warnings.push({
+        code: "ipv4-address-change",
+        proxy: c.proxy,
+        address: c.address,
+        message:
+          `the public IPv4 address${address ? ` ${address}` : ""} of proxy "${c.proxy}" will change: ` +
+          "backends that allow-list it must allow the new one, which the apply comment and the ipv4-addresses output show",
+      });
+    }
     if (c.action === "delete" && c.kind !== "dnsRecord") destroyed.add(c.proxy);
   }
   for (const proxy of destroyed) {

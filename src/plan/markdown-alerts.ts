@@ -40,6 +40,16 @@ export function alertGroups(view: PlanView): AlertGroup[] {
     });
   }
 
+  const ipv4 = byCode("ipv4-address-change");
+  if (ipv4.length > 0) {
+    groups.push({
+      kind: "WARNING",
+      heading: `The public IPv4 address of ${plural(ipv4.length, "proxy", "proxies")}, which backends see, will change.`,
+      note: "Backends that filter by source address refuse the proxy until they allow the new address.",
+      items: ipv4.map(warningItem),
+    });
+  }
+
   const untouchable = byCode("not-owned", "dns-not-owned");
   if (untouchable.length > 0) {
     groups.push({

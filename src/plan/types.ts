@@ -52,6 +52,8 @@ export interface Change {
 
 export const WARNING_CODES = [
   "ipv6-address-change",
+  /** The proxy's public IPv4 address, which backends allow-list, is replaced. */
+  "ipv4-address-change",
   "destroy",
   "not-owned",
   "drift",

@@ -6,6 +6,7 @@ import { buildPlan } from "../../src/engine/diff.js";
 import { emptyObserved, type ObservedState, rgKey } from "../../src/engine/observed.js";
 import { armIdKey } from "../../src/model/arm-id.js";
 import { TAG_CONFIG_HASH } from "../../src/model/names.js";
+import { renderPlanMarkdown } from "../../src/plan/render-markdown.js";
 import { parseProxyFile } from "../../src/proxyfile/load.js";
 
 const SUB = "00000000-0000-0000-0000-000000000001";
@@ -101,6 +102,16 @@ describe("buildPlan", () => {
     expect(replaced.changes.find((c) => c.kind === "publicIpV4")!.action).toBe("replace");
     expect(replaced.proxies[0]).not.toHaveProperty("ipv4Address");
     expect(replaced.proxies[0]).toHaveProperty("ipv6Address", "2001:db8::10");
+    // Backends that allow-list the old address must be told.
+    expect(replaced.warnings.filter((w) => w.code === "ipv4-address-change")).toEqual([
+      expect.objectContaining({
+        proxy: "www",
+        message: expect.stringContaining('198.51.100.40 of proxy "www" will change'),
+      }),
+    ]);
+    const comment = renderPlanMarkdown(replaced, { marker: "<!-- m -->" });
+    expect(comment).toContain("The public IPv4 address of 1 proxy, which backends see, will change.");
+    expect(same.warnings.filter((w) => w.code === "ipv4-address-change")).toEqual([]);
   });
 
   it("moves everything for a new location", () => {
