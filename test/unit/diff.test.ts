@@ -100,7 +100,7 @@ describe("buildPlan", () => {
     pip4.body.sku = { name: "Basic" };
     const replaced = buildPlan({ owner: OWNER, desired: [d], observed });
     expect(replaced.changes.find((c) => c.kind === "publicIpV4")!.action).toBe("replace");
-    expect(replaced.proxies[0]).not.toHaveProperty("ipv4Address");
+    expect(replaced.proxies[0]?.ipv4Address).toBeUndefined();
     expect(replaced.proxies[0]).toHaveProperty("ipv6Address", "2001:db8::10");
     // Backends that allow-list the old address must be told.
     expect(replaced.warnings.filter((w) => w.code === "ipv4-address-change")).toEqual([
