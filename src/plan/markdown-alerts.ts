@@ -4,8 +4,9 @@
  * heading and count and lists fewer items, never silently none.
  */
 import { type AlertKind, alert, code, plural, text } from "./markdown-format.js";
+import { azureResource } from "./markdown-proxies.js";
 import { type PlanView, pendingChanges } from "./render-shared.js";
-import type { PlanError, PlanWarning } from "./types.js";
+import type { Change, PlanError, PlanWarning } from "./types.js";
 
 export interface AlertGroup {
   kind: AlertKind;
@@ -134,22 +135,30 @@ function ipv6Item(view: PlanView, warning: PlanWarning): string {
   return `${code(warning.proxy)}: ${released}; ${records}. ${text(warning.message)}`;
 }
 
-/** Destroy warnings, plus any proxy with deletions that has none, so no deletion goes unmentioned. */
+/** Up to this many deletions are each named in the alert; more are named in the proxies' sections. */
+const NAMED_DELETES = 20;
+
+/**
+ * Destroy warnings, plus any proxy with deletions that has none, so no
+ * deletion goes unmentioned; then, when there are few, every resource that is
+ * deleted by its real Azure name and ID, so a reviewer sees exactly what goes
+ * (not only `<proxy>.<kind>`). The proxies' sections name every one.
+ */
 function destroyAlertItems(view: PlanView): string[] {
   const plan = view.plan;
   const warned = plan.warnings.filter((w) => w.code === "destroy");
   const items = warned.map(warningItem);
   const warnedProxies = new Set(warned.map((w) => w.proxy));
-  const deleting = [
-    ...new Set(
-      pendingChanges(plan)
-        .filter((c) => c.action === "delete")
-        .map((c) => c.proxy),
-    ),
-  ];
+  const deletes = pendingChanges(plan).filter((c) => c.action === "delete");
+  const deleting = [...new Set(deletes.map((c) => c.proxy))];
   for (const proxy of deleting.filter((p) => !warnedProxies.has(p))) {
     const n = view.changesOf(proxy).filter((c) => c.action === "delete").length;
     items.push(`${code(proxy)}: ${plural(n, "resource", "resources")} will be deleted.`);
   }
+  if (deletes.length <= NAMED_DELETES) for (const c of deletes) items.push(deletedResource(c));
   return items;
+}
+
+function deletedResource(c: Change): string {
+  return `${code(c.address)} deletes ${azureResource(c)}`;
 }

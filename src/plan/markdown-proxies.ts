@@ -82,7 +82,12 @@ export function proxyDetails(view: PlanView, row: ProxyRow, opts: DetailsOptions
     parts.push(
       table(
         ["Action", "Resource", "Reason"],
-        changes.map((c) => [`${code(ACTION_SYMBOL[c.action])} ${c.action}`, code(c.address), text(c.reason)]),
+        changes.map((c) => [
+          `${code(ACTION_SYMBOL[c.action])} ${c.action}`,
+          code(c.address),
+          // A delete names the real Azure resource, so the reviewer sees exactly what goes.
+          c.action === "delete" ? `${text(c.reason)}; deletes ${azureResource(c)}` : text(c.reason),
+        ]),
       ),
       "",
     );
@@ -95,6 +100,11 @@ export function proxyDetails(view: PlanView, row: ProxyRow, opts: DetailsOptions
   if (opts.configDiffs && configDiff !== "") parts.push("HAProxy config:", "", fenced(configDiff, "diff"), "");
   parts.push("</details>");
   return parts.join("\n");
+}
+
+/** The Azure resource a change touches, by its real name and full ID. */
+export function azureResource(c: Change): string {
+  return `${code(c.name)}: ${code(c.id)}`;
 }
 
 /** Field diffs of one change in diff notation: a hunk-like header per resource, then -before/+after. */

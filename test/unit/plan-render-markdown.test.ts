@@ -93,6 +93,17 @@ describe("renderPlanMarkdown", () => {
     expect(md).toContain(`Merge to apply. ${HINT}`);
   });
 
+  it("names every deleted resource by its real Azure name and ID, in the alert and in the proxy's section", () => {
+    const plan = buildPlan([destroyedProxy("old-example-nl", 4)]);
+    const md = render(plan);
+    const deletes = plan.changes.filter((c) => c.action === "delete");
+    expect(deletes.length).toBe(9);
+    for (const c of deletes) {
+      expect(md).toContain(`> - \`${c.address}\` deletes \`${c.name}\`: \`${c.id}\``);
+      expect(md).toMatch(new RegExp(`\\| \`${c.address.replace(/\./g, "\\.")}\` \\| .*deletes \`${c.name}\`: \`${c.id.replace(/[.]/g, "\\.")}\``));
+    }
+  });
+
   it("refuses a plan with a resource it does not own, citing file and line", () => {
     const md = render(buildPlan([notOwnedProxy("www-example-nl"), createdProxy("shop-example-nl")]));
     const first = md.indexOf("> [!CAUTION]\n> **This plan cannot be applied: 1 error.**");
