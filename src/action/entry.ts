@@ -98,7 +98,7 @@ async function dispatch(io: ActionIO, fail: (message: string) => void): Promise<
       workspace: io.workspace,
       repo,
       sha: io.event.sha,
-      api: new GitHubApi(io.octokit(inputs.githubToken), repo),
+      api: new GitHubApi(io.octokit(inputs.githubToken), repo, inputs.botLogin),
       core: io.core,
       log,
       fail,

@@ -18,6 +18,14 @@ export interface ActionInputs {
   clientId?: string | undefined;
   githubToken: string;
   allowDestroy: boolean;
+  /**
+   * The login of the identity behind github-token: only its comments count as
+   * plan records and are ever edited. github-actions[bot] for the workflow's
+   * GITHUB_TOKEN, `<app-slug>[bot]` for a GitHub App's installation token.
+   */
+  botLogin: string;
+  /** Apply needs an approval of the merged head commit, after the plan, by someone with write access. */
+  requireApproval: boolean;
   /** Undefined: the repository (`GITHUB_REPOSITORY`), resolved by the caller. */
   owner?: string | undefined;
   /** The endpoints, token scope and OIDC audience, with what was derived from what (model/clouds.ts). */
@@ -40,6 +48,10 @@ export type InputReader = (name: string) => string;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A tenant is a GUID or a verified domain such as contoso.onmicrosoft.com. */
 const TENANT_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
+/** The identity of the workflow's GITHUB_TOKEN. */
+export const DEFAULT_BOT_LOGIN = "github-actions[bot]";
+/** A user login (alphanumerics and single hyphens, at most 39) or an app's bot login, `<slug>[bot]`. */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 // The same spellings as core.getBooleanInput (YAML 1.2 core schema).
 const TRUE_VALUES = ["true", "True", "TRUE"];
 const FALSE_VALUES = ["false", "False", "FALSE"];
@@ -96,9 +108,15 @@ export function readInputs(read: InputReader): ActionInputs {
     );
   }
 
-  const rawDestroy = get("allow-destroy") || "false";
-  if (!TRUE_VALUES.includes(rawDestroy) && !FALSE_VALUES.includes(rawDestroy)) {
-    throw new InputError("allow-destroy", `"${rawDestroy}" is not allowed; use one of: true, false`);
+  const allowDestroy = boolean(get, "allow-destroy");
+  const requireApproval = boolean(get, "require-approval");
+
+  const botLogin = get("bot-login") || DEFAULT_BOT_LOGIN;
+  if (!LOGIN.test(botLogin)) {
+    throw new InputError(
+      "bot-login",
+      `"${botLogin}" is not a GitHub login; use ${DEFAULT_BOT_LOGIN} for the workflow's token or <app-slug>[bot] for a GitHub App`,
+    );
   }
 
   const owner = optional("owner");
@@ -112,7 +130,9 @@ export function readInputs(read: InputReader): ActionInputs {
     tenantId,
     clientId,
     githubToken,
-    allowDestroy: TRUE_VALUES.includes(rawDestroy),
+    allowDestroy,
+    botLogin,
+    requireApproval,
     owner,
     cloud: readCloud(get),
   };
@@ -132,6 +152,14 @@ function readCloud(get: (name: string) => string): ResolvedCloud {
     if (err instanceof CloudConfigError) throw new InputError(err.field, err.message);
     throw err;
   }
+}
+
+function boolean(get: (name: string) => string, name: string): boolean {
+  const raw = get(name) || "false";
+  if (!TRUE_VALUES.includes(raw) && !FALSE_VALUES.includes(raw)) {
+    throw new InputError(name, `"${raw}" is not allowed; use one of: true, false`);
+  }
+  return TRUE_VALUES.includes(raw);
 }
 
 /** Bearer tokens only travel over TLS (the Azure SDK refuses plain http), so both endpoints must be https. */

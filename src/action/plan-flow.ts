@@ -22,6 +22,14 @@ export async function runPlan(run: ActionRun, pullRequest: PullRequestRef | unde
   const fork = pullRequest?.fromFork ?? false;
   const { core } = run;
   if (why) core.info(`Planning into the job summary only: ${why}.`);
+  if (pullRequest && (await alreadyClosed(run, pullRequest))) {
+    // A re-run of an old plan job must not rewrite the record of a merged pull request: that record is what apply trusts.
+    return runPlan(
+      run,
+      undefined,
+      `pull request #${pullRequest.number} is closed, so its plan comment is left as it was`,
+    );
+  }
   const ctx = run.operationContext(fork);
 
   let outcome: PlanOutcome;
@@ -99,6 +107,11 @@ async function postPlanComment(run: ActionRun, pr: PullRequestRef, body: string)
       else run.fail(FORBIDDEN_COMMENT_ADVICE);
     }
   });
+}
+
+async function alreadyClosed(run: ActionRun, pr: PullRequestRef): Promise<boolean> {
+  const now = await run.api.pullRequest(pr.number);
+  return now.state !== "open";
 }
 
 async function explainForkWithoutAzure(run: ActionRun, err: unknown): Promise<void> {

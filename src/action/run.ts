@@ -3,17 +3,22 @@
  * validated inputs, where the proxies are and who owns them, the GitHub API,
  * and how to reach Azure.
  */
+import { changeDigest } from "../engine/fingerprint.js";
 import type { Logger } from "../log.js";
 import type { OperationContext } from "../operations.js";
 import type { BodyContext } from "../plan/comment.js";
-import { type CommentKind, type CommentState, stateMarker, stickyMarker } from "../plan/comment-marker.js";
+import {
+  type CommentKind,
+  type CommentState,
+  MAX_RECORD_DIGESTS,
+  stateMarker,
+  stickyMarker,
+} from "../plan/comment-marker.js";
 import type { Plan } from "../plan/types.js";
 import type { ActionCore } from "./entry.js";
 import type { Repo } from "./event.js";
 import type { GitHubApi } from "./github.js";
 import type { ActionInputs } from "./inputs.js";
-
-export const ALLOW_DESTROY_LABEL = "ipv6-proxy/allow-destroy";
 
 export interface ActionRun {
   inputs: ActionInputs;
@@ -55,8 +60,14 @@ function title(run: ActionRun, kind: CommentKind): string {
   return `${what}: ${run.dir}/${run.owner === repo ? "" : ` (owner ${run.owner})`}`;
 }
 
+/** The record a plan comment carries: what apply later compares with its own plan. */
 export function planState(plan: Plan, headSha: string): CommentState {
-  return plan.errors.length > 0
-    ? { status: "plan-errors", fingerprint: plan.fingerprint, sha: headSha }
-    : { status: "planned", fingerprint: plan.fingerprint, sha: headSha };
+  if (plan.errors.length > 0) return { status: "plan-errors", fingerprint: plan.fingerprint, sha: headSha };
+  const pending = plan.changes.filter((c) => c.action !== "noop");
+  return {
+    status: "planned",
+    fingerprint: plan.fingerprint,
+    sha: headSha,
+    ...(pending.length <= MAX_RECORD_DIGESTS ? { changes: pending.map(changeDigest) } : {}),
+  };
 }

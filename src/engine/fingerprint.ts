@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { armIdKey } from "../model/arm-id.js";
 import { canonicalJson } from "../model/canonical-json.js";
-import type { Change, Plan } from "../plan/types.js";
+import { CHANGE_DIGEST_BYTES, type Change, type Plan } from "../plan/types.js";
 
 /**
  * A digest of what a plan would do: every non-noop change with its before and
@@ -19,16 +19,6 @@ export function fingerprintOf(plan: Omit<Plan, "fingerprint">): string {
   };
   return createHash("sha256").update(canonicalJson(material)).digest("hex");
 }
-
-/**
- * Bytes of a change digest: 128 bits. A digest stands for one reviewed change
- * in the plan comment's record, where hundreds of them must fit next to the
- * plan itself (GitHub's 65,536-character limit); 128 bits keep even a
- * birthday search (2^64 hashes) out of reach.
- */
-export const CHANGE_DIGEST_BYTES = 16;
-/** Characters of one digest in base64url (no padding). */
-export const CHANGE_DIGEST_CHARS = Math.ceil((CHANGE_DIGEST_BYTES * 8) / 6);
 
 /**
  * Digest of one change: what it does (address, resource id, action) from

@@ -118,7 +118,7 @@ export interface Plan {
   warnings: PlanWarning[];
   errors: PlanError[];
   counts: PlanCounts;
-  /** sha256 over the non-noop changes (see engine/fingerprint.ts); equal plans have equal fingerprints. */
+  /** SHA-256 (64 hex digits) over the non-noop changes (see engine/fingerprint.ts); equal plans have equal fingerprints. */
   fingerprint: string;
 }
 
@@ -144,3 +144,13 @@ export interface ApplyOutcome {
   proxies: AppliedProxy[];
   durationMs: number;
 }
+
+/**
+ * Bytes of a change digest (engine/fingerprint.ts changeDigest): 128 bits. A
+ * digest stands for one reviewed change in the plan comment's record, where
+ * hundreds of them must fit next to the plan itself (GitHub's 65,536-character
+ * limit); 128 bits keep even a birthday search (2^64 hashes) out of reach.
+ */
+export const CHANGE_DIGEST_BYTES = 16;
+/** Characters of one change digest in base64url (no padding). */
+export const CHANGE_DIGEST_CHARS = Math.ceil((CHANGE_DIGEST_BYTES * 8) / 6);

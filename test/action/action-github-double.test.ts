@@ -6,7 +6,7 @@
 
 import { getOctokit } from "@actions/github";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { COMMENT_LIMIT, type GitHubDouble, startGitHubDouble } from "../support/github-double.js";
+import { ACTIONS_BOT, COMMENT_LIMIT, type GitHubDouble, startGitHubDouble } from "../support/github-double.js";
 
 let gh: GitHubDouble;
 beforeAll(async () => {
@@ -52,5 +52,86 @@ describe("GitHub double", () => {
     await expect(
       getOctokit("wrong", { baseUrl: gh.apiUrl }).rest.issues.listComments({ ...repo, issue_number: 1 }),
     ).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("keeps a repository's history: default branch, merges as merge commits, compare in chronological order", async () => {
+    const gh2 = await startGitHubDouble({ repository: "acme/web" });
+    try {
+      const o = getOctokit(gh2.token, { baseUrl: gh2.apiUrl });
+      const base = gh2.branchHead("main")!;
+      gh2.addPullRequest({ number: 7, headSha: "b".repeat(40), headRepo: "acme/web", baseRepo: "acme/web" });
+      gh2.merge(7, "c".repeat(40));
+      gh2.pushCommit("main", "d".repeat(40));
+      expect((await o.rest.repos.get(repo)).data.default_branch).toBe("main");
+      expect((await o.rest.repos.getBranch({ ...repo, branch: "main" })).data.commit.sha).toBe("d".repeat(40));
+      const cmp = await o.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${base}...${"d".repeat(40)}` });
+      expect(cmp.data.status).toBe("ahead");
+      expect(cmp.data.commits.map((c) => c.sha)).toEqual(["b".repeat(40), "c".repeat(40), "d".repeat(40)]);
+      expect(cmp.data.commits[1]!.parents.map((p) => p.sha)).toEqual([base, "b".repeat(40)]);
+      const back = await o.rest.repos.compareCommitsWithBasehead({ ...repo, basehead: `${"d".repeat(40)}...${base}` });
+      expect(back.data.status).toBe("behind");
+      const pr = (await o.rest.pulls.get({ ...repo, pull_number: 7 })).data;
+      expect(pr).toMatchObject({ state: "closed", merge_commit_sha: "c".repeat(40), base: { ref: "main" } });
+      expect(pr.merged_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    } finally {
+      await gh2.close();
+    }
+  });
+
+  it("lists label events, reviews and permissions as GitHub does", async () => {
+    gh.setLabels(1, ["ipv6-proxy/allow-destroy"]);
+    gh.setLabels(1, []);
+    const events = await octokit().paginate(octokit().rest.issues.listEvents, { ...repo, issue_number: 1 });
+    expect(events.map((e) => [e.event, "label" in e ? e.label?.name : undefined])).toEqual([
+      ["labeled", "ipv6-proxy/allow-destroy"],
+      ["unlabeled", "ipv6-proxy/allow-destroy"],
+    ]);
+    expect(Date.parse(events[0]!.created_at)).toBeLessThan(Date.parse(events[1]!.created_at));
+    const review = gh.addReview(1, { login: "alice", id: 10, type: "User" }, "APPROVED");
+    gh.dismissReview(review.id);
+    const reviews = (await octokit().rest.pulls.listReviews({ ...repo, pull_number: 1 })).data;
+    expect(reviews).toMatchObject([{ user: { login: "alice" }, state: "DISMISSED", commit_id: "a".repeat(40) }]);
+    gh.setRole("alice", "maintain");
+    const perm = (await octokit().rest.repos.getCollaboratorPermissionLevel({ ...repo, username: "alice" })).data;
+    expect(perm).toMatchObject({ permission: "write", role_name: "maintain" });
+    await expect(
+      octokit().rest.repos.getCollaboratorPermissionLevel({ ...repo, username: "stranger" }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
+  it("records deployments by the token's identity, filters them, and lists statuses newest first", async () => {
+    const created = await octokit().rest.repos.createDeployment({
+      ...repo,
+      ref: "main",
+      task: "deploy:x",
+      environment: "env-x",
+      payload: { owner: "acme/web" },
+      auto_merge: false,
+      required_contexts: [],
+    });
+    expect(created.status).toBe(201);
+    const id = "id" in created.data ? created.data.id : 0;
+    await octokit().rest.repos.createDeploymentStatus({ ...repo, deployment_id: id, state: "in_progress" });
+    await octokit().rest.repos.createDeploymentStatus({ ...repo, deployment_id: id, state: "success" });
+    const list = (await octokit().rest.repos.listDeployments({ ...repo, environment: "env-x", task: "deploy:x" })).data;
+    expect(list).toMatchObject([{ id, creator: { login: ACTIONS_BOT.login }, payload: { owner: "acme/web" } }]);
+    expect((await octokit().rest.repos.listDeployments({ ...repo, environment: "other" })).data).toEqual([]);
+    const statuses = (await octokit().rest.repos.listDeploymentStatuses({ ...repo, deployment_id: id })).data;
+    expect(statuses.map((s) => s.state)).toEqual(["success", "in_progress"]);
+    gh.deploymentsForbidden = true;
+    await expect(
+      octokit().rest.repos.createDeployment({ ...repo, ref: "main", required_contexts: [] }),
+    ).rejects.toMatchObject({ status: 403 });
+    gh.deploymentsForbidden = false;
+  });
+
+  it("lets the token edit only its own comments", async () => {
+    const mine = await octokit().rest.issues.createComment({ ...repo, issue_number: 1, body: "bot" });
+    expect(mine.data.user?.login).toBe(ACTIONS_BOT.login);
+    const theirs = gh.addComment(1, "user", { login: "mallory", id: 666, type: "User" });
+    await expect(
+      octokit().rest.issues.updateComment({ ...repo, comment_id: theirs.id, body: "hijacked" }),
+    ).rejects.toMatchObject({ status: 403 });
+    expect(gh.comments(1).find((c) => c.id === theirs.id)?.body).toBe("user");
   });
 });

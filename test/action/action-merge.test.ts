@@ -82,7 +82,14 @@ describe("apply on merge", () => {
     expect(result!.body).toMatch(/Applied 1 proxy in \d+\.\d s/);
     expect(stickyComments(world, 1, "plan")).toHaveLength(1); // the reviewed plan stays as it was
 
-    for (const phase of ["Find the reviewed plan", "Load proxies", "Observe Azure", "Apply", "Report"])
+    for (const phase of [
+      "Check that this commit is the newest",
+      "Find the reviewed plans",
+      "Load proxies",
+      "Observe Azure",
+      "Apply",
+      "Report",
+    ])
       expect(run.stdout).toContain(`::group::${phase}`);
 
     // The VM boots with the on-VM files byte for byte as they are in src/dataplane/vm/: the bundle embeds them unchanged.
@@ -156,7 +163,7 @@ describe("apply on merge", () => {
     expect(run.code).toBe(1);
     expect(writes).toBe(0);
     const refusal = stickyComments(world, 3, "apply")[0]!.body;
-    expect(refusal).toContain("Azure changed since the plan was made");
+    expect(refusal).toMatch(/Azure changed since the plans? (was|were) made/);
     expect(refusal).toContain("changed outside this tool"); // the new plan names the drift
   });
 
@@ -168,14 +175,19 @@ describe("apply on merge", () => {
     expect(stickyComments(world, 4, "apply")[0]!.body).toContain("has no plan comment for these proxies");
   });
 
-  it("refuses deletions without permission, then applies them once the pull request has the allow-destroy label", async () => {
+  it("refuses deletions without the label, does not count a label added after the merge, and applies them from a labelled pull request", async () => {
     // Bring Azure in line with the files first (PR 3's port change, refused above).
     await reviewed(5);
     expect((await mergeAndApply(5)).run.code).toBe(0);
 
     world.files.remove("www");
     await reviewed(6);
-    expect(stickyComments(world, 6, "plan")[0]!.body).toContain("ipv6-proxy/allow-destroy");
+    const plan = stickyComments(world, 6, "plan")[0]!.body;
+    expect(plan).toContain("ipv6-proxy/allow-destroy");
+    // Every deleted resource is named as Azure knows it, with its full ID.
+    const vmName = resourceNames("www").virtualMachine;
+    const vmId = `/subscriptions/${world.emulator.subscriptionId}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/${vmName}`;
+    expect(plan).toContain(`\`www.virtualMachine\` deletes \`${vmName}\`: \`${vmId}\``);
     const sha = world.merge(6);
     const refused = await mergeAndApply(6, { sha });
     expect(refused.run.code).toBe(1);
@@ -184,21 +196,29 @@ describe("apply on merge", () => {
       /^::error::Nothing was applied: the plan destroys or replaces resources of `www`/m,
     );
     expect(stickyComments(world, 6, "apply")[0]!.body).toContain("ipv6-proxy/allow-destroy");
-    const vmName = resourceNames("www").virtualMachine;
+
+    // The label, added after the merge, is not part of the review: a re-run still deletes nothing.
+    world.github.setLabels(6, ["ipv6-proxy/allow-destroy"]);
+    const late = await mergeAndApply(6, { sha });
+    expect(late.run.code).toBe(1);
+    expect(late.writes).toBe(0);
+    expect(stickyComments(world, 6, "apply")[0]!.body).toContain("A label added after the merge does not count");
     await expect(world.clients().compute.virtualMachines.get("rg-app", vmName)).resolves.toMatchObject({
       name: vmName,
     });
 
-    world.github.setLabels(6, ["ipv6-proxy/allow-destroy"]);
-    const allowed = await mergeAndApply(6, { sha });
+    // A pull request that had the label when it was merged allows the deletion.
+    world.openPullRequest(9, { labels: ["ipv6-proxy/allow-destroy"] });
+    expect((await world.plan(9)).code).toBe(0);
+    const allowed = await mergeAndApply(9);
     expect(allowed.run.code, allowed.run.stdout).toBe(0);
     await expect(world.clients().compute.virtualMachines.get("rg-app", vmName)).rejects.toMatchObject({
       statusCode: 404,
     });
     expect(allowed.run.outputs["to-destroy"]).not.toBe("0");
     expect(JSON.parse(allowed.run.outputs["ipv6-addresses"]!)).toEqual({});
-    expect(stickyComments(world, 6, "apply")).toHaveLength(1);
-    expect(stickyComments(world, 6, "apply")[0]!.body).toContain("destroyed");
+    expect(stickyComments(world, 9, "apply")).toHaveLength(1);
+    expect(stickyComments(world, 9, "apply")[0]!.body).toContain("destroyed");
   });
 });
 
@@ -210,7 +230,7 @@ describe("allow-destroy input", () => {
     world.files.remove("tmp");
     await reviewed(8);
     const { run } = await mergeAndApply(8, { inputs: { "allow-destroy": "true" } });
-    expect(run.code, run.stdout).toBe(0);
+    expect(run.code, `${run.stdout}\n${stickyComments(world, 8, "apply")[0]?.body}`).toBe(0);
     expect(existsSync(join(world.files.dir, "tmp.yaml"))).toBe(false);
     await expect(
       world.clients().network.publicIPAddresses.get("rg-tmp", resourceNames("tmp").publicIpV6),

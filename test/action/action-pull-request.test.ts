@@ -51,7 +51,9 @@ describe("plan on a pull request", () => {
     let plans = stickyComments(world, pr, "plan");
     expect(plans).toHaveLength(1);
     expect(plans[0]!.body).toContain(`Planned at \`${world.headSha(pr)}\``);
-    expect(plans[0]!.body).toMatch(/<!-- azure-ipv6-proxy:state status=planned fingerprint=\S+ sha=[0-9a-f]{40} -->/);
+    expect(plans[0]!.body).toMatch(
+      /<!-- azure-ipv6-proxy:state status=planned fingerprint=[0-9a-f]{64} sha=[0-9a-f]{40} changes=[\w-]+ -->/,
+    );
     const commentId = plans[0]!.id;
 
     // Plan is read-only, and signed in with the job's OIDC token, not a secret.

@@ -47,7 +47,9 @@ describe("run() in-process", () => {
     expect(r.code, r.stdout).toBe(0);
     const [comment, ...more] = stickyComments(world, pr, "plan");
     expect(more).toEqual([]);
-    expect(comment!.body).toMatch(/<!-- azure-ipv6-proxy:state status=planned fingerprint=\S+ sha=[0-9a-f]{40} -->/);
+    expect(comment!.body).toMatch(
+      /<!-- azure-ipv6-proxy:state status=planned fingerprint=[0-9a-f]{64} sha=[0-9a-f]{40} changes=[\w-]+ -->/,
+    );
     expect(comment!.body).toContain(`Planned at \`${world.headSha(pr)}\``);
     expect(r.outputs).toMatchObject({ "has-changes": "true", "to-add": "8", "to-change": "0", "to-destroy": "0" });
     expect(existsSync(r.outputs["plan-json"]!)).toBe(true);

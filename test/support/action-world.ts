@@ -49,8 +49,8 @@ export class ActionWorld {
     writeFileSync(this.caFile, emulator.ca);
   }
 
-  /** Opens pull request `number` whose head is the workspace as it is now. */
-  openPullRequest(number: number, opts: { fromFork?: boolean; labels?: string[] } = {}): string {
+  /** Opens pull request `number` whose head is the workspace as it is now; `base` defaults to main. */
+  openPullRequest(number: number, opts: { fromFork?: boolean; labels?: string[]; base?: string } = {}): string {
     this.heads.set(number, 0);
     const headSha = fakeSha(`pr-${number}-0`);
     this.github.addPullRequest({
@@ -58,7 +58,8 @@ export class ActionWorld {
       headSha,
       headRepo: opts.fromFork ? "someone/web" : REPOSITORY,
       baseRepo: REPOSITORY,
-      labels: opts.labels,
+      ...(opts.labels ? { labels: opts.labels } : {}),
+      ...(opts.base ? { base: opts.base } : {}),
     });
     return headSha;
   }

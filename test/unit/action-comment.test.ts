@@ -3,11 +3,15 @@
  * directories and owners apart; every body stays within GitHub's limit.
  */
 import { describe, expect, it } from "vitest";
-import { checkReviewed } from "../../src/action/review.js";
 import { applyResultBody, type BodyContext, specErrorsBody } from "../../src/plan/comment.js";
-import { isStickyComment, normalizeDir, parseState, stateMarker, stickyMarker } from "../../src/plan/comment-marker.js";
+import {
+  isStickyComment,
+  normalizeDir,
+  parseRecord,
+  stateMarker,
+  stickyMarker,
+} from "../../src/plan/comment-marker.js";
 import { GITHUB_COMMENT_LIMIT } from "../../src/plan/render-markdown.js";
-import type { Plan } from "../../src/plan/types.js";
 
 const ctx = (): BodyContext => ({
   marker: `${stickyMarker("plan", "proxies", "acme/web")}\n${stateMarker({ status: "spec-errors" })}`,
@@ -29,12 +33,12 @@ describe("markers", () => {
   it("never contain '--' or '>' inside the HTML comment, and the state round-trips", () => {
     const marker = stickyMarker("plan", "odd--dir name>x", "acme/web--edge");
     expect(marker.slice(4, -3)).not.toMatch(/--|>/);
-    const state = { status: "planned" as const, fingerprint: "sha256:ab--cd", sha: "0123" };
+    const state = { status: "planned" as const, fingerprint: "ab".repeat(32), sha: "01".repeat(20) };
     const body = `${marker}\n${stateMarker(state)}\n### plan`;
-    expect(parseState(body)).toEqual(state);
+    expect(parseRecord(body, marker)).toEqual(state);
     expect(isStickyComment(body, marker)).toBe(true);
     expect(isStickyComment(`> ${marker}`, marker)).toBe(false);
-    expect(parseState("no marker here")).toBeUndefined();
+    expect(parseRecord("no marker here", marker)).toBeUndefined();
   });
 });
 
@@ -67,16 +71,5 @@ describe("comment bodies", () => {
     expect(body.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(body).toContain("`proxy-0`");
     expect(body).toContain("61.0 s");
-  });
-});
-
-describe("checkReviewed", () => {
-  const plan = { fingerprint: "sha256:new", errors: [], changes: [] } as unknown as Plan;
-  it("accepts only the reviewed fingerprint", () => {
-    expect(checkReviewed({ status: "planned", fingerprint: "sha256:new" }, plan, 3)).toEqual({ ok: true });
-    const stale = checkReviewed({ status: "planned", fingerprint: "sha256:old", sha: "abc" }, plan, 3);
-    expect(stale.ok).toBe(false);
-    expect(checkReviewed(undefined, plan, 3).ok).toBe(false);
-    expect(checkReviewed({ status: "spec-errors" }, plan, 3).ok).toBe(false);
   });
 });

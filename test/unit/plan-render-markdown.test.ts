@@ -100,7 +100,11 @@ describe("renderPlanMarkdown", () => {
     expect(deletes.length).toBe(9);
     for (const c of deletes) {
       expect(md).toContain(`> - \`${c.address}\` deletes \`${c.name}\`: \`${c.id}\``);
-      expect(md).toMatch(new RegExp(`\\| \`${c.address.replace(/\./g, "\\.")}\` \\| .*deletes \`${c.name}\`: \`${c.id.replace(/[.]/g, "\\.")}\``));
+      expect(md).toMatch(
+        new RegExp(
+          `\\| \`${c.address.replace(/\./g, "\\.")}\` \\| .*deletes \`${c.name}\`: \`${c.id.replace(/[.]/g, "\\.")}\``,
+        ),
+      );
     }
   });
 
