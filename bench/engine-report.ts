@@ -255,7 +255,7 @@ function verdicts(r: Report): string[] {
 
 function notes(): string[] {
   return [
-    "Notes: the SDK clients trust the emulator through the connection's `ca` (`em.connection()`, as the CLI's emulator mode and the tests do); " +
+    "Notes: the SDK clients trust the emulator through the connection's `ca` (`emulatorConnection(em)`, as the CLI's emulator mode and the tests do); " +
       "ARM calls then share one keep-alive agent whose TLS context is built once (src/azure/clients.ts), so trusting the emulator costs no more per request than trusting Azure. " +
       "Emulator and engine share one Node process, so the emulator's CPU, which grows with the number of stored resources, is in every wall time here; " +
       "repeated runs in one process tend to get faster (JIT, heap growth), while a plan in the action runs once in a fresh process.",

@@ -14,11 +14,13 @@
  *
  * Writes the "## Engine" section of BENCHMARKS.md (engine-report.ts; other sections are kept).
  */
+
 import { randomUUID } from "node:crypto";
 import { Session } from "node:inspector/promises";
 import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { AzureConnection } from "../src/azure/clients.js";
+import { emulatorConnection } from "../src/azure/emulator-connection.js";
 import { encodeUserData } from "../src/dataplane/vmscripts.js";
 import { type Emulator, type EmulatorOptions, type RequestLogEntry, startEmulator } from "../src/emulator/server.js";
 import { desiredProxy } from "../src/engine/desired.js";
@@ -74,7 +76,7 @@ const progress = (line: string) => void process.stderr.write(`${line}\n`);
 async function startBenchEmulator(): Promise<{ em: Emulator; options: EmulatorOptions; connection: AzureConnection }> {
   const options: EmulatorOptions = { pageSize: PAGE_SIZE };
   const em = await startEmulator(options);
-  return { em, options, connection: em.connection({ pollIntervalMs: 10 }) };
+  return { em, options, connection: emulatorConnection(em, { pollIntervalMs: 10 }) };
 }
 
 /** Without a concurrency, the engine's default (DEFAULT_CONCURRENCY) applies. */
@@ -382,17 +384,17 @@ async function applyCells(report: Report): Promise<void> {
           const groupsMs = firstProxyRequest ? firstProxyRequest.at.getTime() - s.startedAt : s.ms;
           const key = `${shape.label}@${concurrency}`;
           let row = report.applies.find((a) => a.key === key);
-          if (!row)
-            report.applies.push(
-              (row = {
-                key,
-                label: shape.label,
-                proxies: shape.proxies,
-                groups: shape.groups,
-                concurrency,
-                samples: [],
-              }),
-            );
+          if (!row) {
+            row = {
+              key,
+              label: shape.label,
+              proxies: shape.proxies,
+              groups: shape.groups,
+              concurrency,
+              samples: [],
+            };
+            report.applies.push(row);
+          }
           row.samples.push({ ms: s.ms, cpuMs: s.cpuMs, requests: s.requests, pages: s.pages, groupsMs });
         }
       }

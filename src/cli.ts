@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import type { AzureConnection } from "./azure/clients.js";
 import { createCredential } from "./azure/credentials.js";
+import { emulatorConnection } from "./azure/emulator-connection.js";
 import { type Emulator, startEmulator } from "./emulator/server.js";
 import { consoleLogger } from "./log.js";
 import { CloudConfigError, describeCloud, resolveCloud } from "./model/clouds.js";
@@ -48,28 +49,28 @@ options:
   --concurrency N                proxies worked on at once (default 20)
 `;
 
+const OPTIONS = {
+  path: { type: "string", default: "proxies" },
+  emulator: { type: "boolean", default: false },
+  "subscription-id": { type: "string" },
+  "resource-manager-endpoint": { type: "string" },
+  "authority-host": { type: "string" },
+  owner: { type: "string" },
+  "allow-destroy": { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  markdown: { type: "boolean", default: false },
+  "detailed-exitcode": { type: "boolean", default: false },
+  concurrency: { type: "string", default: String(DEFAULT_CONCURRENCY) },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+const parseCommandLine = (argv: string[]) =>
+  parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parseCommandLine>;
   try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        path: { type: "string", default: "proxies" },
-        emulator: { type: "boolean", default: false },
-        "subscription-id": { type: "string" },
-        "resource-manager-endpoint": { type: "string" },
-        "authority-host": { type: "string" },
-        owner: { type: "string" },
-        "allow-destroy": { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        markdown: { type: "boolean", default: false },
-        "detailed-exitcode": { type: "boolean", default: false },
-        concurrency: { type: "string", default: String(DEFAULT_CONCURRENCY) },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
+    args = parseCommandLine(argv);
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
     return 1;
@@ -113,7 +114,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         if (p.dns) emulator.seedDnsZone(p.subscriptionId ?? subscriptionId, p.dns.resourceGroup, p.dns.zone);
       }
       log.info(`Azure emulator at ${emulator.endpoint} (DNS zones of the proxy files seeded)`);
-      connection = emulator.connection();
+      connection = emulatorConnection(emulator);
     } else {
       const cloud = resolveCloud({
         resourceManagerEndpoint: o["resource-manager-endpoint"],

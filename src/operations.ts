@@ -160,8 +160,10 @@ export async function applyPlan(
 function clientCache(connection: AzureConnection): (subscriptionId: string) => AzureClients {
   const cache = new Map<string, AzureClients>();
   return (sub) => {
-    let c = cache.get(sub);
-    if (!c) cache.set(sub, (c = createAzureClients(connection, sub)));
-    return c;
+    const cached = cache.get(sub);
+    if (cached) return cached;
+    const clients = createAzureClients(connection, sub);
+    cache.set(sub, clients);
+    return clients;
   };
 }

@@ -104,6 +104,7 @@ export function readInputs(read: InputReader): ActionInputs {
   if (!githubToken) {
     throw new InputError(
       "github-token",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, written as the user writes it.
       "is empty; keep the default ${{ github.token }} or pass a token that may comment on pull requests",
     );
   }

@@ -101,7 +101,7 @@ async function postPlanComment(run: ActionRun, pr: PullRequestRef, body: string)
       run.core.info(`Plan comment ${result.action}: ${result.url} (${body.length} characters)`);
     } catch (err) {
       if (!isForbidden(err)) throw err;
-      await run.core.appendSummary(alert("WARNING", [FORBIDDEN_COMMENT_ADVICE]) + "\n");
+      await run.core.appendSummary(`${alert("WARNING", [FORBIDDEN_COMMENT_ADVICE])}\n`);
       // A fork cannot do better; a branch of this repository is misconfigured and its merge would be refused.
       if (pr.fromFork) run.core.warning(FORBIDDEN_COMMENT_ADVICE);
       else run.fail(FORBIDDEN_COMMENT_ADVICE);

@@ -70,13 +70,13 @@ export async function observe(input: ObserveInput): Promise<ObservedState> {
       const key = rgKey(g.subscriptionId, g.resourceGroup);
       if (!listedGroups.has(key)) fresh.set(key, g);
     }
-    fresh.forEach((_, key) => listedGroups.add(key));
+    for (const key of fresh.keys()) listedGroups.add(key);
     return [...fresh.values()];
   };
   const zonesOf = (ids: string[]) => {
     const fresh = new Map<string, string>();
     for (const id of ids) if (!listedZones.has(armIdKey(id))) fresh.set(armIdKey(id), id);
-    fresh.forEach((_, key) => listedZones.add(key));
+    for (const key of fresh.keys()) listedZones.add(key);
     return [...fresh.values()];
   };
 
@@ -161,11 +161,11 @@ async function listGroup(
     value(settled[4]),
   ];
   const add = (r: ObservedResource) => state.resources.set(armIdKey(r.id), r);
-  nsgs.forEach((x) => add(toObserved("networkSecurityGroup", x)));
-  vnets.forEach((x) => add(toObserved("virtualNetwork", x)));
-  pips.forEach((x) => add(toObserved(x.publicIPAddressVersion === "IPv6" ? "publicIpV6" : "publicIpV4", x)));
-  nics.forEach((x) => add(toObserved("networkInterface", x)));
-  vms.forEach((x) => add(toObserved("virtualMachine", x)));
+  for (const x of nsgs) add(toObserved("networkSecurityGroup", x));
+  for (const x of vnets) add(toObserved("virtualNetwork", x));
+  for (const x of pips) add(toObserved(x.publicIPAddressVersion === "IPv6" ? "publicIpV6" : "publicIpV4", x));
+  for (const x of nics) add(toObserved("networkInterface", x));
+  for (const x of vms) add(toObserved("virtualMachine", x));
 }
 
 /**

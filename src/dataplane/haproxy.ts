@@ -97,7 +97,7 @@ function checkRoute(proxy: string, route: RouteSpec, index: number): CheckedRout
 }
 
 function checkBackends(proxy: string, field: string, backends: string[]): void {
-  backends.forEach((b, i) => assertIpv4(b, `proxy ${proxy}: ${field}[${i}]`));
+  for (const [i, b] of backends.entries()) assertIpv4(b, `proxy ${proxy}: ${field}[${i}]`);
   const dup = backends.find((b, i) => backends.indexOf(b) !== i);
   if (dup) throw new Error(`proxy ${proxy}: ${field} lists ${dup} twice`);
 }

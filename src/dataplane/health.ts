@@ -70,6 +70,7 @@ export function healthScript(action: HealthAction): string[] {
     "#!/bin/bash",
     `# ipv6-proxy-health ${action}`,
     "set -uo pipefail",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion in the script's text.
     'socket="${IPV6_PROXY_ADMIN_SOCKET:-/run/haproxy/admin.sock}"',
     `url="\${IPV6_PROXY_HEALTH_URL:-http://127.0.0.1:${HEALTH_PORT}${HEALTH_PATH}}"`,
     `answer="$(python3 -c 'import socket,sys`,
@@ -86,6 +87,7 @@ export function healthScript(action: HealthAction): string[] {
     `print(out.decode().strip())' "$socket" "set server ${HEALTH_BACKEND}/${HEALTH_SERVER} state ${state}" 2>&1)"`,
     `[ -z "$answer" ] || echo "haproxy: $answer"`,
     `code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" || true)"`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion in the script's text.
     'echo "health endpoint: http=${code:-000}"',
   ];
 }

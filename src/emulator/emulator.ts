@@ -8,8 +8,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { AzureConnection } from "../azure/clients.js";
-import { createCredential } from "../azure/credentials.js";
 import { armIdKey, parseArmId, RESOURCE_GROUP_TYPE } from "../model/arm-id.js";
 import type { TokenRequestEntry } from "./auth.js";
 import { Entra } from "./auth.js";
@@ -133,26 +131,6 @@ export class Emulator {
   /** Token requests, with the grant used and the assertion's subject (to tell OIDC from secrets). */
   get tokenRequests(): TokenRequestEntry[] {
     return this.entra.tokenRequests;
-  }
-
-  /** A client-secret connection to this emulator, as the CLI's --emulator mode and tests use it. */
-  connection(opts: { pollIntervalMs?: number } = {}): AzureConnection {
-    return {
-      resourceManagerEndpoint: this.endpoint,
-      credential: createCredential({
-        kind: "clientSecret",
-        tenantId: this.tenantId,
-        clientId: this.clientId,
-        clientSecret: this.clientSecret,
-        authorityHost: this.authorityHost,
-        ca: this.ca,
-      }),
-      scope: ARM_SCOPE,
-      ca: this.ca,
-      pollIntervalMs: opts.pollIntervalMs ?? 10,
-      // The emulator's temporary refusals (NIC reservations) last as long as a test sets.
-      waits: { firstDelayMs: 25, maxDelayMs: 250, budgetMs: 30_000 },
-    };
   }
 
   /** ARM requests that change something (not GET/HEAD); token requests are not counted. */

@@ -6,6 +6,12 @@ import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { CloudError } from "@azure/arm-network";
 
+/**
+ * A JSON object as a client sent it. Request parsing is where the emulator
+ * reads untrusted, any-shaped JSON field by field (and answers ARM's 400s), so
+ * this is the one place `any` is allowed (biome.json: noExplicitAny).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: request parsing reads client JSON of any shape, field by field.
 export type Json = Record<string, any>;
 
 export interface EmuRequest {
@@ -15,6 +21,7 @@ export interface EmuRequest {
   origin: string;
   headers: IncomingHttpHeaders;
   /** Parsed JSON body, or the raw text for form posts (token endpoint). */
+  // biome-ignore lint/suspicious/noExplicitAny: request parsing, as Json above.
   body: any;
   rawBody: string;
   /** Values captured by the matched route template, e.g. {rg: "demo"}. */

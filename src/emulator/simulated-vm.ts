@@ -26,9 +26,8 @@
 import { createHash } from "node:crypto";
 import { VERDICT_PREFIX, VERDICTS, verdictLine } from "../dataplane/serving.js";
 import { APPLY_SCRIPT_PATH } from "../dataplane/vmscripts.js";
+import type { Json } from "./http.js";
 import type { ProbeRequest, RunCommandHandler, RunCommandResult, VmBoot } from "./world.js";
-
-type Json = Record<string, any>;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -100,7 +99,7 @@ export class SimulatedVms {
   /** What a load balancer's health probe sees on this VM. */
   probe(vmId: string, probe: ProbeRequest): { up: boolean; reason: string } {
     const vm = this.getResource(vmId);
-    if (!vm || vm.properties?.provisioningState !== "Succeeded")
+    if (vm?.properties?.provisioningState !== "Succeeded")
       return { up: false, reason: "the virtual machine is not running" };
     const boot = this.bootOf(vmId);
     if (boot && (boot.error || Date.now() < boot.readyAt))
@@ -120,17 +119,19 @@ export class SimulatedVms {
     if (!vm) return undefined;
     const boot = this.bootOf(vmId);
     if (boot) {
-      let served = this.served.get(boot);
-      if (!served) this.served.set(boot, (served = { draining: false, ...configOf(boot.config) }));
+      const known = this.served.get(boot);
+      if (known) return known;
+      const served: Served = { draining: false, ...configOf(boot.config) };
+      this.served.set(boot, served);
       return served;
     }
     const key = vmId.toLowerCase();
-    let served = this.seeded.get(key);
-    if (!served) {
-      const userData = vm.properties?.userData;
-      const config = typeof userData === "string" ? Buffer.from(userData, "base64").toString("utf8") : undefined;
-      this.seeded.set(key, (served = { draining: false, ...configOf(config) }));
-    }
+    const seeded = this.seeded.get(key);
+    if (seeded) return seeded;
+    const userData = vm.properties?.userData;
+    const config = typeof userData === "string" ? Buffer.from(userData, "base64").toString("utf8") : undefined;
+    const served: Served = { draining: false, ...configOf(config) };
+    this.seeded.set(key, served);
     return served;
   }
 }

@@ -247,7 +247,7 @@ function cascadeReplacements(changes: Change[]): void {
   const byKind = new Map(changes.map((c) => [c.kind, c]));
   for (const kind of KIND_ORDER) {
     const c = byKind.get(kind);
-    if (!c || c.action !== "replace") continue;
+    if (c?.action !== "replace") continue;
     for (const dep of DEPENDENTS[kind] ?? []) {
       const d = byKind.get(dep);
       if (d && (d.action === "update" || d.action === "noop")) {

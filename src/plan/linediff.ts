@@ -28,7 +28,7 @@ const MAX_EDIT_STEPS = 2000;
 /** Splits text into lines that keep their "\n", so a missing final newline is a visible difference. */
 function splitLines(text: string): string[] {
   if (text === "") return [];
-  const lines = text.split("\n").map((l) => l + "\n");
+  const lines = text.split("\n").map((l) => `${l}\n`);
   const last = lines.length - 1;
   // "a\nb\n" splits into ["a","b",""]: the empty tail is no line. "a\nb" keeps "b" without newline.
   if (text.endsWith("\n")) lines.pop();

@@ -116,7 +116,7 @@ function fieldDiffLines(change: Change): string {
     if (diff.after !== undefined) lines.push(`+ ${path}: ${formatValue(diff.after, MAX_VALUE_CHARS)}`);
     if (diff.before === undefined && diff.after === undefined) lines.push(`  ${path}: (none)`);
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 const STATUS_HEADING: Record<ProxyStatus, string> = {

@@ -125,7 +125,7 @@ class CommentRenderer {
       );
     }
     sections.push(this.footer());
-    return sections.join("\n\n") + "\n";
+    return `${sections.join("\n\n")}\n`;
   }
 
   /** Last resorts for a tiny budget: the marker, the totals, the problem counts and where to look. */
@@ -171,7 +171,7 @@ function renderQuiet(opts: MarkdownRenderOptions): string {
     `No changes. Azure matches ${code(opts.specDir ?? DEFAULT_SPEC_DIR)}.`,
   ];
   if (opts.headSha) lines.push("", `Planned at ${code(opts.headSha)}.`);
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** Largest n in [0, max] with fits(n), for a fits that is monotone (true up to some n); undefined if not even 0 fits. */

@@ -98,7 +98,7 @@ export class PlanView {
     const known = this.summaries.get(proxy)?.ipv6Address;
     if (known) return known;
     const resources = [...this.changesOf(proxy), ...(this.observed.get(proxy) ?? [])];
-    const observed = resources.find((c) => c.kind === "publicIpV6")?.before?.["ipAddress"];
+    const observed = resources.find((c) => c.kind === "publicIpV6")?.before?.ipAddress;
     return typeof observed === "string" ? observed : undefined;
   }
 }

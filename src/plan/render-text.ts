@@ -88,7 +88,7 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
       ? `No changes. Azure matches ${opts.specDir ?? DEFAULT_SPEC_DIR}.`
       : paint(ANSI.bold, `Plan: ${summaryText(plan.counts)}.`),
   );
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }
 
 function formatChange(change: Change, paint: Paint): string[] {

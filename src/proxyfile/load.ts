@@ -2,6 +2,8 @@
  * Loads proxies/<name>.yaml files: one proxy per file, every error in every
  * file reported at once, each with file, line, column and field.
  */
+
+import type { Stats } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { LineCounter, parseAllDocuments } from "yaml";
@@ -73,7 +75,7 @@ export function parseProxyFile(file: string, text: string): { proxy?: ProxySpec;
 
 /** Reads one file (from `location`; errors name `file`) with size and encoding checks before any parsing. */
 async function loadFile(file: string, location: string): Promise<{ proxy?: ProxySpec; errors: SpecError[] }> {
-  let info;
+  let info: Stats;
   try {
     info = await stat(location);
   } catch (error) {

@@ -108,7 +108,7 @@ export function tagKeyProblem(value: string): string | undefined {
 }
 
 // Whitespace (Unicode too), quotes, backtick, the characters Azure forbids in tags, and C0/C1 controls.
-const TAG_VALUE_FORBIDDEN = /[\s"'`<>%&\\?/\u0000-\u001f\u007f-\u009f]/u;
+const TAG_VALUE_FORBIDDEN = /[\s"'`<>%&\\?/\p{Cc}]/u;
 
 export function tagValueProblem(value: string): string | undefined {
   if ([...value].length > 256) return "is longer than 256 characters";

@@ -25,7 +25,7 @@ export const SSH_KEY_MAX_LENGTH = 8192;
 export const MIN_RSA_BITS = 2048;
 
 const BASE64 = /^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$/;
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+const CONTROL = /\p{Cc}/u;
 
 /** How many RFC 4251 strings each key blob holds (type first), per RFC 4253 and RFC 8709. */
 const BLOB_FIELDS: Record<(typeof SSH_KEY_TYPES)[number], number> = {

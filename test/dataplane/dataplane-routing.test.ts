@@ -153,9 +153,10 @@ describe("a rendered config routes real connections", needs, () => {
     haproxy.stderr?.on("data", (d) => (haproxyLog += d));
     for (let i = 0; ; i++) {
       const up = await new Promise<boolean>((resolve) => {
-        const s = connect(frontend[443], "127.0.0.1", () => (s.destroy(), resolve(true))).on("error", () =>
-          resolve(false),
-        );
+        const s = connect(frontend[443], "127.0.0.1", () => {
+          s.destroy();
+          resolve(true);
+        }).on("error", () => resolve(false));
       });
       if (up) break;
       if (i > 100 || haproxy.exitCode !== null) throw new Error(`haproxy did not start:\n${haproxyLog}`);

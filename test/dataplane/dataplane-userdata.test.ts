@@ -9,7 +9,7 @@ import { BASE64, requirements, SHA256SUM } from "../support/requirements.js";
 const needs = await requirements("coreutils", BASE64, SHA256SUM);
 
 describe("userData on the VM", needs, () => {
-  const config = renderHaproxyConfig(proxySpec()) + "# café ✓\n"; // multi-byte UTF-8 survives
+  const config = `${renderHaproxyConfig(proxySpec())}# café ✓\n`; // multi-byte UTF-8 survives
 
   it("decodes the way the VM does (base64 -d) and hashes like sha256sum", () => {
     const b64 = encodeUserData(config);

@@ -118,7 +118,7 @@ describe("data plane: config changes through the apply script", needs, () => {
   it("gives up on a userData hash IMDS never serves, changing nothing", async () => {
     imds.setUserData(encodeUserData(OLD));
     const before = await lab.haproxy!.masterState();
-    const run = await apply.run(["--expect-sha256", configSha256(NEW + "# never published\n")], {
+    const run = await apply.run(["--expect-sha256", configSha256(`${NEW}# never published\n`)], {
       IPV6_PROXY_ATTEMPTS: "3",
     });
     expect(run.code).toBe(3);

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAzureClients } from "../../src/azure/clients.js";
 import { resolveCloud } from "../../src/model/clouds.js";
 import { createCredential, identityOptions } from "../../src/azure/credentials.js";
+import { emulatorConnection } from "../../src/azure/emulator-connection.js";
+import type { Json } from "../../src/emulator/http.js";
 import { ARM_SCOPE, type Emulator, FEDERATED_AUDIENCE, startEmulator } from "../../src/emulator/server.js";
 import { failure } from "../support/emulator-fixtures.js";
 
@@ -29,7 +31,7 @@ function githubToken(claims: Record<string, unknown>): string {
 function rawGet(
   path: string,
   headers: Record<string, string> = {},
-): Promise<{ status: number; body: any; headers: Record<string, unknown> }> {
+): Promise<{ status: number; body: Json; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(`${emu.endpoint}${path}`, { ca: emu.ca, headers }, (res) => {
       let text = "";
@@ -155,7 +157,7 @@ describe("Entra ID", () => {
     });
     // MSAL reports the failed TLS handshake as an endpoint resolution error; no request got through.
     await expect(untrusting.getToken(ARM_SCOPE)).rejects.toThrow();
-    const trusting = emu.connection().credential;
+    const trusting = emulatorConnection(emu).credential;
     const noCa = createAzureClients(
       { resourceManagerEndpoint: emu.endpoint, credential: trusting, scope: ARM_SCOPE },
       emu.subscriptionId,
@@ -203,7 +205,7 @@ describe("ARM authorization", () => {
   });
 
   it("needs an api-version on every ARM request", async () => {
-    const token = await emu.connection().credential.getToken(ARM_SCOPE);
+    const token = await emulatorConnection(emu).credential.getToken(ARM_SCOPE);
     const res = await rawGet(`/subscriptions/${emu.subscriptionId}/resourcegroups`, {
       authorization: `Bearer ${token!.token}`,
     });

@@ -137,7 +137,7 @@ describe("the rules of VM creation", () => {
     c.compute.virtualMachines.createOrUpdate("rg-vm", name, model as never);
 
   it("needs an SSH key (or a password) in the right place for a Linux VM", async () => {
-    const base = vmModel(net.nicId) as any;
+    const base = vmModel(net.nicId);
     const noKey = {
       ...base,
       osProfile: {
@@ -184,8 +184,8 @@ describe("the rules of VM creation", () => {
   });
 
   it("needs an image, an existing NIC, and a NIC no other VM uses", async () => {
-    const base = vmModel(net.nicId) as any;
-    const noImage = { ...base, storageProfile: { osDisk: base.storageProfile.osDisk } };
+    const base = vmModel(net.nicId);
+    const noImage = { ...base, storageProfile: { osDisk: base.storageProfile?.osDisk } };
     expect((await failure(create("vm-noimage", noImage))).message).toMatch(/imageReference/);
     const ghost = vmModel(`${net.nicId.replace("px-nic", "ghost-nic")}`);
     expect((await failure(create("vm-ghost", ghost))).code).toBe("InvalidResourceReference");
@@ -201,8 +201,8 @@ describe("the rules of VM creation", () => {
 describe("deleting a VM", () => {
   it("takes the NIC and OS disk along with deleteOption Delete, and leaves them with Detach", async () => {
     const kept = await createDualStackNetwork(c, "rg-vmdel", "keep");
-    const model = vmModel(kept.nicId, { deleteWithVm: false }) as any;
-    model.storageProfile.osDisk.name = "keep-osdisk";
+    const model = vmModel(kept.nicId, { deleteWithVm: false });
+    model.storageProfile!.osDisk!.name = "keep-osdisk";
     await c.compute.virtualMachines.createOrUpdate("rg-vmdel", "keep-vm", model);
     await c.compute.virtualMachines.delete("rg-vmdel", "keep-vm", { forceDeletion: false });
     expect((await c.network.networkInterfaces.get("rg-vmdel", "keep-nic")).virtualMachine).toBeUndefined();

@@ -9,6 +9,8 @@ import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AzureClients } from "../../src/azure/clients.js";
 import { createAzureClients } from "../../src/azure/clients.js";
+import { emulatorConnection } from "../../src/azure/emulator-connection.js";
+import type { Json } from "../../src/emulator/http.js";
 import { type Emulator, startEmulator } from "../../src/emulator/server.js";
 import { clientsFor, createDualStackNetwork, failure, LOCATION, vmModel } from "../support/emulator-fixtures.js";
 
@@ -89,7 +91,7 @@ describe("failed long-running operations", () => {
 describe("counting and timing", () => {
   it("counts writes apart from reads and token requests", async () => {
     emu.resetRequests();
-    const fresh = createAzureClients(emu.connection(), emu.subscriptionId); // a new credential: one token request
+    const fresh = createAzureClients(emulatorConnection(emu), emu.subscriptionId); // a new credential: one token request
     await fresh.network.networkSecurityGroups.createOrUpdate("rg-f", "counted", { location: LOCATION });
     await fresh.network.networkSecurityGroups.get("rg-f", "counted");
     expect(emu.writeCount()).toBe(1); // the PUT
@@ -119,7 +121,7 @@ describe("slow operations (lroPolls)", () => {
   let s: AzureClients;
   beforeAll(async () => {
     slow = await startEmulator({ lroPolls: 2 });
-    s = createAzureClients(slow.connection({ pollIntervalMs: 20 }), slow.subscriptionId);
+    s = createAzureClients(emulatorConnection(slow, { pollIntervalMs: 20 }), slow.subscriptionId);
     await s.resources.resourceGroups.createOrUpdate("rg-s", { location: LOCATION });
   });
   afterAll(() => slow.close());
@@ -147,7 +149,7 @@ describe("slow operations (lroPolls)", () => {
 });
 
 describe("the HTTPS control API", () => {
-  const call = (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> =>
+  const call = (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> =>
     new Promise((resolve, reject) => {
       const req = request(
         `${emu.endpoint}${path}`,

@@ -30,6 +30,7 @@ function inputDefaults(githubToken: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [name, spec] of Object.entries(action.inputs)) {
     if (spec.default === undefined) continue;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: action.yml's default is this GitHub Actions expression.
     env[inputVar(name)] = spec.default === "${{ github.token }}" ? githubToken : spec.default;
   }
   return env;

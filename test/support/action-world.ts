@@ -5,9 +5,11 @@
  * and run the action for each event: as the runner does (`node dist/index.js`)
  * or in this process through run() (fast; see action-inprocess.ts).
  */
+
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AzureClients, createAzureClients } from "../../src/azure/clients.js";
+import { emulatorConnection } from "../../src/azure/emulator-connection.js";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/server.js";
 import { runInProcess } from "./action-inprocess.js";
 import {
@@ -143,7 +145,7 @@ export class ActionWorld {
 
   /** SDK clients with the emulator's client secret, to look at (or tamper with) Azure from outside the action. */
   clients(): AzureClients {
-    return createAzureClients(this.emulator.connection(), this.emulator.subscriptionId);
+    return createAzureClients(emulatorConnection(this.emulator), this.emulator.subscriptionId);
   }
 
   async close(): Promise<void> {

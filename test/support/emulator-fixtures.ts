@@ -2,15 +2,17 @@
  * Building blocks for the emulator tests: a dual-stack network and a VM
  * written through the real SDK clients, as the engine writes them.
  */
+
 import { generateKeyPairSync } from "node:crypto";
 import type { AzureClients } from "../../src/azure/clients.js";
 import { createAzureClients } from "../../src/azure/clients.js";
+import { emulatorConnection } from "../../src/azure/emulator-connection.js";
 import type { Emulator } from "../../src/emulator/server.js";
 
 export const LOCATION = "westeurope";
 
 export function clientsFor(emulator: Emulator, subscriptionId = emulator.subscriptionId): AzureClients {
-  return createAzureClients(emulator.connection(), subscriptionId);
+  return createAzureClients(emulatorConnection(emulator), subscriptionId);
 }
 
 /** An OpenSSH ed25519 public key line. */

@@ -1,4 +1,5 @@
 import { type AzureClients, createAzureClients } from "../../src/azure/clients.js";
+import { emulatorConnection } from "../../src/azure/emulator-connection.js";
 import { type Emulator, startEmulator } from "../../src/emulator/server.js";
 import type { Logger } from "../../src/log.js";
 import type { OperationContext, PlannedRun, PlanOutcome } from "../../src/operations.js";
@@ -23,13 +24,13 @@ export async function startHarness(opts: Parameters<typeof startEmulator>[0] = {
   return {
     emulator,
     ctx: (owner = "acme/web", concurrency = 8) => ({
-      connection: emulator.connection(),
+      connection: emulatorConnection(emulator),
       owner,
       defaultSubscriptionId: emulator.subscriptionId,
       log: silentLogger,
       concurrency,
     }),
-    clients: () => createAzureClients(emulator.connection(), emulator.subscriptionId),
+    clients: () => createAzureClients(emulatorConnection(emulator), emulator.subscriptionId),
     close: () => emulator.close(),
   };
 }

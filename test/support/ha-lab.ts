@@ -18,10 +18,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ProberConfig } from "./ha-prober.js";
 import {
   ADDR,
-  type NsProcess,
   NAMESPACE_PREFIX,
+  type NsProcess,
   nodeTsArgs,
   nsRun,
   nsSpawn,
@@ -32,7 +33,6 @@ import {
 } from "./netns.js";
 import { type HaproxyInstance, startHaproxy } from "./netns-haproxy.js";
 import { CURL, NFT, program, type Requirement } from "./requirements.js";
-import type { ProberConfig } from "./ha-prober.js";
 import { type ApplyRunner, applyRunner } from "./traffic-apply.js";
 import { type Backend, ClientAgent, type FakeImds, makeBackend, REPO_ROOT, startFakeImds } from "./traffic-fixtures.js";
 import { LAB_REQUIREMENTS } from "./traffic-lab.js";

@@ -36,7 +36,7 @@ export function randomText(rand: () => number): string {
   const count = Math.floor(rand() * 14);
   const lines = Array.from({ length: count }, () => words[Math.floor(rand() * words.length)]!);
   const text = lines.join("\n");
-  return count > 0 && rand() < 0.8 ? text + "\n" : text;
+  return count > 0 && rand() < 0.8 ? `${text}\n` : text;
 }
 
 export function changedLineCount(diff: string): number {

@@ -18,8 +18,8 @@ const [port = "8169", userDataFile = ""] = process.argv.slice(2);
 
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? "/", "http://imds");
-  process.stdout.write(`${req.method} ${url.pathname}${url.search} metadata=${String(req.headers["metadata"])}\n`);
-  if (req.headers["metadata"] !== "true") {
+  process.stdout.write(`${req.method} ${url.pathname}${url.search} metadata=${String(req.headers.metadata)}\n`);
+  if (req.headers.metadata !== "true") {
     res
       .writeHead(400, { "content-type": "application/json" })
       .end('{"error":"Bad request. Required metadata header not specified"}');

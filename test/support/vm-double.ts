@@ -62,7 +62,7 @@ export class VmDouble {
 
   /** The handler for emulator.onRunCommand. */
   readonly runCommand = async (vmId: string, lines: string[]) => {
-    this.userData = String((this.getResource(vmId)?.properties as Json).userData ?? "");
+    this.userData = String((this.getResource(vmId)?.properties as Json | undefined)?.userData ?? "");
     const port = (this.imds!.address() as AddressInfo).port;
     const script = lines.map((l) => l.replaceAll(APPLY_SCRIPT_PATH, this.script)).join("\n");
     writeFileSync(join(this.dir, "ci-exit"), String(this.cloudInit.exitCode));

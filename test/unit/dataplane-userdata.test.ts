@@ -4,7 +4,7 @@ import { decodeUserData, encodeUserData, USER_DATA_MAX_BYTES } from "../../src/d
 import { proxySpec } from "../support/dataplane-fixtures.js";
 
 describe("userData encoding", () => {
-  const config = renderHaproxyConfig(proxySpec()) + "# café ✓\n"; // multi-byte UTF-8 survives
+  const config = `${renderHaproxyConfig(proxySpec())}# café ✓\n`; // multi-byte UTF-8 survives
 
   it("round-trips the config text exactly", () => {
     expect(decodeUserData(encodeUserData(config))).toBe(config);

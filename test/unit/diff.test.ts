@@ -201,25 +201,25 @@ describe("placement warnings", () => {
     );
   };
   it("warns that replicas without zones survive host failures but not a zone outage", () => {
-    const [warning, ...rest] = warningsOf(BASE.replace("westeurope", "westus") + "replicas: 2\n");
+    const [warning, ...rest] = warningsOf(`${BASE.replace("westeurope", "westus")}replicas: 2\n`);
     expect(rest).toEqual([]);
     expect(warning).toMatchObject({ proxy: "www", code: "no-zones" });
     expect(warning?.message).toContain("2 replicas share an availability set");
     expect(warning?.message).toContain('region "westus" has no availability zones');
   });
   it("says when the region is unknown to the zone table, and how to name zones", () => {
-    const [warning] = warningsOf(BASE.replace("westeurope", "newregion") + "replicas: 3\n");
+    const [warning] = warningsOf(`${BASE.replace("westeurope", "newregion")}replicas: 3\n`);
     expect(warning?.message).toContain("if it has zones, list them in zones");
   });
   it("does not warn for zones, nor for a single VM", () => {
-    expect(warningsOf(BASE + "replicas: 2\n")).toEqual([]);
+    expect(warningsOf(`${BASE}replicas: 2\n`)).toEqual([]);
     expect(warningsOf(BASE.replace("westeurope", "westus"))).toEqual([]);
   });
 });
 
 describe("replicas before the engine builds them", () => {
   it("is a located plan error, never a silent single VM", () => {
-    const d = proxy(BASE + "replicas: 2\n");
+    const d = proxy(`${BASE}replicas: 2\n`);
     const plan = buildPlan({ owner: OWNER, desired: [d], observed: emptyObserved() });
     expect(plan.errors.filter((e) => e.message.includes("replicas"))).toEqual([
       expect.objectContaining({ proxy: "www", file: "proxies/www.yaml", line: 6 }),

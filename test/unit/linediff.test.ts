@@ -41,7 +41,7 @@ describe("unifiedLineDiff", () => {
 
   it("splits distant changes into separate hunks and joins close ones", () => {
     const lines = Array.from({ length: 30 }, (_, i) => `line ${i + 1}`);
-    const before = lines.join("\n") + "\n";
+    const before = `${lines.join("\n")}\n`;
     const far = before.replace("line 2\n", "line two\n").replace("line 25\n", "line twenty-five\n");
     expect(unifiedLineDiff(before, far).match(/^@@ /gm)).toHaveLength(2);
     const near = before.replace("line 2\n", "line two\n").replace("line 8\n", "line eight\n");
@@ -70,8 +70,8 @@ describe("unifiedLineDiff", () => {
   });
 
   it("stays correct on a large, entirely different input (beyond the edit-step cap)", () => {
-    const before = Array.from({ length: 3000 }, (_, i) => `old ${i}`).join("\n") + "\n";
-    const after = Array.from({ length: 3000 }, (_, i) => `new ${i}`).join("\n") + "\n";
+    const before = `${Array.from({ length: 3000 }, (_, i) => `old ${i}`).join("\n")}\n`;
+    const after = `${Array.from({ length: 3000 }, (_, i) => `new ${i}`).join("\n")}\n`;
     const diff = unifiedLineDiff(before, after);
     expect(changedLineCount(diff)).toBe(6000);
     expect(applyUnifiedDiff(before, diff)).toBe(after);

@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import { renderPlanText } from "../../src/plan/render-text.js";
 import {
@@ -89,6 +90,6 @@ describe("renderPlanText", () => {
     expect(coloured).toContain(`${ESC}[33m  ~${ESC}[0m www-example-nl.vmConfig`);
     expect(coloured).toContain(`${ESC}[32m+    server s2 198.51.100.1:443 check${ESC}[0m`);
     // Stripped of colour, the coloured form says the same as the plain one.
-    expect(coloured.replace(/\u001b\[\d+m/g, "")).toBe(plain);
+    expect(stripVTControlCharacters(coloured)).toBe(plain);
   });
 });

@@ -132,7 +132,10 @@ function recordSetCounter(world: World): (zoneResourceId: string) => number {
     }
     return out;
   };
-  return (zoneResourceId) => (counts ??= count()).get(zoneResourceId.toLowerCase()) ?? 0;
+  return (zoneResourceId) => {
+    counts ??= count();
+    return counts.get(zoneResourceId.toLowerCase()) ?? 0;
+  };
 }
 
 function presentZone(world: World, body: Json, recordSets = recordSetCounter(world)): Json {

@@ -173,8 +173,10 @@ function buildIndex(store: Store): Index {
   const usersOf = (nsgId: unknown): NsgUsers | undefined => {
     const key = keyOf(nsgId);
     if (key === undefined) return undefined;
-    let users = index.nsgUsers.get(key);
-    if (!users) index.nsgUsers.set(key, (users = { subnets: [], nics: [] }));
+    const known = index.nsgUsers.get(key);
+    if (known) return known;
+    const users: NsgUsers = { subnets: [], nics: [] };
+    index.nsgUsers.set(key, users);
     return users;
   };
   const first = (map: Map<string, string>, id: unknown, value: string) => {

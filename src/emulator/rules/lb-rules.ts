@@ -9,7 +9,7 @@
 
 import { sameArmId } from "../../model/arm-id.js";
 import type { Json } from "../http.js";
-import { ArmError, badRequest, isObject, newGuid, weakEtag } from "../http.js";
+import { type ArmError, badRequest, isObject, newGuid, weakEtag } from "../http.js";
 import { type IpConfigRef, References, TYPES } from "../providers/network-refs.js";
 import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";

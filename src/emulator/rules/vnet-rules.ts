@@ -57,15 +57,15 @@ export function buildVnetProperties(
     );
   }
   const spaces = spacesIn.map((p) => parsePrefix(p, id));
-  spaces.forEach((a, i) =>
-    spaces.slice(i + 1).forEach((b) => {
+  for (const [i, a] of spaces.entries()) {
+    for (const b of spaces.slice(i + 1)) {
       if (cidrsOverlap(a, b))
         throw badRequest(
           "VnetAddressSpacesOverlap",
           `Address spaces ${a.text} and ${b.text} of virtual network ${name} overlap.`,
         );
-    }),
-  );
+    }
+  }
 
   const subnetsIn = (Array.isArray(props.subnets) ? props.subnets : []) as Json[];
   const refs = new References(world.store);
