@@ -8,7 +8,7 @@
 import { stickyMarker } from "../plan/comment-marker.js";
 import { type AppliedDeployment, type DeploymentScope, isForbidden } from "./github.js";
 import { firstParentChain } from "./history.js";
-import { type MergeStep, type PullRequestEvidence, type ReviewPolicy, qualify } from "./review.js";
+import { type MergeStep, type PullRequestEvidence, qualify, type ReviewPolicy } from "./review.js";
 import type { ActionRun } from "./run.js";
 
 export interface MergeWindow {

@@ -10,8 +10,8 @@ import type { RequestLogEntry } from "../../src/emulator/server.js";
 import { ARM_OPERATIONS, type ArmOperation } from "../../src/model/arm-operations.js";
 import { applyPlan, planFromDir } from "../../src/operations.js";
 import { type Harness, startHarness } from "../support/engine-harness.js";
-import { ED25519_KEY } from "../unit/proxyfile-fixtures.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
+import { ED25519_KEY } from "../unit/proxyfile-fixtures.js";
 
 let h: Harness;
 const files = new ProxyDir();

@@ -7,11 +7,11 @@
 import { request } from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAzureClients } from "../../src/azure/clients.js";
-import { resolveCloud } from "../../src/model/clouds.js";
 import { createCredential, identityOptions } from "../../src/azure/credentials.js";
 import { emulatorConnection } from "../../src/azure/emulator-connection.js";
 import type { Json } from "../../src/emulator/http.js";
 import { ARM_SCOPE, type Emulator, FEDERATED_AUDIENCE, startEmulator } from "../../src/emulator/server.js";
+import { resolveCloud } from "../../src/model/clouds.js";
 import { failure } from "../support/emulator-fixtures.js";
 
 let emu: Emulator;

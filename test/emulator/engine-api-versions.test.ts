@@ -5,8 +5,8 @@
  * clients; the emulator refuses such requests the way ARM does.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { ApiVersionsUnavailableError, planFromDir } from "../../src/operations.js";
 import type { Logger } from "../../src/log.js";
+import { ApiVersionsUnavailableError, planFromDir } from "../../src/operations.js";
 import { type Harness, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 

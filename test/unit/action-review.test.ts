@@ -14,7 +14,6 @@ import {
   type ReviewFacts,
   standingReviews,
 } from "../../src/action/history.js";
-import { MAX_RECORD_DIGESTS, parseRecord, stateMarker, stickyMarker } from "../../src/plan/comment-marker.js";
 import {
   ALLOW_DESTROY_LABEL,
   type ApplyDecision,
@@ -26,6 +25,7 @@ import {
 } from "../../src/action/review.js";
 import { planState } from "../../src/action/run.js";
 import { changeDigest } from "../../src/engine/fingerprint.js";
+import { MAX_RECORD_DIGESTS, parseRecord, stateMarker, stickyMarker } from "../../src/plan/comment-marker.js";
 import { CHANGE_DIGEST_CHARS, type Change, type Plan } from "../../src/plan/types.js";
 import {
   buildPlan,

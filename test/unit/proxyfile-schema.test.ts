@@ -16,8 +16,8 @@ import { readdir } from "node:fs/promises";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { parseProxyFile } from "../../src/proxyfile/load.js";
 import { UNUSABLE_IPV4 } from "../../src/proxyfile/ip-rules.js";
+import { parseProxyFile } from "../../src/proxyfile/load.js";
 import { formatSpecError } from "../../src/proxyfile/types.js";
 import { AZURE_REJECTED_KEYS, ED25519_KEY, RSA_2048_KEY } from "./proxyfile-fixtures.js";
 
