@@ -55,7 +55,10 @@ export class GitHubApi {
    * looking through all pages. Comments by anyone else are skipped, marker or
    * not: a forged or squatted comment is never read and never edited.
    */
-  async findSticky(issue: number, marker: string): Promise<(CommentFacts & { author: string }) | undefined> {
+  async findSticky(
+    issue: number,
+    marker: string,
+  ): Promise<(CommentFacts & { author: string; nodeId: string }) | undefined> {
     const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listComments, {
       ...this.repo,
       issue_number: issue,
@@ -71,6 +74,7 @@ export class GitHubApi {
           createdAt: found.created_at,
           updatedAt: found.updated_at,
           author: found.user?.login ?? "",
+          nodeId: found.node_id,
         };
       }
     }
@@ -91,6 +95,23 @@ export class GitHubApi {
     }
     const { data } = await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: issue, body });
     return { id: data.id, url: data.html_url, action: "created" };
+  }
+
+  /**
+   * Who last edited a comment's body, if anyone: only GraphQL tells
+   * (`Comment.editor`, docs.github.com/graphql/reference/interfaces#comment);
+   * the REST comment has no such field. A bot comes back as its bare name
+   * (`github-actions`); it is returned in the REST spelling (`github-actions[bot]`).
+   */
+  async commentEditor(nodeId: string): Promise<string | undefined> {
+    const data = await this.octokit.graphql<{
+      node: { editor: { __typename: string; login: string } | null } | null;
+    }>(`query($id: ID!) { node(id: $id) { ... on IssueComment { editor { __typename login } lastEditedAt } } }`, {
+      id: nodeId,
+    });
+    const editor = data.node?.editor;
+    if (!editor) return undefined;
+    return editor.__typename === "Bot" && !editor.login.endsWith("[bot]") ? `${editor.login}[bot]` : editor.login;
   }
 
   /** GitHub logins are case-insensitive; a user account cannot take a name ending in "[bot]". */

@@ -81,7 +81,7 @@ export async function mergeWindow(run: ActionRun, sha: string, defaultBranch: st
       labelEvents: await run.api.labelEvents(pr.number),
     };
     const comment = await run.api.findSticky(pr.number, policy.planMarker);
-    if (comment) evidence.planComment = comment;
+    if (comment) evidence.planComment = { ...comment, editedBy: await run.api.commentEditor(comment.nodeId) };
     if (policy.requireApproval) {
       const reviews = await run.api.reviews(pr.number);
       const permissions: Record<string, string> = {};

@@ -5,7 +5,8 @@
  *
  * A pull request's plan comment counts as a review only when all of this
  * holds (qualify):
- * - it was written by the action's own identity (github.ts finds only those);
+ * - it was written by the action's own identity (github.ts finds only those),
+ *   and nobody else edited it since;
  * - its record parses strictly and says "planned";
  * - the record's commit is the head commit that was merged;
  * - it was written, and last edited, before the merge;
@@ -53,6 +54,11 @@ export interface CommentFacts {
   body: string;
   createdAt: string;
   updatedAt: string;
+  /**
+   * Who last edited the body, when anyone did (REST spelling: a bot as
+   * `<name>[bot]`). People with write access can edit anyone's comment.
+   */
+  editedBy?: string | undefined;
 }
 
 /** Everything GitHub says about one merged pull request that the review depends on. */
@@ -98,6 +104,11 @@ export function qualify(e: PullRequestEvidence, policy: ReviewPolicy): Qualified
   }
   const comment = e.planComment;
   if (!comment) return no(`it has no plan comment for these proxies by ${code(policy.botLogin)}`);
+  if (comment.editedBy !== undefined && comment.editedBy.toLowerCase() !== policy.botLogin.toLowerCase()) {
+    return no(
+      `its plan comment was last edited by ${code(comment.editedBy)}, so it is not the plan as the action posted it`,
+    );
+  }
   const record = parseRecord(comment.body, policy.planMarker);
   if (!record) return no("its plan comment holds no valid record of a reviewed plan");
   if (record.status !== "planned" || !record.fingerprint || !record.sha) {

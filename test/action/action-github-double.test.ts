@@ -125,6 +125,19 @@ describe("GitHub double", () => {
     gh.deploymentsForbidden = false;
   });
 
+  it("tells through GraphQL who last edited a comment, a bot by its bare name", async () => {
+    const query =
+      "query($id: ID!) { node(id: $id) { ... on IssueComment { editor { __typename login } lastEditedAt } } }";
+    const c = gh.addComment(1, "plan", ACTIONS_BOT);
+    const editor = async () =>
+      (await octokit().graphql<{ node: { editor: unknown } }>(query, { id: `IC_${c.id}` })).node.editor;
+    expect(await editor()).toBeNull();
+    await octokit().rest.issues.updateComment({ ...repo, comment_id: c.id, body: "plan 2" });
+    expect(await editor()).toEqual({ __typename: "Bot", login: "github-actions" });
+    gh.editComment(c.id, "plan 3", { login: "alice", id: 10, type: "User" });
+    expect(await editor()).toEqual({ __typename: "User", login: "alice" });
+  });
+
   it("lets the token edit only its own comments", async () => {
     const mine = await octokit().rest.issues.createComment({ ...repo, issue_number: 1, body: "bot" });
     expect(mine.data.user?.login).toBe(ACTIONS_BOT.login);

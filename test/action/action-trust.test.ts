@@ -112,6 +112,21 @@ describe("the reviewed record cannot be forged or hijacked", () => {
     expect(await vmExists("rg-squat", "squat")).toBe(true);
   });
 
+  it("refuses a plan comment that someone else edited before the merge, record intact", async () => {
+    world.files.write("edited", proxyYaml({ name: "edited", resourceGroup: "rg-edited" }));
+    await planned(107);
+    const ours = botPlanComment(107)!;
+    // A collaborator rewrites what reviewers read, leaving the hidden record as the bot wrote it.
+    const doctored = ours.body.replace(/\*\*\d+ to add, 0 to change, 0 to destroy\*\*/, "**No changes.**");
+    expect(doctored).not.toBe(ours.body);
+    world.github.editComment(ours.id, doctored, ALICE);
+    const { run, writes } = await apply(world.merge(107));
+    expect(run.code).toBe(1);
+    expect(writes).toBe(0);
+    expect(applyComment(107)).toContain("its plan comment was last edited by `alice`");
+    world.files.remove("edited");
+  });
+
   it("refuses a record written after the merge, and a re-run plan job leaves a merged pull request's record alone", async () => {
     world.files.write("late", proxyYaml({ name: "late", resourceGroup: "rg-late" }));
     await planned(104);

@@ -53,6 +53,8 @@ export interface DoubleComment {
   user: DoubleUser;
   created_at: string;
   updated_at: string;
+  /** Who last edited the body; undefined while nobody has. */
+  editor?: DoubleUser | undefined;
 }
 
 export interface DoubleReview {
@@ -140,8 +142,11 @@ export interface GitHubDouble {
   /** Sets the labels, recording a labeled/unlabeled event for each difference (by `actor`). */
   setLabels(number: number, labels: string[], actor?: DoubleUser): void;
   addComment(issue: number, body: string, user?: DoubleUser): DoubleComment;
-  /** Edits a comment as its author would (updated_at moves). */
-  editComment(id: number, body: string): void;
+  /**
+   * Edits a comment (updated_at moves). By default as its author; anyone with
+   * write access can edit any comment on github.com, so `editor` may be someone else.
+   */
+  editComment(id: number, body: string, editor?: DoubleUser): void;
   comments(issue: number): DoubleComment[];
   addReview(number: number, user: DoubleUser, state: DoubleReview["state"], commitId?: string): DoubleReview;
   /** Dismisses a review: GitHub lists it with state DISMISSED from then on. */
@@ -256,10 +261,11 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
       comments.push(c);
       return c;
     },
-    editComment(id, body) {
+    editComment(id, body, editor) {
       const c = comments.find((x) => x.id === id);
       if (!c) throw new Error(`no comment ${id} in the double`);
       c.body = body;
+      c.editor = editor ?? c.user;
       c.updated_at = double.tick();
     },
     comments: (issue) => comments.filter((c) => c.issue === issue),
@@ -345,6 +351,21 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
     if (req.headers.authorization !== `token ${token}`) {
       return send(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest" });
     }
+    // docs.github.com/graphql/reference/interfaces#comment: `editor` is the actor who last edited the body
+    // (null when nobody did). A Bot actor's login has no "[bot]" suffix in GraphQL, unlike REST
+    // (github.com/fullsend-ai/fullsend/issues/6205 shows it against github.com).
+    if (req.method === "POST" && url.pathname === "/graphql") {
+      const { query: gql, variables } = jsonBody(raw) as { query?: unknown; variables?: { id?: unknown } };
+      if (typeof gql !== "string" || !/node\(id: \$id\)[\s\S]*on IssueComment[\s\S]*editor/.test(gql)) {
+        return send(200, { errors: [{ message: "the double answers only the comment-editor query" }] });
+      }
+      const comment = comments.find((c) => `IC_${c.id}` === variables?.id);
+      if (!comment) return send(200, { data: { node: null } });
+      const editor = comment.editor
+        ? { __typename: comment.editor.type, login: comment.editor.login.replace(/\[bot\]$/, "") }
+        : null;
+      return send(200, { data: { node: { editor, lastEditedAt: comment.editor ? comment.updated_at : null } } });
+    }
     if (url.pathname !== repoPath && !url.pathname.startsWith(`${repoPath}/`)) return notFound();
     const route = decodeURIComponent(url.pathname.slice(repoPath.length));
     const method = req.method ?? "GET";
@@ -404,7 +425,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
       if (!comment) return notFound();
       // The token's identity may edit its own comments; a collaborator token could edit others', an integration's cannot.
       if (comment.user.login !== double.tokenUser.login) return send(403, forbidden());
-      double.editComment(comment.id, body as string);
+      double.editComment(comment.id, body as string, double.tokenUser);
       return send(200, commentJson(comment));
     }
     // docs.github.com/rest/issues/events#list-issue-events

@@ -182,6 +182,14 @@ describe("which merged pull request's plan counts", () => {
     expect(q.ok ? "" : q.reason).toContain("not before the merge");
   });
 
+  it("refuses a plan comment someone else edited, and accepts the action's own edits", () => {
+    const e = evidence(plan);
+    const byAlice = qualify({ ...e, planComment: { ...e.planComment!, editedBy: "alice" } }, POLICY);
+    expect(byAlice.ok ? "" : byAlice.reason).toContain("last edited by `alice`");
+    const byBot = qualify({ ...e, planComment: { ...e.planComment!, editedBy: "GitHub-Actions[bot]" } }, POLICY);
+    expect(byBot.ok).toBe(true);
+  });
+
   it("refuses a plan that could not be applied", () => {
     const broken = buildPlan([notOwnedProxy("www-example-nl")]);
     const q = qualify(evidence(broken), POLICY);
