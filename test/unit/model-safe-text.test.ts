@@ -1,6 +1,6 @@
 /** The one "safe line" rule, performed with the attacks it exists for. */
 import { describe, expect, it } from "vitest";
-import { oneSafeLine, safeLines } from "../../src/model/safe-text.js";
+import { HIDDEN_CHARACTER, oneSafeLine, safeLines } from "../../src/model/safe-text.js";
 
 describe("oneSafeLine", () => {
   it("folds every kind of line break, with the blanks around it, into one space", () => {
@@ -23,6 +23,14 @@ describe("oneSafeLine", () => {
     const evil = "access\u202e\u2066 // admin\u2069\u2066";
     expect(oneSafeLine(evil)).toBe("access\ufffd\ufffd // admin\ufffd\ufffd");
     expect(oneSafeLine("a\u200eb\u200fc\u061cd")).toBe("a\ufffdb\ufffdc\ufffdd");
+  });
+
+  it("replaces zero-width and invisible characters that make two names look alike", () => {
+    expect(oneSafeLine("rg-\u200bprod\u200c\u200d\u2060\u2063\ufeff\u180e")).toBe(`rg-\ufffdprod${"\ufffd".repeat(6)}`);
+    expect(safeLines("a\u200b\nb\ufeff")).toBe("a\ufffd\nb\ufffd");
+    expect(HIDDEN_CHARACTER.test("plain ünïcödé 表")).toBe(false);
+    for (const c of ["\u202e", "\u2066", "\u200b", "\u200d", "\ufeff"])
+      expect(HIDDEN_CHARACTER.test(`x${c}`)).toBe(true);
   });
 
   it("turns tabs into spaces and leaves ordinary text alone", () => {

@@ -227,6 +227,24 @@ describe("hostile files", () => {
       message: "31 more error(s) in this file, from here on, not shown",
     });
   });
+  it("refuses bidirectional and zero-width characters anywhere, comments included, at their line and column", () => {
+    // A "Trojan Source" line: shown to a reviewer as one thing, read by the tool as another.
+    const text =
+      `${BASE}tags: { team: "web\u202e" }\n` + // line 4: RIGHT-TO-LEFT OVERRIDE in a value
+      "# \u2067 an isolate in a comment\n" + // line 5
+      "routes:\n  - hostnames: [api\u200b.example.nl]\n    backends: [203.0.113.7]\n"; // line 7: ZERO WIDTH SPACE
+    const { proxy, errors } = parseProxyFile("proxies/www.yaml", text);
+    expect(proxy).toBeUndefined();
+    expect(errors.map((e) => [e.line, e.column, e.message.split(";")[0]])).toEqual([
+      [4, 19, "contains the invisible character U+202E (RIGHT-TO-LEFT OVERRIDE)"],
+      [5, 3, "contains the invisible character U+2067 (RIGHT-TO-LEFT ISOLATE)"],
+      [7, 20, "contains the invisible character U+200B (ZERO WIDTH SPACE)"],
+    ]);
+  });
+  it("accepts plain non-ASCII text", () => {
+    const { errors } = parseProxyFile("proxies/www.yaml", `${BASE}tags: { team: gemeente-één }\n# Grüße\n`);
+    expect(errors).toEqual([]);
+  });
   it("reports deep nesting as a YAML error instead of crashing", () => {
     const { errors } = parseProxyFile("proxies/www.yaml", `backends: ${"[".repeat(50_000)}${"]".repeat(50_000)}\n`);
     expect(errors.length).toBeGreaterThan(0);

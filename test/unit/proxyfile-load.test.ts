@@ -1,5 +1,5 @@
 /** Loading a proxies/ directory: samples, defaults, locations, directory rules and cross-file checks. */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -158,10 +158,77 @@ describe("loadProxyDir", () => {
       ["c.yaml", 1, 1],
     ]);
     expect(errors.map((e) => e.message)).toEqual([
-      "is not a regular file; proxy files must be files",
+      "is not a regular file; a proxy file must be a regular file directly in the proxy directory",
       expect.stringContaining("a proxy file may be at most 262144 bytes"),
       "is not valid UTF-8 text",
     ]);
+  });
+  it("accepts a byte-order mark at the start of a file, but not one inside it", async () => {
+    await write("a.yaml", `\ufeff${BASE}`);
+    await write("b.yaml", `${BASE}# \ufeff\n`);
+    const { proxies, errors } = await loadProxyDir(dir);
+    expect(proxies.map((p) => p.name)).toEqual(["a"]);
+    expect(errors.map((e) => [path.basename(e.file), e.line, e.column])).toEqual([["b.yaml", 4, 3]]);
+    expect(errors[0]?.message).toContain("U+FEFF (ZERO WIDTH NO-BREAK SPACE)");
+  });
+  it("refuses a symbolic link, to a file inside or outside the directory, without reading it", async () => {
+    const secret = path.join(dir, "..", `${path.basename(dir)}-secret.txt`);
+    await writeFile(secret, "location: westeurope\nresourceGroup: TOKEN-abc123\n");
+    try {
+      await write("real.yaml", BASE);
+      await symlink(secret, path.join(dir, "outside.yaml"));
+      await symlink(path.join(dir, "real.yaml"), path.join(dir, "inside.yaml"));
+      await symlink(path.join(dir, "gone"), path.join(dir, "dangling.yaml"));
+      const { proxies, errors } = await loadProxyDir(dir);
+      expect(proxies.map((p) => p.name)).toEqual(["real"]);
+      expect(errors.map(formatSpecError)).toEqual(
+        ["dangling.yaml", "inside.yaml", "outside.yaml"].map(
+          (name) =>
+            `${dir}/${name}:1:1 is a symbolic link; a proxy file must be a regular file directly in the proxy directory`,
+        ),
+      );
+      // Nothing of the target's content surfaces anywhere.
+      expect(JSON.stringify(errors)).not.toContain("TOKEN-abc123");
+    } finally {
+      await rm(secret, { force: true });
+    }
+  });
+  it("refuses a file name that could carry a line break, a workflow command or hidden characters", async () => {
+    await write("ok_name-1.yaml", BASE.replace("location", "name: ok\nlocation"));
+    await write("www\n::add-mask::x.yaml", `name: a\n${BASE}`);
+    await write("www\u202egpj.yaml", `name: b\n${BASE}`);
+    await write("with space.yaml", `name: c\n${BASE}`);
+    const { proxies, errors } = await loadProxyDir(dir);
+    expect(proxies.map((p) => p.name)).toEqual(["ok"]);
+    expect(errors).toHaveLength(3);
+    for (const e of errors) {
+      expect(e.message).toBe("file name may only contain letters, digits, '.', '_' and '-'; rename the file");
+      // The name as shown is one line with the hidden characters made visible.
+      expect(e.file).not.toMatch(/[\n\r\u202e]/);
+    }
+  });
+  it("with a root, refuses a proxy directory outside it or reached through a symbolic link", async () => {
+    const workspace = path.join(dir, "ws");
+    await mkdir(path.join(workspace, "proxies"), { recursive: true });
+    await writeFile(path.join(workspace, "proxies", "a.yaml"), BASE);
+    await mkdir(path.join(dir, "elsewhere"));
+    await writeFile(path.join(dir, "elsewhere", "b.yaml"), BASE);
+    await symlink(path.join(dir, "elsewhere"), path.join(workspace, "linked"));
+    await mkdir(path.join(workspace, "nested"));
+    await symlink(path.join(dir, "elsewhere"), path.join(workspace, "nested", "deeper"));
+
+    expect((await loadProxyDir("proxies", workspace)).proxies.map((p) => p.file)).toEqual(["proxies/a.yaml"]);
+    for (const [given, why] of [
+      ["linked", "is, or is inside, a symbolic link"],
+      ["nested/deeper", "is, or is inside, a symbolic link"],
+      ["../elsewhere", "is outside the workspace"],
+      [path.join(dir, "elsewhere"), "is outside the workspace"],
+    ] as const) {
+      const { proxies, errors } = await loadProxyDir(given, workspace);
+      expect(proxies).toEqual([]);
+      expect(errors).toEqual([expect.objectContaining({ file: given, line: 1, column: 1 })]);
+      expect(errors[0]?.message).toContain(why);
+    }
   });
   it("reports a proxy name used twice, at the second file, naming the first", async () => {
     await write("a.yaml", `${BASE}name: shared\n`);
