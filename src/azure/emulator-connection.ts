@@ -19,18 +19,22 @@ export interface EmulatorCoordinates {
   clientSecret: string;
 }
 
-/** A client-secret connection to an emulator, as the CLI's --emulator mode, the tests and the benchmarks use it. */
+/**
+ * A client-secret connection to an emulator, as the CLI's --emulator mode, the
+ * tests and the benchmarks use it; signed in as another app of the emulator's
+ * tenant (Emulator.addApplication) when `as` is given.
+ */
 export function emulatorConnection(
   emulator: EmulatorCoordinates,
-  opts: { pollIntervalMs?: number } = {},
+  opts: { pollIntervalMs?: number; as?: { clientId: string; clientSecret: string } } = {},
 ): AzureConnection {
   return {
     resourceManagerEndpoint: emulator.endpoint,
     credential: createCredential({
       kind: "clientSecret",
       tenantId: emulator.tenantId,
-      clientId: emulator.clientId,
-      clientSecret: emulator.clientSecret,
+      clientId: opts.as?.clientId ?? emulator.clientId,
+      clientSecret: opts.as?.clientSecret ?? emulator.clientSecret,
       authorityHost: emulator.authorityHost,
       ca: emulator.ca,
     }),

@@ -22,6 +22,14 @@ export interface TokenRequestEntry {
   at: Date;
 }
 
+/** An app registration: its secret, and the subjects its federated credentials accept. */
+export interface EntraApplication {
+  clientId: string;
+  clientSecret?: string;
+  /** When set, only assertions whose `sub` is listed are accepted, like federated credentials in Entra. */
+  federatedSubjects?: string[];
+}
+
 export interface EntraConfig {
   tenantId: string;
   clientId: string;
@@ -57,9 +65,18 @@ const ENTRA_PATH =
 
 export class Entra {
   readonly tokenRequests: TokenRequestEntry[] = [];
-  private readonly tokens = new Map<string, { expiresAt: number; audience: string }>();
+  private readonly tokens = new Map<string, { expiresAt: number; audience: string; clientId: string }>();
+  /** Every app registration of the tenant by client id, the configured one first. */
+  private readonly applications = new Map<string, EntraApplication>();
 
-  constructor(private readonly config: EntraConfig) {}
+  constructor(private readonly config: EntraConfig) {
+    this.addApplication(config);
+  }
+
+  /** Registers another app (e.g. a second identity for plans); tokens name it as their principal. */
+  addApplication(app: EntraApplication): void {
+    this.applications.set(app.clientId, { ...app });
+  }
 
   static isEntraPath(path: string): boolean {
     return ENTRA_PATH.test(path);
@@ -125,7 +142,8 @@ export class Entra {
         `The app requested an unsupported grant type '${form.get("grant_type")}'.`,
       );
     }
-    if (clientId !== this.config.clientId) {
+    const app = this.applications.get(clientId);
+    if (!app) {
       return aadError(
         400,
         "unauthorized_client",
@@ -148,10 +166,10 @@ export class Entra {
     let entry: TokenRequestEntry;
     const assertion = form.get("client_assertion");
     if (assertion !== null) {
-      const checked = this.checkAssertion(assertion, form.get("client_assertion_type"));
+      const checked = this.checkAssertion(assertion, form.get("client_assertion_type"), app);
       if ("status" in checked) return checked;
       entry = { tenantId: this.config.tenantId, clientId, grant: "assertion", ...checked, scope, at: new Date() };
-    } else if (form.get("client_secret") === this.config.clientSecret) {
+    } else if (app.clientSecret !== undefined && form.get("client_secret") === app.clientSecret) {
       entry = { tenantId: this.config.tenantId, clientId, grant: "secret", scope, at: new Date() };
     } else {
       return aadError(
@@ -174,7 +192,11 @@ export class Entra {
   }
 
   /** Checks what Entra checks of a federated assertion, except the signature: the emulator has no issuer keys. */
-  private checkAssertion(assertion: string, type: string | null): { subject?: string; issuer?: string } | EmuResponse {
+  private checkAssertion(
+    assertion: string,
+    type: string | null,
+    app: EntraApplication,
+  ): { subject?: string; issuer?: string } | EmuResponse {
     if (type !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") {
       return aadError(
         400,
@@ -198,7 +220,7 @@ export class Entra {
       return aadError(400, "invalid_client", 700024, "Client assertion is not within its valid time range.");
     }
     const subject = typeof claims.sub === "string" ? claims.sub : undefined;
-    const allowed = this.config.federatedSubjects;
+    const allowed = app.federatedSubjects;
     if (allowed && (!subject || !allowed.includes(subject))) {
       return aadError(
         400,
@@ -226,12 +248,12 @@ export class Entra {
       idtyp: "app",
       jti: randomBytes(8).toString("hex"),
     })}.`;
-    this.tokens.set(token, { expiresAt: (now + TOKEN_LIFETIME_S) * 1000, audience: resource });
+    this.tokens.set(token, { expiresAt: (now + TOKEN_LIFETIME_S) * 1000, audience: resource, clientId });
     return token;
   }
 
-  /** ARM's check of the bearer token; throws the 401 ARM would send. */
-  authorize(req: EmuRequest): void {
+  /** ARM's check of the bearer token; throws the 401 ARM would send, else returns the principal (client id). */
+  authenticate(req: EmuRequest): string {
     const auth = header(req, "authorization");
     if (!auth)
       throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
@@ -253,6 +275,7 @@ export class Entra {
         `The access token has been obtained for wrong audience or resource '${known.audience}'. It should exactly match with one of the allowed audiences ${ARM_AUDIENCES.map((a) => `'${a}/'`).join(",")}.`,
       );
     }
+    return known.clientId;
   }
 }
 

@@ -8,9 +8,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { RolePermission } from "../model/roles.js";
 import { armIdKey, parseArmId, RESOURCE_GROUP_TYPE } from "../model/arm-id.js";
 import type { TokenRequestEntry } from "./auth.js";
-import { Entra } from "./auth.js";
+import { Entra, type EntraApplication } from "./auth.js";
 import { controlApi } from "./control.js";
 import type { Fault } from "./faults.js";
 import { Faults } from "./faults.js";
@@ -27,6 +28,7 @@ import { registerNetwork } from "./providers/network.js";
 import { ProviderRegistry } from "./providers/provider-registry.js";
 import { createGroup, registerResources } from "./providers/resources.js";
 import { registerRunCommand } from "./providers/run-command.js";
+import { Rbac, registerPermissions } from "./rbac.js";
 import { Router } from "./router.js";
 import { SimulatedVms } from "./simulated-vm.js";
 import type { WorkCounters } from "./store.js";
@@ -95,6 +97,7 @@ export class Emulator {
     private readonly world: World,
     private readonly faults: Faults,
     private readonly entra: Entra,
+    private readonly rbac: Rbac,
     init: {
       endpoint: string;
       ca: string;
@@ -126,6 +129,28 @@ export class Emulator {
     );
     this.runCommandHandler = this.vms.runCommand;
     this.probeHandler = (vmId, probe) => this.vms.probe(vmId, probe);
+  }
+
+  /**
+   * Registers another app in the emulator's tenant (a second identity, e.g.
+   * for plans) and returns its credentials. Give it a role with assignRole.
+   */
+  addApplication(app: Omit<EntraApplication, "clientId" | "clientSecret"> = {}): {
+    clientId: string;
+    clientSecret: string;
+  } {
+    const registered = { clientId: randomUUID(), clientSecret: randomBytes(18).toString("base64url") };
+    this.entra.addApplication({ ...app, ...registered });
+    return registered;
+  }
+
+  /**
+   * Assigns a role (its permissions) to a client id at an ARM scope. From its
+   * first assignment on, the principal is held to its roles: a request it has
+   * no action for answers ARM's 403 AuthorizationFailed.
+   */
+  assignRole(clientId: string, scope: string, permissions: RolePermission[]): void {
+    this.rbac.assign(clientId, scope, permissions);
   }
 
   /** Token requests, with the grant used and the assertion's subject (to tell OIDC from secrets). */
@@ -298,6 +323,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     ...(opts.federatedAudience ? { federatedAudience: opts.federatedAudience } : {}),
   });
   const faults = new Faults();
+  const rbac = new Rbac();
   const log: RequestLogEntry[] = [];
   let emulator: Emulator | undefined;
   let origin = "";
@@ -324,8 +350,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   router.add("GET", "/subscriptions/{sub}/providers/{ns}", (req) =>
     emulator!.providers.provider(req.params.sub!, req.params.ns!),
   );
+  registerPermissions(router, rbac, (sub, rg) => world.store.getGroup(sub, rg) !== undefined);
   router.add("GET", "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operations/{id}", (req) =>
-    world.ops.status(req.params.id!),
+    // `monitor=true` marks the Location form of the URL (see Operations.start): it answers like operationResults.
+    req.url.searchParams.get("monitor") === "true"
+      ? world.ops.result(req.params.id!, `${req.origin}${req.url.pathname}${req.url.search}`)
+      : world.ops.status(req.params.id!),
   );
   router.add("GET", "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operationResults/{id}", (req) =>
     world.ops.result(req.params.id!, `${req.origin}${req.url.pathname}?api-version=${apiVersionOf(req)}`),
@@ -334,6 +364,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const server = createFrontDoor(tls, {
     router,
     entra,
+    rbac,
     faults,
     log,
     latencyMs: () => emulator?.currentLatency() ?? 0,
@@ -346,7 +377,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
   });
   origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  emulator = new Emulator(server, world, faults, entra, {
+  emulator = new Emulator(server, world, faults, entra, rbac, {
     endpoint: origin,
     ca: tls.cert,
     tenantId,

@@ -10,6 +10,7 @@ import { createServer, type Server } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Entra } from "./auth.js";
 import type { Faults } from "./faults.js";
+import type { Rbac } from "./rbac.js";
 import type { EmuRequest, EmuResponse } from "./http.js";
 import { ArmError, newGuid } from "./http.js";
 import type { ProviderRegistry } from "./providers/provider-registry.js";
@@ -34,6 +35,7 @@ export interface RequestLogEntry {
 export interface FrontDoor {
   router: Router;
   entra: Entra;
+  rbac: Rbac;
   faults: Faults;
   log: RequestLogEntry[];
   latencyMs: () => number;
@@ -119,7 +121,7 @@ async function respond(
     if (fault?.lroFailure) req.lroFailure = fault.lroFailure;
     if (kind === "token") return door.entra.handle(req);
 
-    door.entra.authorize(req);
+    req.principal = door.entra.authenticate(req);
     if (!req.url.searchParams.get("api-version")) {
       throw new ArmError(
         400,
@@ -139,6 +141,8 @@ async function respond(
         );
       }
     }
+    // ARM checks RBAC before the provider looks for the resource: a missing resource can still answer 403.
+    door.rbac.authorize(req.principal, req.method, req.url.pathname);
     const match = door.router.match(req.method, req.url.pathname);
     if (match.kind === "method-not-allowed") {
       throw new ArmError(

@@ -26,6 +26,8 @@ export interface EmuRequest {
   rawBody: string;
   /** Values captured by the matched route template, e.g. {rg: "demo"}. */
   params: Record<string, string>;
+  /** The caller (its client id), once the bearer token was checked. */
+  principal?: string;
   /** Set when a fault asked this request's long-running operation to fail. */
   lroFailure?: { code: string; message: string };
 }

@@ -53,7 +53,15 @@ export class Operations {
     this.ops.set(id, { id, spec, polls: 0, startTime: new Date().toISOString() });
     const base = `${origin}/subscriptions/${spec.subscriptionId}/providers/${spec.namespace}/locations/${spec.location}`;
     const q = `?api-version=${encodeURIComponent(apiVersion)}`;
-    return { statusUrl: `${base}/operations/${id}${q}`, resultUrl: `${base}/operationResults/${id}${q}` };
+    // Compute's Location is its status URL with `monitor=true` (recorded Azure responses:
+    // `Location: …/Microsoft.Compute/locations/westus/operations/{id}?monitor=true&api-version=…`,
+    // azure-xplat-cli test recordings), so following it takes Microsoft.Compute/locations/operations/read
+    // like the status polls. Network answers with …/operationResults/{id}.
+    const resultUrl =
+      spec.namespace.toLowerCase() === "microsoft.compute"
+        ? `${base}/operations/${id}?monitor=true&api-version=${encodeURIComponent(apiVersion)}`
+        : `${base}/operationResults/${id}${q}`;
+    return { statusUrl: `${base}/operations/${id}${q}`, resultUrl };
   }
 
   /** Does an unfinished operation work on this resource? */

@@ -1,0 +1,77 @@
+/**
+ * The caller's own Azure permissions at a resource group:
+ * `GET /subscriptions/{s}/resourcegroups/{rg}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`
+ * → `{value: [{actions, notActions, dataActions, notDataActions}], nextLink}`
+ * (azure-rest-api-specs authorization/…/stable/2022-04-01/authorization-RoleDefinitionsCalls.json,
+ * Permissions_ListForResourceGroup; it needs Microsoft.Authorization/permissions/read).
+ *
+ * One call does not justify another SDK package: it goes through the pipeline
+ * of the resources client the engine already has (bearer token for the
+ * cloud's audience, retries, the TLS agent), as a plain request.
+ */
+import { createDefaultHttpClient, createPipelineRequest, type HttpClient } from "@azure/core-rest-pipeline";
+import type { RolePermission } from "../model/roles.js";
+import type { AzureClients } from "./clients.js";
+
+export const PERMISSIONS_API_VERSION = "2022-04-01";
+
+/** ARM answered with an error; `code` is ARM's (AuthorizationFailed, ResourceGroupNotFound, …). */
+export class PermissionsError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "PermissionsError";
+  }
+}
+
+let httpClient: HttpClient | undefined;
+
+export async function listPermissions(
+  clients: AzureClients,
+  resourceManagerEndpoint: string,
+  subscriptionId: string,
+  resourceGroup: string,
+): Promise<RolePermission[]> {
+  const base = resourceManagerEndpoint.replace(/\/+$/, "");
+  let url: string | undefined =
+    `${base}/subscriptions/${encodeURIComponent(subscriptionId)}/resourcegroups/${encodeURIComponent(resourceGroup)}` +
+    `/providers/Microsoft.Authorization/permissions?api-version=${PERMISSIONS_API_VERSION}`;
+  const out: RolePermission[] = [];
+  // Pages are few (one per role assignment at most); the cap stops a nextLink loop.
+  for (let page = 0; url && page < 20; page++) {
+    httpClient ??= createDefaultHttpClient();
+    const response = await clients.resources.pipeline.sendRequest(
+      httpClient,
+      createPipelineRequest({ url, method: "GET" }),
+    );
+    const body = parse(response.bodyAsText ?? undefined);
+    if (response.status >= 400) {
+      const error = (body?.error ?? {}) as { code?: unknown; message?: unknown };
+      throw new PermissionsError(
+        response.status,
+        typeof error.code === "string" ? error.code : `HTTP ${response.status}`,
+        typeof error.message === "string" ? error.message : `HTTP ${response.status}`,
+      );
+    }
+    for (const p of Array.isArray(body?.value) ? body.value : []) {
+      const entry = p as { actions?: unknown; notActions?: unknown };
+      out.push({ actions: strings(entry.actions), notActions: strings(entry.notActions) });
+    }
+    url = typeof body?.nextLink === "string" && body.nextLink.startsWith(base) ? body.nextLink : undefined;
+  }
+  return out;
+}
+
+function parse(text: string | undefined): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text ?? "");
+    return value && typeof value === "object" ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
