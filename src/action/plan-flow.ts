@@ -10,6 +10,7 @@ import { isSignInUnavailable, MISSING_ID_TOKEN_ADVICE } from "./azure-auth.js";
 import type { Annotation } from "./entry.js";
 import type { PullRequestRef } from "./event.js";
 import { isForbidden } from "./github.js";
+import { warnIfPlanIdentityCanWrite } from "./identity-check.js";
 import { planOutputs } from "./outputs.js";
 import { annotateSpecErrors, setOutputs, writePlanJson } from "./report.js";
 import { type ActionRun, bodyContext, planState } from "./run.js";
@@ -52,6 +53,7 @@ export async function runPlan(run: ActionRun, pullRequest: PullRequestRef | unde
   }
 
   const plan = outcome.plan;
+  await run.log.group("Check the plan identity", () => warnIfPlanIdentityCanWrite(run, plan, ctx));
   const body = bodyContext(run, "plan", planState(plan, headSha), headSha);
   if (pullRequest) await postPlanComment(run, pullRequest, planBody(plan, body));
 

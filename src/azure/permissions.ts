@@ -10,8 +10,8 @@
  * cloud's audience, retries, the TLS agent), as a plain request.
  */
 import { createDefaultHttpClient, createPipelineRequest, type HttpClient } from "@azure/core-rest-pipeline";
-import type { RolePermission } from "../model/roles.js";
-import type { AzureClients } from "./clients.js";
+import { allowsAction, type RolePermission, WRITE_ACTIONS } from "../model/roles.js";
+import { type AzureClients, type AzureConnection, createAzureClients } from "./clients.js";
 
 export const PERMISSIONS_API_VERSION = "2022-04-01";
 
@@ -75,3 +75,41 @@ function parse(text: string | undefined): Record<string, unknown> | undefined {
 }
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+/** A resource group the plan reads, and what the caller may change there. */
+export type ScopeAccess = { subscriptionId: string; resourceGroup: string } & (
+  | { writes: string[] }
+  | { error: PermissionsError | Error }
+);
+
+/**
+ * For each resource group, the actions of the apply role (src/model/roles.ts)
+ * the caller holds there that change something. Never throws: a failed
+ * lookup comes back as `error` for that scope.
+ */
+export async function writeAccess(
+  connection: AzureConnection,
+  scopes: { subscriptionId: string; resourceGroup: string }[],
+): Promise<ScopeAccess[]> {
+  const clients = new Map<string, AzureClients>();
+  const clientsFor = (sub: string) => {
+    let c = clients.get(sub);
+    if (!c) clients.set(sub, (c = createAzureClients(connection, sub)));
+    return c;
+  };
+  return Promise.all(
+    scopes.map(async (scope): Promise<ScopeAccess> => {
+      try {
+        const permissions = await listPermissions(
+          clientsFor(scope.subscriptionId),
+          connection.resourceManagerEndpoint,
+          scope.subscriptionId,
+          scope.resourceGroup,
+        );
+        return { ...scope, writes: WRITE_ACTIONS.filter((a) => allowsAction(permissions, a)) };
+      } catch (e) {
+        return { ...scope, error: e instanceof Error ? e : new Error(String(e)) };
+      }
+    }),
+  );
+}

@@ -4,7 +4,6 @@
  * removal) plans under role-plan.json and applies under role.json without a
  * single 403, and the plan identity cannot write anything.
  */
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAzureClients } from "../../src/azure/clients.js";
 import { listPermissions } from "../../src/azure/permissions.js";
@@ -16,11 +15,9 @@ import { type ApplyOutcome, applyPlan, type OperationContext, planFromDir } from
 import type { Plan } from "../../src/plan/types.js";
 import { type Harness, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
+import { shippedRole } from "../support/roles.js";
 
-const role = (file: string) => {
-  const json = JSON.parse(readFileSync(file, "utf8")) as { Actions: string[]; NotActions: string[] };
-  return [{ actions: json.Actions, notActions: json.NotActions }];
-};
+const role = (file: string) => shippedRole(file === ROLE_FILES.plan ? "plan" : "apply");
 
 let h: Harness;
 let files: ProxyDir;

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { type AzureClients, createAzureClients } from "../../src/azure/clients.js";
 import { emulatorConnection } from "../../src/azure/emulator-connection.js";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/server.js";
+import type { RolePermission } from "../../src/model/roles.js";
 import { runInProcess } from "./action-inprocess.js";
 import {
   type ActionRunOptions,
@@ -27,6 +28,15 @@ import { ProxyDir } from "./proxy-files.js";
 export const REPOSITORY = "acme/web";
 export const PR_SUBJECT = `repo:${REPOSITORY}:pull_request`;
 export const MAIN_SUBJECT = `repo:${REPOSITORY}:ref:refs/heads/main`;
+/** The apply job's environment in examples/ipv6-proxy.yml, and the OIDC subject GitHub gives a job in it. */
+export const ENVIRONMENT = "ipv6-proxy";
+export const ENVIRONMENT_SUBJECT = `repo:${REPOSITORY}:environment:${ENVIRONMENT}`;
+
+/** An app registration in the emulator's tenant (client id and a secret for tests that look from outside). */
+export interface Identity {
+  clientId: string;
+  clientSecret: string;
+}
 
 /** How the action is started: the committed bundle in a child process, or run() in this process. */
 export type ActionRunner = "dist" | "in-process";
@@ -42,6 +52,8 @@ export class ActionWorld {
   readonly files = new ProxyDir();
   private readonly caFile = join(this.files.root, "emulator-ca.pem");
   private heads = new Map<number, number>();
+  /** Set by useTwoIdentities: who the plan job and the apply job sign in as. */
+  private identities: { plan: Identity; apply: Identity } | undefined;
 
   constructor(
     readonly emulator: Emulator,
@@ -49,6 +61,22 @@ export class ActionWorld {
     readonly runner: ActionRunner = "dist",
   ) {
     writeFileSync(this.caFile, emulator.ca);
+  }
+
+  /**
+   * The setup the README recommends: the plan job signs in as an identity
+   * with role-plan.json whose federated credential trusts pull requests; the
+   * apply job as one with role.json that trusts only the `ipv6-proxy`
+   * environment. The emulator enforces both roles from now on.
+   */
+  useTwoIdentities(roles: { plan: RolePermission[]; apply: RolePermission[] }): { plan: Identity; apply: Identity } {
+    const scope = `/subscriptions/${this.emulator.subscriptionId}`;
+    const plan = this.emulator.addApplication({ federatedSubjects: [PR_SUBJECT] });
+    const apply = this.emulator.addApplication({ federatedSubjects: [ENVIRONMENT_SUBJECT] });
+    this.emulator.assignRole(plan.clientId, scope, roles.plan);
+    this.emulator.assignRole(apply.clientId, scope, roles.apply);
+    this.identities = { plan, apply };
+    return this.identities;
   }
 
   /** Opens pull request `number` whose head is the workspace as it is now; `base` defaults to main. */
@@ -87,6 +115,8 @@ export class ActionWorld {
   /** The pull_request event for pull request `number`, as the runner delivers it. */
   plan(number: number, extras: RunExtras & { fromFork?: boolean } = {}): Promise<ActionRunResult> {
     this.github.subject = PR_SUBJECT;
+    const identity = this.identities?.plan;
+    if (identity) extras = { ...extras, inputs: { "client-id": identity.clientId, ...extras.inputs } };
     return this.run(
       "pull_request",
       pullRequestEvent({
@@ -104,7 +134,9 @@ export class ActionWorld {
 
   /** The push event of `sha` landing on main. */
   apply(sha: string, extras: RunExtras = {}): Promise<ActionRunResult> {
-    this.github.subject = MAIN_SUBJECT;
+    this.github.subject = this.identities ? ENVIRONMENT_SUBJECT : MAIN_SUBJECT;
+    const identity = this.identities?.apply;
+    if (identity) extras = { ...extras, inputs: { "client-id": identity.clientId, ...extras.inputs } };
     return this.run("push", pushEvent({ repository: REPOSITORY, sha }), sha, "refs/heads/main", extras);
   }
 
