@@ -11,8 +11,8 @@ import { armActionOf } from "../../src/emulator/rbac.js";
 import { silentLogger } from "../../src/log.js";
 import { resourceNames } from "../../src/model/names.js";
 import { ROLE_FILES } from "../../src/model/roles.js";
-import { type ApplyOutcome, applyPlan, type OperationContext, planFromDir } from "../../src/operations.js";
-import type { Plan } from "../../src/plan/types.js";
+import { applyPlan, type OperationContext, type PlannedRun, planFromDir } from "../../src/operations.js";
+import type { ApplyOutcome } from "../../src/plan/types.js";
 import { type Harness, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 import { shippedRole } from "../support/roles.js";
@@ -51,22 +51,22 @@ const ctx = (as: { clientId: string; clientSecret: string }): OperationContext =
 const denied = () => h.emulator.requests.filter((r) => r.status === 403);
 
 /** Plans as the planner; returns the plan and checks that no read was refused. */
-async function planAsPlanner(): Promise<Plan> {
+async function planAsPlanner(): Promise<PlannedRun> {
   h.emulator.resetRequests();
   const outcome = await planFromDir(files.dir, ctx(planner));
   expect(outcome.specErrors).toEqual([]);
   expect(denied()).toEqual([]);
   expect(h.emulator.writeCount()).toBe(0);
   if (!outcome.plan) throw new Error("no plan");
-  return outcome.plan;
+  return outcome;
 }
 
 /** Plans and applies as the operator (apply always plans again); checks that nothing was refused. */
 async function applyAsOperator(): Promise<ApplyOutcome> {
   h.emulator.resetRequests();
-  const { plan } = await planFromDir(files.dir, ctx(operator));
-  if (!plan) throw new Error("no plan");
-  const result = await applyPlan(plan, ctx(operator), { allowDestroy: true });
+  const outcome = await planFromDir(files.dir, ctx(operator));
+  if (!outcome.plan) throw new Error("no plan");
+  const result = await applyPlan(outcome, ctx(operator), { allowDestroy: true });
   expect(denied()).toEqual([]);
   return result;
 }
@@ -77,11 +77,11 @@ describe("the shipped roles cover a whole lifecycle", () => {
       "www",
       proxyYaml({ name: "www", resourceGroup: "rg-roles", zone: "example.nl", records: ["@", "www"] }),
     );
-    const plan = await planAsPlanner();
+    const { plan } = await planAsPlanner();
     expect(plan.counts.add).toBe(9);
     const result = await applyAsOperator();
     expect(result.proxies.map((p) => p.status)).toEqual(["created"]);
-    expect((await planAsPlanner()).counts).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect((await planAsPlanner()).plan.counts).toEqual({ add: 0, change: 0, destroy: 0 });
   });
 
   it("changes the config in place (VM userData and Run Command)", async () => {
@@ -95,7 +95,7 @@ describe("the shipped roles cover a whole lifecycle", () => {
         backends: ["203.0.113.99"],
       }),
     );
-    expect((await planAsPlanner()).counts.change).toBeGreaterThan(0);
+    expect((await planAsPlanner()).plan.counts.change).toBeGreaterThan(0);
     h.emulator.resetRequests();
     await applyAsOperator();
     expect(h.emulator.runCommands.length).toBe(1);
@@ -103,7 +103,7 @@ describe("the shipped roles cover a whole lifecycle", () => {
 
   it("removes the proxy and its records", async () => {
     files.remove("www");
-    expect((await planAsPlanner()).counts.destroy).toBe(8);
+    expect((await planAsPlanner()).plan.counts.destroy).toBe(8);
     await applyAsOperator();
     const vm = h.emulator.getResource(
       `/subscriptions/${h.emulator.subscriptionId}/resourceGroups/rg-roles/providers/Microsoft.Compute/virtualMachines/${resourceNames("www").virtualMachine}`,
@@ -115,9 +115,9 @@ describe("the shipped roles cover a whole lifecycle", () => {
 describe("the plan identity", () => {
   it("cannot apply: the first write answers 403 AuthorizationFailed and nothing changes", async () => {
     files.write("api", proxyYaml({ name: "api", resourceGroup: "rg-roles-2" }));
-    const plan = await planAsPlanner();
+    const planned = await planAsPlanner();
     h.emulator.resetRequests();
-    await expect(applyPlan(plan, ctx(planner), { allowDestroy: false })).rejects.toThrow(
+    await expect(applyPlan(planned, ctx(planner), { allowDestroy: false })).rejects.toThrow(
       /AuthorizationFailed|authorization/,
     );
     expect(denied().length).toBeGreaterThan(0);
