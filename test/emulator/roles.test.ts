@@ -8,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAzureClients } from "../../src/azure/clients.js";
 import { listPermissions } from "../../src/azure/permissions.js";
 import { armActionOf } from "../../src/emulator/rbac.js";
-import { silentLogger } from "../../src/log.js";
 import { resourceNames } from "../../src/model/names.js";
 import { ROLE_FILES } from "../../src/model/roles.js";
 import { applyPlan, type OperationContext, type PlannedRun, planFromDir } from "../../src/operations.js";
 import type { ApplyOutcome } from "../../src/plan/types.js";
-import { type Harness, startHarness } from "../support/engine-harness.js";
+import { type Harness, silentLogger, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 import { shippedRole } from "../support/roles.js";
 
