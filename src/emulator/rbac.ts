@@ -5,11 +5,15 @@
  * assignment is not checked at all (the emulator's default client behaves as
  * an Owner of everything, as before roles existed here).
  *
- * The action is derived from the request, as ARM does for every provider:
+ * A request the engine sends needs the actions its row in ARM_OPERATIONS
+ * lists, linked access checks included (a NIC PUT also needs join on the
+ * subnet, public IPs and NSG it references). Any other request needs the
+ * action derived from its path, as ARM names actions for every provider:
  * `{namespace}/{type}[/{child type}…]/{read|write|delete}`, or
  * `…/{name}/action` for a POST (learn.microsoft.com/azure/role-based-access-control/
- * resource-provider-operations). New routes are covered without a table.
+ * resource-provider-operations).
  */
+import { ARM_OPERATIONS } from "../model/arm-operations.js";
 import { allowsAction, type RolePermission } from "../model/roles.js";
 import type { EmuRequest, EmuResponse } from "./http.js";
 import { ArmError } from "./http.js";
@@ -21,9 +25,24 @@ export interface RoleAssignment {
   permissions: RolePermission[];
 }
 
+const TABLE = ARM_OPERATIONS.map((op) => ({
+  method: op.method,
+  pattern: new RegExp(`^${op.path.replace(/[.]/g, "\\.").replace(/\{\}/g, "[^/]+")}/?$`, "i"),
+  actions: op.actions,
+}));
+
+/** The actions Azure checks for a request: the first at the request's own scope, the rest linked. */
+export function requiredActions(method: string, path: string): readonly string[] {
+  const row = TABLE.find((r) => r.method === method.toUpperCase() && r.pattern.test(path));
+  return row ? row.actions : [armActionOf(method, path)];
+}
+
 /** The action a request needs, e.g. PUT …/virtualMachines/vm → Microsoft.Compute/virtualMachines/write. */
 export function armActionOf(method: string, path: string): string {
   const segments = path.split("/").filter(Boolean);
+  // GET /subscriptions/{id}/providers/{namespace}: a provider's registration, a Microsoft.Resources read.
+  if (segments.length === 4 && segments[2]?.toLowerCase() === "providers")
+    return "Microsoft.Resources/subscriptions/providers/read";
   const last = segments.map((s) => s.toLowerCase()).lastIndexOf("providers");
   // Without a provider segment the path is Microsoft.Resources' own: subscriptions, resourceGroups, resources.
   const provider = last >= 0 ? segments[last + 1] : undefined;
@@ -74,24 +93,36 @@ export class Rbac {
 
   /**
    * ARM's authorization check, made before the provider sees the request (so a
-   * missing resource still answers 403). The message is ARM's own wording
-   * (e.g. Azure/azure-cli#29802).
+   * missing resource still answers 403). The messages are ARM's own wording
+   * (AuthorizationFailed: Azure/azure-cli#29802; LinkedAuthorizationFailed for
+   * a referenced resource, e.g. subnets/join/action, as users report it).
    */
   authorize(principal: string, method: string, path: string): void {
     const list = this.assignments.get(principal);
     if (!list) return;
-    const action = armActionOf(method, path);
     const scope = path.replace(/\/+$/, "");
     const subscription = /^\/subscriptions\/[^/]+/i.exec(scope)?.[0] ?? "";
-    const candidates = OPERATION_STATUS.test(scope)
+    const granted = OPERATION_STATUS.test(scope)
       ? list.filter((a) => underScope(a.scope, subscription)).flatMap((a) => a.permissions)
       : this.permissionsAt(principal, scope);
-    if (allowsAction(candidates, action)) return;
-    throw new ArmError(
-      403,
-      "AuthorizationFailed",
-      `The client '${principal}' with object id '${principal}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
-    );
+    const [primary = "", ...linked] = requiredActions(method, path);
+    if (!allowsAction(granted, primary)) {
+      throw new ArmError(
+        403,
+        "AuthorizationFailed",
+        `The client '${principal}' with object id '${principal}' does not have authorization to perform action '${primary}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      );
+    }
+    // Linked checks are made on the referenced resources; the emulator checks them at the request's
+    // scope, which is where this tool's roles are assigned (subscription or resource group).
+    const missing = linked.filter((a) => !allowsAction(granted, a));
+    if (missing.length > 0) {
+      throw new ArmError(
+        403,
+        "LinkedAuthorizationFailed",
+        `The client '${principal}' with object id '${principal}' has permission to perform action '${primary}' on scope '${scope}'; however, it does not have permission to perform action(s) '${missing.join("', '")}' on the linked scope(s) '${scope}' (respectively) or the linked scope(s) are invalid.`,
+      );
+    }
   }
 }
 

@@ -250,20 +250,11 @@ export const ARM_OPERATIONS: readonly ArmOperation[] = [
     actions: ["Microsoft.Compute/virtualMachines/runCommand/action"],
   },
   {
-    why: "follow a compute long-running operation",
+    // Also the Location of a compute operation: Azure's is this URL with ?monitor=true, answering with the
+    // result (a Run Command's output); the emulator does the same (src/emulator/lro.ts).
+    why: "follow a compute long-running operation, and read its result",
     method: "GET",
     path: `${SUB}/providers/Microsoft.Compute/locations/{}/operations/{}`,
-    provider: "Microsoft.Compute",
-    resourceType: "locations/operations",
-    apiVersion: "service",
-    actions: ["Microsoft.Compute/locations/operations/read"],
-  },
-  {
-    // Azure's compute Location header is …/locations/{loc}/operations/{id}?monitor=true (the row above);
-    // the emulator names it operationResults. Either way it is the operation's status, read under the same action.
-    why: "read the result of a compute long-running operation (a Run Command's output, a delete)",
-    method: "GET",
-    path: `${SUB}/providers/Microsoft.Compute/locations/{}/operationResults/{}`,
     provider: "Microsoft.Compute",
     resourceType: "locations/operations",
     apiVersion: "service",

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAzureClients } from "../../src/azure/clients.js";
 import { listPermissions } from "../../src/azure/permissions.js";
-import { armActionOf } from "../../src/emulator/rbac.js";
+import { armActionOf, requiredActions } from "../../src/emulator/rbac.js";
 import { resourceNames } from "../../src/model/names.js";
 import { ROLE_FILES } from "../../src/model/roles.js";
 import { applyPlan, type OperationContext, type PlannedRun, planFromDir } from "../../src/operations.js";
@@ -184,8 +184,44 @@ describe("ARM actions the emulator derives from requests", () => {
       `${sub}/resourcegroups/rg/providers/Microsoft.Authorization/permissions`,
       "Microsoft.Authorization/permissions/read",
     ],
+    ["GET", `${sub}/providers/Microsoft.Network`, "Microsoft.Resources/subscriptions/providers/read"],
   ])("%s %s → %s", (method, path, action) => {
     expect(armActionOf(method, path)).toBe(action);
+  });
+
+  it("takes the engine's requests from ARM_OPERATIONS, linked checks included", () => {
+    const nic = `${sub}/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic`;
+    expect(requiredActions("PUT", nic)).toEqual(
+      expect.arrayContaining([
+        "Microsoft.Network/networkInterfaces/write",
+        "Microsoft.Network/virtualNetworks/subnets/join/action",
+      ]),
+    );
+    expect(requiredActions("PUT", nic)[0]).toBe("Microsoft.Network/networkInterfaces/write");
+  });
+});
+
+describe("linked access checks", () => {
+  it("refuses a NIC that joins a subnet the caller may not join, with ARM's LinkedAuthorizationFailed", async () => {
+    const [apply] = shippedRole("apply");
+    const noJoin = h.emulator.addApplication();
+    h.emulator.assignRole(noJoin.clientId, `/subscriptions/${h.emulator.subscriptionId}`, [
+      { actions: apply!.actions.filter((a) => a !== "Microsoft.Network/virtualNetworks/subnets/join/action") },
+    ]);
+    files.write("join", proxyYaml({ name: "join", resourceGroup: "rg-roles-4" }));
+    const outcome = await planFromDir(files.dir, ctx(noJoin));
+    if (!outcome.plan) throw new Error("no plan");
+    h.emulator.resetRequests();
+    await expect(applyPlan(outcome, ctx(noJoin), { allowDestroy: false })).rejects.toThrow(
+      /LinkedAuthorizationFailed|subnets\/join\/action/,
+    );
+    const refused = h.emulator.requests.filter((r) => r.status === 403);
+    expect(refused.map((r) => `${r.method} ${r.path.split("/").slice(-2).join("/")}`)).toEqual([
+      `PUT networkInterfaces/${resourceNames("join").networkInterface}`,
+    ]);
+    // Cleaned up by the operator, who may do all of it.
+    files.remove("join");
+    await applyAsOperator();
   });
 });
 
