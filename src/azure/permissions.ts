@@ -92,10 +92,12 @@ export async function writeAccess(
   scopes: { subscriptionId: string; resourceGroup: string }[],
 ): Promise<ScopeAccess[]> {
   const clients = new Map<string, AzureClients>();
-  const clientsFor = (sub: string) => {
-    let c = clients.get(sub);
-    if (!c) clients.set(sub, (c = createAzureClients(connection, sub)));
-    return c;
+  const clientsFor = (sub: string): AzureClients => {
+    const known = clients.get(sub);
+    if (known) return known;
+    const created = createAzureClients(connection, sub);
+    clients.set(sub, created);
+    return created;
   };
   return Promise.all(
     scopes.map(async (scope): Promise<ScopeAccess> => {

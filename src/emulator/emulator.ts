@@ -8,8 +8,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import type { RolePermission } from "../model/roles.js";
 import { armIdKey, parseArmId, RESOURCE_GROUP_TYPE } from "../model/arm-id.js";
+import type { RolePermission } from "../model/roles.js";
 import type { TokenRequestEntry } from "./auth.js";
 import { Entra, type EntraApplication } from "./auth.js";
 import { controlApi } from "./control.js";

@@ -10,10 +10,10 @@ import { createServer, type Server } from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Entra } from "./auth.js";
 import type { Faults } from "./faults.js";
-import type { Rbac } from "./rbac.js";
 import type { EmuRequest, EmuResponse } from "./http.js";
 import { ArmError, newGuid } from "./http.js";
 import type { ProviderRegistry } from "./providers/provider-registry.js";
+import type { Rbac } from "./rbac.js";
 import type { Router } from "./router.js";
 import type { TlsIdentity } from "./tls.js";
 

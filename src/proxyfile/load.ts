@@ -49,24 +49,24 @@ function tooLarge(file: string, bytes: number): SpecError {
   return fileError(file, `file is ${bytes} bytes; a proxy file may be at most ${MAX_FILE_BYTES} bytes (256 KiB)`);
 }
 
-const HIDDEN_NAMES: Record<number, string> = {
-  0x200b: "ZERO WIDTH SPACE",
-  0x200c: "ZERO WIDTH NON-JOINER",
-  0x200d: "ZERO WIDTH JOINER",
-  0x200e: "LEFT-TO-RIGHT MARK",
-  0x200f: "RIGHT-TO-LEFT MARK",
-  0x202a: "LEFT-TO-RIGHT EMBEDDING",
-  0x202b: "RIGHT-TO-LEFT EMBEDDING",
-  0x202c: "POP DIRECTIONAL FORMATTING",
-  0x202d: "LEFT-TO-RIGHT OVERRIDE",
-  0x202e: "RIGHT-TO-LEFT OVERRIDE",
-  0x2060: "WORD JOINER",
-  0x2066: "LEFT-TO-RIGHT ISOLATE",
-  0x2067: "RIGHT-TO-LEFT ISOLATE",
-  0x2068: "FIRST STRONG ISOLATE",
-  0x2069: "POP DIRECTIONAL ISOLATE",
-  0xfeff: "ZERO WIDTH NO-BREAK SPACE",
-};
+const HIDDEN_NAMES = new Map<number, string>([
+  [0x200b, "ZERO WIDTH SPACE"],
+  [0x200c, "ZERO WIDTH NON-JOINER"],
+  [0x200d, "ZERO WIDTH JOINER"],
+  [0x200e, "LEFT-TO-RIGHT MARK"],
+  [0x200f, "RIGHT-TO-LEFT MARK"],
+  [0x202a, "LEFT-TO-RIGHT EMBEDDING"],
+  [0x202b, "RIGHT-TO-LEFT EMBEDDING"],
+  [0x202c, "POP DIRECTIONAL FORMATTING"],
+  [0x202d, "LEFT-TO-RIGHT OVERRIDE"],
+  [0x202e, "RIGHT-TO-LEFT OVERRIDE"],
+  [0x2060, "WORD JOINER"],
+  [0x2066, "LEFT-TO-RIGHT ISOLATE"],
+  [0x2067, "RIGHT-TO-LEFT ISOLATE"],
+  [0x2068, "FIRST STRONG ISOLATE"],
+  [0x2069, "POP DIRECTIONAL ISOLATE"],
+  [0xfeff, "ZERO WIDTH NO-BREAK SPACE"],
+]);
 
 /**
  * Every bidirectional or invisible character in the file, comments included,
@@ -85,7 +85,7 @@ function hiddenCharacters(file: string, text: string): SpecError[] {
       if (HIDDEN_CHARACTER.test(ch)) {
         const code = ch.codePointAt(0) ?? 0;
         const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
-        const name = HIDDEN_NAMES[code];
+        const name = HIDDEN_NAMES.get(code);
         errors.push({
           file,
           line: i + 1,

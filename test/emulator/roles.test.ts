@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAzureClients } from "../../src/azure/clients.js";
+import { emulatorConnection } from "../../src/azure/emulator-connection.js";
 import { listPermissions } from "../../src/azure/permissions.js";
 import { armActionOf, requiredActions } from "../../src/emulator/rbac.js";
 import { resourceNames } from "../../src/model/names.js";
@@ -40,7 +41,7 @@ afterAll(async () => {
 });
 
 const ctx = (as: { clientId: string; clientSecret: string }): OperationContext => ({
-  connection: h.emulator.connection({ as }),
+  connection: emulatorConnection(h.emulator, { as }),
   owner: OWNER,
   defaultSubscriptionId: h.emulator.subscriptionId,
   log: silentLogger,
@@ -130,7 +131,7 @@ describe("the plan identity", () => {
   it("cannot run a command on a VM, nor write DNS", async () => {
     files.write("cmd", proxyYaml({ name: "cmd", resourceGroup: "rg-roles-3", zone: "example.nl", records: ["cmd"] }));
     await applyAsOperator();
-    const asPlanner = createAzureClients(h.emulator.connection({ as: planner }), h.emulator.subscriptionId);
+    const asPlanner = createAzureClients(emulatorConnection(h.emulator, { as: planner }), h.emulator.subscriptionId);
     await expect(
       asPlanner.compute.virtualMachines.beginRunCommandAndWait("rg-roles-3", resourceNames("cmd").virtualMachine, {
         commandId: "RunShellScript",
@@ -229,7 +230,7 @@ describe("GET …/providers/Microsoft.Authorization/permissions", () => {
   it("lists the caller's own permissions at a resource group, and 404s for one that does not exist", async () => {
     h.emulator.seedResourceGroup(h.emulator.subscriptionId, "rg-perms");
     const list = (as?: { clientId: string; clientSecret: string }, rg = "rg-perms") => {
-      const connection = h.emulator.connection(as ? { as } : {});
+      const connection = emulatorConnection(h.emulator, as ? { as } : {});
       const clients = createAzureClients(connection, h.emulator.subscriptionId);
       return listPermissions(clients, connection.resourceManagerEndpoint, h.emulator.subscriptionId, rg);
     };
