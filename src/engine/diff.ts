@@ -439,10 +439,14 @@ function countChanges(changes: Change[]): Plan["counts"] {
 }
 
 function summarise(changes: Change[], desired: DesiredProxy[], observed: ObservedState): ProxySummary[] {
-  const names = [...new Set([...desired.map((d) => d.spec.name), ...changes.map((c) => c.proxy)])].sort();
+  // Indexed once: plans have thousands of proxies, and a scan per proxy would be quadratic.
+  const byProxy = new Map<string, Change[]>();
+  for (const c of changes) byProxy.set(c.proxy, [...(byProxy.get(c.proxy) ?? []), c]);
+  const specs = new Map(desired.map((d) => [d.spec.name, d]));
+  const names = [...new Set([...specs.keys(), ...byProxy.keys()])].sort();
   return names.map((name) => {
-    const mine = changes.filter((c) => c.proxy === name);
-    const spec = desired.find((d) => d.spec.name === name);
+    const mine = byProxy.get(name) ?? [];
+    const spec = specs.get(name);
     // An address stays only when its public IP is kept; a new one is known after apply.
     const keptAddress = (kind: "publicIpV4" | "publicIpV6"): string | undefined => {
       const pip = mine.find((c) => c.kind === kind);

@@ -125,7 +125,7 @@ function warningItem(warning: PlanWarning): string {
 }
 
 function ipv6Item(view: PlanView, warning: PlanWarning): string {
-  const old = view.oldIpv6Address(warning.proxy);
+  const old = view.ipv6AddressOf(warning.proxy);
   const names = view.dnsNamesOf(warning.proxy);
   const released = old ? `${code(old)} is released` : "the current address is released";
   const records =

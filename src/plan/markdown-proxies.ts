@@ -43,10 +43,10 @@ export function proxyTable(view: PlanView, withUnchanged: boolean): string {
   return parts.join("\n\n");
 }
 
+/** The address the proxy keeps; "new" when Azure assigns one (a new or replaced public IPv6 address). */
 function ipv6Cell(proxy: ProxySummary, status: ProxyStatus, changing: boolean): string {
-  if (!proxy.ipv6Address) return status === "create" ? "new" : "—";
-  if (changing) return `${code(proxy.ipv6Address)} → new`;
-  return code(proxy.ipv6Address);
+  if (proxy.ipv6Address) return code(proxy.ipv6Address);
+  return status === "create" || changing ? "new" : "—";
 }
 
 function dnsCell(names: string[]): string {

@@ -61,18 +61,17 @@ export interface ProxyRow {
  */
 export class PlanView {
   private readonly pending = new Map<string, Change[]>();
-  private readonly observed = new Map<string, Change[]>();
   private readonly configDiffs = new Map<string, string>();
   private readonly summaries = new Map<string, ProxySummary>();
-  /** Proxies in reading order, each with the status it is shown with. */
+  /** Proxies in reading order, with their status. */
   readonly rows: ProxyRow[];
 
   constructor(readonly plan: Plan) {
     for (const c of plan.changes) {
-      const map = c.action === "noop" ? this.observed : this.pending;
-      const list = map.get(c.proxy);
+      if (c.action === "noop") continue;
+      const list = this.pending.get(c.proxy);
       if (list) list.push(c);
-      else map.set(c.proxy, [c]);
+      else this.pending.set(c.proxy, [c]);
     }
     for (const d of plan.configDiffs) if (d.diff !== "") this.configDiffs.set(d.proxy, d.diff);
     for (const p of plan.proxies) this.summaries.set(p.name, p);
@@ -93,13 +92,9 @@ export class PlanView {
     return this.summaries.get(proxy)?.dnsNames ?? [];
   }
 
-  /** The old IPv6 address of a proxy: from its summary, else from the observed publicIpV6 resource. */
-  oldIpv6Address(proxy: string): string | undefined {
-    const known = this.summaries.get(proxy)?.ipv6Address;
-    if (known) return known;
-    const resources = [...this.changesOf(proxy), ...(this.observed.get(proxy) ?? [])];
-    const observed = resources.find((c) => c.kind === "publicIpV6")?.before?.ipAddress;
-    return typeof observed === "string" ? observed : undefined;
+  /** The public IPv6 address a proxy keeps, as the engine summarised it (none when it is new or replaced). */
+  ipv6AddressOf(proxy: string): string | undefined {
+    return this.summaries.get(proxy)?.ipv6Address;
   }
 }
 

@@ -1,33 +1,34 @@
 /**
- * Builders for realistic Plan values: one proxy at a time in a given state,
- * then combined into a Plan whose counts and fingerprint follow from its changes.
+ * Realistic Plan values, made by the engine: each proxy is a proxy file
+ * (parsed as the loader parses it) plus the Azure state it meets, and
+ * `buildPlan` runs the engine's own buildPlan over them. Addresses, ids, field
+ * paths, reasons, warnings, counts and the fingerprint are therefore always
+ * the engine's, never a copy that could drift from it.
  */
-import { createHash } from "node:crypto";
-import { armId } from "../../src/model/arm-id.js";
-import { resourceNames } from "../../src/model/names.js";
-import { unifiedLineDiff } from "../../src/plan/linediff.js";
-import {
-  type Action,
-  type Change,
-  type FieldDiff,
-  KIND_ORDER,
-  type Plan,
-  type PlanError,
-  type PlanWarning,
-  type ProxySummary,
-  type ResourceKind,
-} from "../../src/plan/types.js";
+import { type DesiredProxy, desiredProxy } from "../../src/engine/desired.js";
+import { buildPlan as engineBuildPlan } from "../../src/engine/diff.js";
+import { emptyObserved, type ObservedResource, rgKey } from "../../src/engine/observed.js";
+import { stateHash } from "../../src/engine/owned.js";
+import { armIdKey } from "../../src/model/arm-id.js";
+import { TAG_STATE_HASH } from "../../src/model/names.js";
+import type { Change, FieldDiff, Plan } from "../../src/plan/types.js";
+import { parseProxyFile } from "../../src/proxyfile/load.js";
+import type { ProxySpec } from "../../src/proxyfile/types.js";
 
 export const SUBSCRIPTION = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 export const DNS_RESOURCE_GROUP = "rg-dns";
 export const OWNER = "example-org/websites";
+const PLANNED_AT = new Date("2025-06-01T12:00:00.000Z");
+const FIRST_BACKEND = "203.0.113.10";
 
+/** One proxy's share of a plan: what its file asks for (none once it is removed) and what Azure holds. */
 export interface ProxyParts {
-  summary: ProxySummary;
-  changes: Change[];
-  configDiff?: string;
-  warnings: PlanWarning[];
-  errors: PlanError[];
+  name: string;
+  desired?: DesiredProxy;
+  /** Resources in Azure, as the observer reads them back. */
+  observed: ObservedResource[];
+  /** The HAProxy config the proxy's VM runs, when the plan reads it (the config changes). */
+  liveConfig?: string;
 }
 
 /** `www-example-nl` serves `www.example.nl` in zone `example.nl`. */
@@ -35,247 +36,208 @@ export function dnsNameOf(proxy: string): string {
   return proxy.replace(/-/g, ".");
 }
 
-function zoneOf(dnsName: string): string {
-  return dnsName.split(".").slice(-2).join(".");
-}
-
-function resourceGroupOf(proxy: string): string {
-  return `ipv6px-${proxy}-rg`;
-}
-
-function azureName(proxy: string, kind: ResourceKind): string {
-  const names = resourceNames(proxy);
-  switch (kind) {
-    case "resourceGroup":
-      return resourceGroupOf(proxy);
-    case "vmConfig":
-      return names.virtualMachine;
-    case "dnsRecord":
-      return dnsNameOf(proxy).split(".").slice(0, -2).join(".") || "@";
-    default:
-      return names[kind];
-  }
-}
-
-function idOf(proxy: string, kind: ResourceKind): string {
-  const rg = resourceGroupOf(proxy);
-  const name = azureName(proxy, kind);
-  const network = (type: string): string => armId(SUBSCRIPTION, rg, "Microsoft.Network", type, name);
-  switch (kind) {
-    case "resourceGroup":
-      return `/subscriptions/${SUBSCRIPTION}/resourceGroups/${rg}`;
-    case "networkSecurityGroup":
-      return network("networkSecurityGroups");
-    case "virtualNetwork":
-      return network("virtualNetworks");
-    case "publicIpV4":
-    case "publicIpV6":
-      return network("publicIPAddresses");
-    case "networkInterface":
-      return network("networkInterfaces");
-    case "virtualMachine":
-    case "vmConfig":
-      return armId(SUBSCRIPTION, rg, "Microsoft.Compute", "virtualMachines", name);
-    case "dnsRecord":
-      return armId(
-        SUBSCRIPTION,
-        DNS_RESOURCE_GROUP,
-        "Microsoft.Network",
-        "dnsZones",
-        zoneOf(dnsNameOf(proxy)),
-        "AAAA",
-        name,
-      );
-  }
-}
-
-export function change(
-  proxy: string,
-  kind: ResourceKind,
-  action: Action,
-  reason: string,
-  diffs: FieldDiff[] = [],
-): Change {
-  const name = azureName(proxy, kind);
-  const before = action === "create" ? undefined : Object.fromEntries(diffs.map((d) => [d.path, d.before]));
-  const after = action === "delete" ? undefined : Object.fromEntries(diffs.map((d) => [d.path, d.after]));
-  return {
-    address: kind === "dnsRecord" ? `${proxy}.dnsRecord.${name}` : `${proxy}.${kind}`,
-    proxy,
-    kind,
-    id: idOf(proxy, kind),
-    subscriptionId: SUBSCRIPTION,
-    resourceGroup: kind === "dnsRecord" ? DNS_RESOURCE_GROUP : resourceGroupOf(proxy),
-    name,
-    action,
-    ...(before ? { before } : {}),
-    ...(after ? { after } : {}),
-    diffs,
-    reason,
-  };
-}
-
-const ALL_KINDS = KIND_ORDER;
-
-export function haproxyConfig(proxy: string, backends: string[]): string {
-  const backend = proxy.replace(/-/g, "_");
-  return [
-    "global",
-    "    log stdout format raw local0",
-    "    maxconn 4096",
-    "",
-    "defaults",
-    "    mode tcp",
-    "    timeout connect 5s",
-    "    timeout client 60s",
-    "    timeout server 60s",
-    "",
-    "frontend https_in",
-    "    bind [::]:443 v6only",
-    `    default_backend ${backend}`,
-    "",
-    `backend ${backend}`,
-    ...backends.map((ip, i) => `    server s${i + 1} ${ip}:443 check`),
-    "",
-  ].join("\n");
-}
+const zoneOf = (dnsName: string): string => dnsName.split(".").slice(-2).join(".");
+const recordOf = (dnsName: string): string => dnsName.split(".").slice(0, -2).join(".") || "@";
 
 export function ipv6Of(n: number): string {
   return `2603:1020:203:3::${(n + 0x10).toString(16)}`;
 }
 
-function summary(proxy: string, status: ProxySummary["status"], ipv6Address?: string): ProxySummary {
+interface Shape {
+  backends: string[];
+  ports?: number[];
+  /** Routes by host name, each with one backend. */
+  routes?: string[];
+}
+
+/** Parsed files by shape: parsing is what makes large plans slow, and only the names differ between proxies. */
+const parsedShapes = new Map<string, ProxySpec>();
+
+/** The proxy file `proxies/<proxy>.yaml`, as the loader parses it. */
+function specOf(proxy: string, shape: Shape): ProxySpec {
+  const key = JSON.stringify(shape);
+  let template = parsedShapes.get(key);
+  if (!template) {
+    template = parseFile(proxy, shape);
+    parsedShapes.set(key, template);
+  }
+  // The same file with another proxy's names: same lines, so the same locations.
+  const dnsName = dnsNameOf(proxy);
   return {
+    ...structuredClone(template),
     name: proxy,
     file: `proxies/${proxy}.yaml`,
-    status,
-    ...(ipv6Address ? { ipv6Address } : {}),
-    dnsNames: [dnsNameOf(proxy)],
+    resourceGroup: resourceGroupOf(proxy),
+    dns: { ...template.dns!, zone: zoneOf(dnsName), records: [recordOf(dnsName)] },
   };
 }
 
+const resourceGroupOf = (proxy: string): string => `ipv6px-${proxy}-rg`;
+
+function parseFile(proxy: string, shape: Shape): ProxySpec {
+  const dnsName = dnsNameOf(proxy);
+  const lines = [
+    `name: ${proxy}`,
+    "location: westeurope",
+    `resourceGroup: ${resourceGroupOf(proxy)}`,
+    `backends: [${shape.backends.join(", ")}]`,
+    ...(shape.ports ? [`ports: [${shape.ports.join(", ")}]`] : []),
+    "dns:",
+    `  zone: ${zoneOf(dnsName)}`,
+    `  resourceGroup: ${DNS_RESOURCE_GROUP}`,
+    `  records: ["${recordOf(dnsName)}"]`,
+  ];
+  if (shape.routes?.length) {
+    lines.push("routes:");
+    shape.routes.forEach((backend, i) => {
+      lines.push(`  - hostnames: [app${i}.example.com]`, `    backends: [${backend}]`);
+    });
+  }
+  const file = `proxies/${proxy}.yaml`;
+  const { proxy: spec, errors } = parseProxyFile(file, `${lines.join("\n")}\n`);
+  if (!spec) throw new Error(`fixture ${file} is not a valid proxy file: ${JSON.stringify(errors)}`);
+  return spec;
+}
+
+const desiredOf = (proxy: string, shape: Shape): DesiredProxy =>
+  desiredProxy(specOf(proxy, shape), SUBSCRIPTION, OWNER);
+
+/**
+ * Azure right after applying `d`: the bodies as Azure returns them, with its
+ * read-only fields and the proxy's public IPv6 address. `edit` changes a body
+ * as an earlier apply had left it; its state hash follows, so it is no drift.
+ */
+function applied(
+  d: DesiredProxy,
+  ipv6Address: string,
+  edit: (kind: ObservedResource["kind"], body: Record<string, unknown>) => void = () => {},
+): ObservedResource[] {
+  return d.resources
+    .filter((r) => r.kind !== "resourceGroup")
+    .map((r) => {
+      const body = structuredClone(r.body);
+      if (r.kind === "dnsRecord") {
+        body.aaaaRecords = [{ ipv6Address }];
+      } else {
+        body.provisioningState = "Succeeded";
+        if (r.kind === "publicIpV6") body.ipAddress = ipv6Address;
+        edit(r.kind, body);
+        const tags = body.tags as Record<string, string>;
+        body.tags = { ...tags, [TAG_STATE_HASH]: stateHash(r.kind, body) };
+      }
+      const tags = (r.kind === "dnsRecord" ? body.metadata : body.tags) as Record<string, string>;
+      return {
+        kind: r.kind,
+        id: r.id,
+        subscriptionId: r.subscriptionId,
+        resourceGroup: r.resourceGroup,
+        name: r.name,
+        body,
+        tags,
+        provisioningState: "Succeeded",
+        etag: r.kind === "dnsRecord" ? `etag-${r.name}` : undefined,
+      };
+    });
+}
+
+/** A new proxy: nothing of it exists yet. */
 export function createdProxy(proxy: string): ProxyParts {
-  const changes = ALL_KINDS.map((kind) =>
-    change(
-      proxy,
-      kind,
-      "create",
-      `${proxy} is new in proxies/${proxy}.yaml`,
-      kind === "dnsRecord" ? [{ path: "ttl", after: 300 }] : [],
-    ),
-  );
-  return { summary: summary(proxy, "create"), changes, warnings: [], errors: [] };
+  return { name: proxy, desired: desiredOf(proxy, { backends: [FIRST_BACKEND] }), observed: [] };
 }
 
-/** A backend server added: the VM config changes in place and the NSG gains a rule. */
+/**
+ * Backends added and a port opened: the NSG and the VM's config tag change in
+ * place and the new HAProxy config is pushed. With more than 15 extra
+ * backends the rest become routes, each with a backend of its own, so the
+ * config diff grows with `extraBackends`.
+ */
 export function updatedProxy(proxy: string, n: number, extraBackends = 1): ProxyParts {
-  const before = haproxyConfig(proxy, ["203.0.113.10"]);
-  const after = haproxyConfig(proxy, [
-    "203.0.113.10",
-    ...Array.from({ length: extraBackends }, (_, i) => `198.51.100.${(i % 250) + 1}`),
-  ]);
-  const changes = [
-    change(proxy, "networkSecurityGroup", "update", "allowed ports changed in the spec", [
-      { path: "securityRules[0].destinationPortRange", before: "443", after: "443-444" },
-      { path: "securityRules[1]", after: { name: "allow-https-alt", priority: 110, access: "Allow", protocol: "Tcp" } },
-    ]),
-    change(proxy, "vmConfig", "update", "HAProxy backends changed", [
-      { path: "userDataSha256", before: "9f2c1e7d".repeat(8), after: "41ab03c5".repeat(8) },
-    ]),
-    ...ALL_KINDS.filter((k) => k !== "networkSecurityGroup" && k !== "vmConfig").map((kind) =>
-      change(proxy, kind, "noop", "matches the spec"),
-    ),
-  ];
-  return {
-    summary: summary(proxy, "change", ipv6Of(n)),
-    changes,
-    configDiff: unifiedLineDiff(before, after),
-    warnings: [],
-    errors: [],
-  };
+  const before = desiredOf(proxy, { backends: [FIRST_BACKEND], ports: [80, 443] });
+  const extra = Array.from({ length: extraBackends }, (_, i) => `198.51.100.${(i % 250) + 1}`);
+  const after = desiredOf(proxy, {
+    backends: [FIRST_BACKEND, ...extra.slice(0, 15)],
+    ports: [80, 443, 8443],
+    routes: extra.slice(15, 15 + 32),
+  });
+  return { name: proxy, desired: after, observed: applied(before, ipv6Of(n)), liveConfig: before.config };
 }
 
-/** The public IPv6 resource must be replaced, so the proxy's address changes and its AAAA record follows. */
+/**
+ * A public IPv6 address created with dynamic allocation, which cannot become
+ * static in place: it is replaced, with the NIC and VM that reference it, and
+ * the AAAA record follows the new address.
+ */
 export function ipv6ReplacedProxy(proxy: string, oldAddress: string): ProxyParts {
-  const changes = [
-    change(proxy, "publicIpV6", "replace", "sku.tier cannot change in place", [
-      { path: "sku.tier", before: "Regional", after: "Global" },
-      { path: "ipAddress", before: oldAddress, after: undefined },
-    ]),
-    change(proxy, "networkInterface", "update", "re-attaches the replaced public IPv6 address", [
-      {
-        path: "ipConfigurations[1].publicIPAddress.id",
-        before: idOf(proxy, "publicIpV6"),
-        after: "(known after apply)",
-      },
-    ]),
-    change(proxy, "dnsRecord", "update", "points at the new public IPv6 address", [
-      { path: "aaaaRecords[0].ipv6Address", before: oldAddress, after: "(known after apply)" },
-    ]),
-  ];
-  const warning: PlanWarning = {
-    code: "ipv6-address-change",
-    proxy,
-    address: `${proxy}.publicIpV6`,
-    message: `Replacing the public IPv6 address releases ${oldAddress}; Azure assigns a new one.`,
-  };
-  return { summary: summary(proxy, "change", oldAddress), changes, warnings: [warning], errors: [] };
+  const d = desiredOf(proxy, { backends: [FIRST_BACKEND] });
+  const observed = applied(d, oldAddress, (kind, body) => {
+    if (kind === "publicIpV6") body.publicIPAllocationMethod = "Dynamic";
+  });
+  return { name: proxy, desired: d, observed };
 }
 
+/** The proxy file was removed: everything the proxy had in Azure is deleted. */
 export function destroyedProxy(proxy: string, n: number): ProxyParts {
-  const changes = [...ALL_KINDS]
-    .reverse()
-    .map((kind) => change(proxy, kind, "delete", `proxies/${proxy}.yaml was removed`));
-  const warning: PlanWarning = {
-    code: "destroy",
-    proxy,
-    message: `proxies/${proxy}.yaml was removed: the VM, its addresses and its AAAA record are deleted.`,
-  };
-  return { summary: summary(proxy, "destroy", ipv6Of(n)), changes, warnings: [warning], errors: [] };
+  const d = desiredOf(proxy, { backends: [FIRST_BACKEND] });
+  return { name: proxy, observed: applied(d, ipv6Of(n)) };
 }
 
 export function unchangedProxy(proxy: string, n: number): ProxyParts {
-  const changes = ALL_KINDS.map((kind) => change(proxy, kind, "noop", "matches the spec"));
-  return { summary: summary(proxy, "unchanged", ipv6Of(n)), changes, warnings: [], errors: [] };
+  const d = desiredOf(proxy, { backends: [FIRST_BACKEND] });
+  return { name: proxy, desired: d, observed: applied(d, ipv6Of(n)) };
 }
 
-/** A proxy whose AAAA record already exists and belongs to someone else: the plan refuses. */
+/** A new proxy whose AAAA record already exists without this tool's metadata: the plan refuses it. */
 export function notOwnedProxy(proxy: string): ProxyParts {
-  const record = `${proxy}.dnsRecord.${azureName(proxy, "dnsRecord")}`;
-  const warning: PlanWarning = {
-    code: "dns-not-owned",
-    proxy,
-    address: record,
-    message: `AAAA record ${dnsNameOf(proxy)} exists without this tool's ownership metadata.`,
+  const d = desiredOf(proxy, { backends: [FIRST_BACKEND] });
+  const record = d.resources.find((r) => r.kind === "dnsRecord")!;
+  return {
+    name: proxy,
+    desired: d,
+    observed: [
+      {
+        kind: "dnsRecord",
+        id: record.id,
+        subscriptionId: SUBSCRIPTION,
+        resourceGroup: DNS_RESOURCE_GROUP,
+        name: record.name,
+        body: { ttl: 3600, aaaaRecords: [{ ipv6Address: "2001:db8::1" }], metadata: { team: "web" } },
+        tags: { team: "web" },
+        etag: "etag-foreign",
+      },
+    ],
   };
-  const error: PlanError = {
-    proxy,
-    address: record,
-    file: `proxies/${proxy}.yaml`,
-    line: 3,
-    message: `AAAA record ${dnsNameOf(proxy)} already exists and was not created by this tool; remove it or pick another name.`,
-  };
-  return { summary: summary(proxy, "create"), changes: [], warnings: [warning], errors: [error] };
 }
 
-export function buildPlan(parts: ProxyParts[], extra: { warnings?: PlanWarning[]; errors?: PlanError[] } = {}): Plan {
-  const changes = parts.flatMap((p) => p.changes);
-  const pending = changes.filter((c) => c.action !== "noop");
-  const count = (...actions: Action[]): number => pending.filter((c) => actions.includes(c.action)).length;
-  return {
-    formatVersion: 1,
-    owner: OWNER,
-    createdAt: "2025-06-01T12:00:00.000Z",
-    changes,
-    proxies: parts.map((p) => p.summary),
-    configDiffs: parts.flatMap((p) =>
-      p.configDiff === undefined ? [] : [{ proxy: p.summary.name, diff: p.configDiff }],
-    ),
-    warnings: [...parts.flatMap((p) => p.warnings), ...(extra.warnings ?? [])],
-    errors: [...parts.flatMap((p) => p.errors), ...(extra.errors ?? [])],
-    counts: { add: count("create", "replace"), change: count("update"), destroy: count("delete", "replace") },
-    fingerprint: createHash("sha256").update(JSON.stringify(pending)).digest("hex"),
-  };
+/** The engine's plan over these proxies: their files, and Azure holding what each part observed (DNS zones exist). */
+export function buildPlan(parts: ProxyParts[]): Plan {
+  const observed = emptyObserved();
+  for (const part of parts) {
+    for (const r of part.observed) observed.resources.set(armIdKey(r.id), r);
+    const d = part.desired ?? desiredOf(part.name, { backends: [FIRST_BACKEND] });
+    if (d.dnsZoneId) observed.dnsZones.add(armIdKey(d.dnsZoneId));
+    if (part.observed.length > 0) observed.resourceGroups.add(rgKey(SUBSCRIPTION, d.spec.resourceGroup));
+    const vm = d.resources.find((r) => r.kind === "virtualMachine")!;
+    if (part.liveConfig !== undefined) observed.vmConfigs.set(armIdKey(vm.id), part.liveConfig);
+  }
+  const desired = parts.flatMap((p) => (p.desired ? [p.desired] : []));
+  return engineBuildPlan({ owner: OWNER, desired, observed, now: PLANNED_AT });
+}
+
+/**
+ * One change as the engine makes it for a new proxy (address, id, names), with
+ * the action, reason and field diffs a test needs, e.g. a change that appears
+ * after review.
+ */
+export function change(
+  proxy: string,
+  kind: Change["kind"],
+  action: Change["action"],
+  reason: string,
+  diffs: FieldDiff[] = [],
+): Change {
+  const made = buildPlan([createdProxy(proxy)]).changes.find((c) => c.kind === kind);
+  if (!made) throw new Error(`a new proxy has no ${kind} change`);
+  return { ...made, action, reason, diffs };
 }
 
 /**

@@ -46,7 +46,7 @@ describe("renderPlanJson", () => {
     const json = renderPlanJson(plan);
     expect(renderPlanJson(reverseKeys(plan) as Plan)).toBe(json);
     expect(json.endsWith("}\n")).toBe(true);
-    expect(json.split("\n").slice(0, 4)).toEqual(["{", '  "changes": [', "    {", '      "action": "create",']);
+    expect(json.split("\n").slice(0, 4)).toEqual(["{", '  "changes": [', "    {", '      "action": "noop",']);
     const topKeys = [...json.matchAll(/^ {2}"(\w+)":/gm)].map((m) => m[1]);
     expect(topKeys).toEqual([
       "changes",

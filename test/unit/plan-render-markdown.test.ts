@@ -36,11 +36,9 @@ describe("renderPlanMarkdown", () => {
   it("shows a plan of creates with totals, a proxy table, the resources and the footer", () => {
     const plan = buildPlan([createdProxy("www-example-nl")]);
     const md = render(plan);
-    expect(md).toContain("**9 to add, 0 to change, 0 to destroy**");
+    expect(md).toContain("**8 to add, 0 to change, 0 to destroy**");
     expect(md).toContain("| www-example-nl | `+` create | new | `www.example.nl` |");
-    expect(md).toContain(
-      "| `+` create | `www-example-nl.publicIpV6` | www-example-nl is new in proxies/www-example-nl.yaml |",
-    );
+    expect(md).toContain("| `+` create | `www-example-nl.publicIpV6` | public IPv6 address does not exist yet |");
     expect(md).not.toContain("[!CAUTION]");
     expect(md).not.toContain("[!WARNING]");
     expect(md).toContain(`Planned at \`${SHA}\``);
@@ -52,17 +50,20 @@ describe("renderPlanMarkdown", () => {
 
   it("shows field diffs and the HAProxy config diff of an update in diff blocks", () => {
     const md = render(buildPlan([updatedProxy("www-example-nl", 1)]));
-    expect(md).toContain("**0 to add, 2 to change, 0 to destroy**");
+    // The NSG opens the new port, the VM's config tag moves, and the config is pushed.
+    expect(md).toContain("**0 to add, 3 to change, 0 to destroy**");
     const blocks = inspectMarkdown(md).codeBlocks.filter((b) => b.info === "diff");
     expect(blocks).toHaveLength(2);
     const [fields, config] = blocks;
     expect(fields!.content).toContain("@@ www-example-nl.networkSecurityGroup (update) @@");
     expect(fields!.content).toContain(
-      '- securityRules[0].destinationPortRange: "443"\n+ securityRules[0].destinationPortRange: "443-444"',
+      '- securityRules[0].ports: ["80","443"]\n+ securityRules[0].ports: ["80","443","8443"]',
     );
-    expect(fields!.content).toContain('+ securityRules[1]: {"name":"allow-https-alt"');
+    expect(fields!.content).toMatch(
+      /@@ www-example-nl\.vmConfig \(update\) @@\n- configSha256: "[0-9a-f]{64}"\n\+ configSha256: /,
+    );
     expect(config!.content).toMatch(/^--- live\n\+\+\+ desired\n@@ /);
-    expect(config!.content).toContain("+    server s2 198.51.100.1:443 check");
+    expect(config!.content).toContain("+    server 198.51.100.1 198.51.100.1:443 check");
     expect(md).toContain(`| \`~\` change | \`${ipv6Of(1)}\` | \`www.example.nl\` |`);
   });
 
@@ -70,24 +71,26 @@ describe("renderPlanMarkdown", () => {
     const old = "2603:1020:203:3::99";
     const md = render(buildPlan([updatedProxy("api-example-nl", 2), ipv6ReplacedProxy("www-example-nl", old)]));
     const caution = md.indexOf("> [!CAUTION]");
-    expect(caution).toBeGreaterThan(md.indexOf("**1 to add, 4 to change, 1 to destroy**"));
+    // The public IPv6 address, the NIC and the VM are replaced; the AAAA record follows.
+    expect(caution).toBeGreaterThan(md.indexOf("**3 to add, 4 to change, 3 to destroy**"));
     expect(caution).toBeLessThan(md.indexOf("| Proxy |"));
     const block = md.slice(caution, md.indexOf("\n\n", caution));
     expect(block).toContain("The public IPv6 address of 1 proxy will change.");
     expect(block).toContain(
-      `\`www-example-nl\`: \`${old}\` is released; the AAAA records of \`www.example.nl\` will point at the new address.`,
+      "`www-example-nl`: the current address is released; the AAAA records of `www.example.nl` will point at the new address.",
     );
-    expect(md).toContain(`| \`${old}\` → new |`);
+    expect(block).toContain(`the public IPv6 address ${old} of proxy "www-example-nl" will change`);
+    expect(md).toContain("| www-example-nl | `~` change | new | `www.example.nl` |");
     expect(md).toContain("| `-/+` replace | `www-example-nl.publicIpV6` |");
     expect(md).toContain(HINT); // a replace removes the old address: it needs allow-destroy too
   });
 
   it("warns about deletions and says how to allow them", () => {
     const md = render(buildPlan([destroyedProxy("old-example-nl", 4), updatedProxy("www-example-nl", 1)]));
-    expect(md).toContain("**0 to add, 2 to change, 9 to destroy**");
+    expect(md).toContain("**0 to add, 3 to change, 7 to destroy**");
     const warning = md.slice(md.indexOf("> [!WARNING]"));
     expect(warning).toMatch(
-      /^> \[!WARNING\]\n> \*\*Deletions: 9 Azure resources will be deleted\.\*\*\n> - `old-example-nl`: proxies\/old-example-nl\.yaml was removed/,
+      /^> \[!WARNING\]\n> \*\*Deletions: 7 Azure resources will be deleted\.\*\*\n> - `old-example-nl`: proxy "old-example-nl" will be destroyed \(needs allow-destroy\)/,
     );
     expect(md.indexOf("> [!WARNING]")).toBeLessThan(md.indexOf("| Proxy |"));
     expect(md).toContain(`Merge to apply. ${HINT}`);
@@ -97,7 +100,7 @@ describe("renderPlanMarkdown", () => {
     const plan = buildPlan([destroyedProxy("old-example-nl", 4)]);
     const md = render(plan);
     const deletes = plan.changes.filter((c) => c.action === "delete");
-    expect(deletes.length).toBe(9);
+    expect(deletes.length).toBe(7);
     for (const c of deletes) {
       expect(md).toContain(`> - \`${c.address}\` deletes \`${c.name}\`: \`${c.id}\``);
       expect(md).toMatch(
@@ -114,14 +117,15 @@ describe("renderPlanMarkdown", () => {
     expect(first).toBeGreaterThan(0);
     expect(first).toBeLessThan(md.indexOf("| Proxy |"));
     expect(md).toContain(
-      "> - `www-example-nl` · `www-example-nl.dnsRecord.www` · `proxies/www-example-nl.yaml` line 3: AAAA record www.example.nl already exists",
+      '> - `www-example-nl` · `www-example-nl.dnsRecord.www` · `proxies/www-example-nl.yaml` line 6: AAAA record "www" in zone example.nl already exists and was not created by azure-ipv6-proxy',
     );
     expect(md).toContain("> **1 resource exists that this tool does not own and will not touch.**");
     expect(md).toContain("This plan cannot be applied until the errors above are fixed.");
     expect(md).not.toContain("Merge to apply");
-    // The blocked proxy has nothing to expand; the new one does.
-    expect(inspectMarkdown(md).detailsCount).toBe(1);
+    // The record it may not touch is no change of the blocked proxy; the rest of both proxies is.
+    expect(inspectMarkdown(md).detailsCount).toBe(2);
     expect(md).toContain("<b>shop-example-nl</b>");
+    expect(md).not.toContain("| `+` create | `www-example-nl.dnsRecord.www` |");
   });
 
   it("keeps a plan without changes short", () => {
@@ -140,24 +144,23 @@ describe("renderPlanMarkdown", () => {
     const md = render(plan);
     expect(inspectMarkdown(md).detailsCount).toBe(1);
     expect(md).toContain(
-      "<summary><code>~</code> <b>www-example-nl</b> (<code>proxies/www-example-nl.yaml</code>): 2 to update</summary>",
+      "<summary><code>~</code> <b>www-example-nl</b> (<code>proxies/www-example-nl.yaml</code>): 3 to update</summary>",
     );
     expect(md).toContain(`| api-example-nl | unchanged | \`${ipv6Of(2)}\` |`);
   });
 
   it("escapes reasons, messages and addresses so they render as written", () => {
-    const part = updatedProxy("www-example-nl", 1);
-    part.changes[0] = {
-      ...part.changes[0]!,
-      reason: "port <script>alert(1)</script> | @octocat [x](http://evil) `code`\nsecond line",
-    };
-    part.warnings.push({
+    // Reasons and messages carry text from outside (names, Azure's error text): as hostile as it gets.
+    const plan = buildPlan([updatedProxy("www-example-nl", 1)]);
+    const nsg = plan.changes.find((c) => c.kind === "networkSecurityGroup")!;
+    nsg.reason = "port <script>alert(1)</script> | @octocat [x](http://evil) `code`\nsecond line";
+    plan.warnings.push({
       code: "drift",
       proxy: "www-example-nl",
-      address: "www-example-nl.networkSecurityGroup",
+      address: nsg.address,
       message: "rule added by @someone in the portal",
     });
-    const md = render(buildPlan([part]));
+    const md = render(plan);
     expect(md).not.toContain("<script>");
     expect(md).toContain("&lt;script&gt;");
     expect(md).toContain("@\u200boctocat");
@@ -175,13 +178,15 @@ describe("renderPlanMarkdown", () => {
   });
 
   it("cannot be broken out of by backtick fences or </details> inside diff text", () => {
-    const part = updatedProxy("www-example-nl", 1);
+    const plan = buildPlan([updatedProxy("www-example-nl", 1)]);
     // Context lines start with one space, which still counts as a fence at the start of a line.
     const hostile =
       "--- live\n+++ desired\n@@ -1,3 +1,4 @@\n ```\n-a\n+b\n ````` </details>\n </details>\n+</details>\n```\n";
-    part.configDiff = hostile;
-    part.changes[0]!.diffs.push({ path: "description", before: "```", after: "``````" });
-    const md = render(buildPlan([part]));
+    plan.configDiffs[0]!.diff = hostile;
+    plan.changes
+      .find((c) => c.action === "update")!
+      .diffs.push({ path: "description", before: "```", after: "``````" });
+    const md = render(plan);
     const structure = inspectMarkdown(md);
     expect(structure.detailsCount).toBe(1);
     expect(structure.codeBlocks.map((b) => b.content)).toContain(hostile);
@@ -199,12 +204,12 @@ describe("renderPlanMarkdown", () => {
 
     const noConfig = render(plan, full.length - 1);
     expect(noConfig).not.toContain("HAProxy config:");
-    expect(noConfig).toContain('- securityRules[0].destinationPortRange: "443"');
+    expect(noConfig).toContain('- securityRules[0].ports: ["80","443"]');
     expect(noConfig).toContain(`[see the job summary](${SUMMARY_URL})`);
 
     const noFields = render(plan, noConfig.length - 1);
     expect(noFields).not.toContain("securityRules[0]");
-    expect(noFields).toContain("| `~` update | `www-example-nl.vmConfig` | HAProxy backends changed |");
+    expect(noFields).toContain("| `~` update | `www-example-nl.vmConfig` | HAProxy config changes: new userData,");
 
     const tableOnly = render(plan, noFields.length - 1);
     expect(tableOnly).not.toContain("<details>");
@@ -213,7 +218,7 @@ describe("renderPlanMarkdown", () => {
     const names = render(plan, tableOnly.length - 1);
     expect(names).not.toContain("| Proxy |");
     expect(names).toContain("- **Destroy (1)**: `old-example-nl`");
-    expect(names).toContain("- **Change (2)**: `www-example-nl`, `api-example-nl`");
+    expect(names).toContain("- **Change (2)**: `api-example-nl`, `www-example-nl`");
     for (const md of [noConfig, noFields, tableOnly, names]) {
       expect(md).toContain("> [!WARNING]");
       expect(md).toContain(HINT);
@@ -230,8 +235,9 @@ describe("renderPlanMarkdown", () => {
     expect(md).toContain(`[see the job summary](${SUMMARY_URL})`);
     for (const w of plan.warnings) {
       expect(md).toContain(`\`${w.proxy}\``);
-      if (w.code === "ipv6-address-change")
-        expect(md).toContain(`\`${plan.proxies.find((p) => p.name === w.proxy)!.ipv6Address}\` is released`);
+      // A destroyed proxy's address is named; a replaced one's is not kept, so it is "the current address".
+      const kept = plan.proxies.find((p) => p.name === w.proxy)!.ipv6Address;
+      if (w.code === "ipv6-address-change" && kept) expect(md).toContain(`\`${kept}\` is released`);
     }
     expect(md).toContain(HINT);
     if (size === 2000) {
@@ -240,7 +246,8 @@ describe("renderPlanMarkdown", () => {
       expect(more).not.toBeNull();
       const listLines = md.split("\n").filter((l) => /^- \*\*(Destroy|Change|Create) \([\d,]+\)\*\*/.test(l));
       const named = new Set(listLines.flatMap((l) => l.match(/`[^`]+`/g) ?? []));
-      expect(named.size).toBeGreaterThan(1000);
+      // The alerts come first and take their share; most of the rest still names proxies.
+      expect(named.size).toBeGreaterThan(500);
       expect(named.size + Number(more![1]!.replace(/,/g, ""))).toBe(plan.proxies.length);
       // Destroyed proxies are listed first: none of them is cut.
       expect(listLines[0]).toMatch(/^- \*\*Destroy \(40\)\*\*: /);
@@ -254,7 +261,7 @@ describe("renderPlanMarkdown", () => {
     const md = render(buildPlan(parts));
     expect(md.length).toBeLessThanOrEqual(65_536);
     expect(md).toContain("> **This plan cannot be applied: 1 error.**");
-    expect(md).toContain("`www-example-nl.dnsRecord.www` · `proxies/www-example-nl.yaml` line 3");
+    expect(md).toContain("`www-example-nl.dnsRecord.www` · `proxies/www-example-nl.yaml` line 6");
     const more = /> - …and ([\d,]+) more — \[see the job summary\]/.exec(md);
     expect(more).not.toBeNull();
     const listed = md.split("\n").filter((l) => /^> - `gone\d+-example-nl`: /.test(l)).length;

@@ -23,28 +23,27 @@ describe("renderPlanText", () => {
       unchangedProxy("shop-example-nl", 5),
     ]);
     const out = renderPlanText(plan);
+    expect(out).toContain("  + new-example-nl.publicIpV6 (create)\n        # public IPv6 address does not exist yet\n");
+    expect(out).toContain("  ~ www-example-nl.vmConfig (update)\n        # HAProxy config changes: new userData,");
     expect(out).toContain(
-      "  + new-example-nl.publicIpV6 (create)\n        # new-example-nl is new in proxies/new-example-nl.yaml\n",
+      "-/+ api-example-nl.publicIpV6 (replace)\n        # SKU, allocation or IP version of a public IP cannot change in place\n",
     );
-    expect(out).toContain("  ~ www-example-nl.vmConfig (update)\n        # HAProxy backends changed\n");
-    expect(out).toContain("-/+ api-example-nl.publicIpV6 (replace)\n        # sku.tier cannot change in place\n");
     expect(out).toContain("  - old-example-nl.virtualMachine (delete)\n");
     expect(out).not.toContain("shop-example-nl.");
     expect(out).toContain("1 unchanged proxy.");
     expect(out.trimEnd().split("\n").at(-1)).toBe(
       `Plan: ${plan.counts.add} to add, ${plan.counts.change} to change, ${plan.counts.destroy} to destroy.`,
     );
-    expect(out).toContain("Plan: 10 to add, 4 to change, 10 to destroy.");
+    // 8 creates and 3 replacements to add; the NSG, VM tag, config push and AAAA record to change; 7 deletes and 3 replacements.
+    expect(out).toContain("Plan: 11 to add, 4 to change, 10 to destroy.");
   });
 
   it("shows field diffs as path: before → after and the HAProxy config diff", () => {
     const out = renderPlanText(buildPlan([updatedProxy("www-example-nl", 1)]));
-    expect(out).toContain('        securityRules[0].destinationPortRange: "443" → "443-444"\n');
-    expect(out).toContain(
-      '        securityRules[1]: (none) → {"name":"allow-https-alt","priority":110,"access":"Allow","protocol":"Tcp"}\n',
-    );
+    expect(out).toContain('        securityRules[0].ports: ["80","443"] → ["80","443","8443"]\n');
+    expect(out).toMatch(/ {8}tags\.ipv6ProxyConfigSha256: "[0-9a-f]{64}" → "[0-9a-f]{64}"\n/);
     expect(out).toContain("    HAProxy config:\n      --- live\n      +++ desired\n      @@ ");
-    expect(out).toContain("      +    server s2 198.51.100.1:443 check\n");
+    expect(out).toContain("      +    server 198.51.100.1 198.51.100.1:443 check\n");
   });
 
   it("puts errors and warnings before the changes", () => {
@@ -56,16 +55,16 @@ describe("renderPlanText", () => {
       ]),
     );
     const lines = out.split("\n");
-    expect(lines[0]).toMatch(
-      /^Error: www-example-nl www-example-nl\.dnsRecord\.www \(proxies\/www-example-nl\.yaml:3\): AAAA record www\.example\.nl already exists/,
-    );
-    expect(lines[1]).toBe(
-      "Warning: [dns-not-owned] www-example-nl www-example-nl.dnsRecord.www: AAAA record www.example.nl exists without this tool's ownership metadata.",
-    );
+    const refusal =
+      'www-example-nl www-example-nl.dnsRecord.www: AAAA record "www" in zone example.nl already exists and was not created by azure-ipv6-proxy; it will not be touched';
+    expect(lines[0]).toBe(`Error: ${refusal.replace(": AAAA", " (proxies/www-example-nl.yaml:6): AAAA")}`);
+    expect(lines[1]).toBe(`Warning: [dns-not-owned] ${refusal}`);
     expect(lines[2]).toContain(
-      "Warning: [ipv6-address-change] api-example-nl api-example-nl.publicIpV6: Replacing the public IPv6 address releases 2603:1020:203:3::99",
+      'Warning: [ipv6-address-change] api-example-nl api-example-nl.publicIpV6: the public IPv6 address 2603:1020:203:3::99 of proxy "api-example-nl" will change',
     );
-    expect(out).toContain("\nwww-example-nl (proxies/www-example-nl.yaml) will be created\n    no resource changes\n");
+    // The rest of the new proxy is planned; the record it may not touch is not.
+    expect(out).toContain("\nwww-example-nl (proxies/www-example-nl.yaml) will be created\n");
+    expect(out).not.toContain("www-example-nl.dnsRecord.www (create)");
     expect(out).toContain("This plan cannot be applied: 1 error.\nPlan: ");
   });
 
@@ -76,19 +75,16 @@ describe("renderPlanText", () => {
   });
 
   it("colours only when asked, and keeps control characters from plan text out of the terminal", () => {
-    const part = updatedProxy("www-example-nl", 1);
-    part.changes[0] = {
-      ...part.changes[0]!,
-      reason: `rule changed ${ESC}[2J${ESC}]0;pwned\u0007 by hand\nin the portal`,
-    };
-    const plan = buildPlan([part, createdProxy("new-example-nl")]);
+    const plan = buildPlan([updatedProxy("www-example-nl", 1), createdProxy("new-example-nl")]);
+    const nsg = plan.changes.find((c) => c.address === "www-example-nl.networkSecurityGroup")!;
+    nsg.reason = `rule changed ${ESC}[2J${ESC}]0;pwned\u0007 by hand\nin the portal`;
     const plain = renderPlanText(plan);
     expect(plain).not.toContain(ESC);
     expect(plain).toContain("# rule changed \ufffd[2J\ufffd]0;pwned\ufffd by hand in the portal");
     const coloured = renderPlanText(plan, { color: true });
     expect(coloured).toContain(`${ESC}[32m  +${ESC}[0m new-example-nl.resourceGroup`);
     expect(coloured).toContain(`${ESC}[33m  ~${ESC}[0m www-example-nl.vmConfig`);
-    expect(coloured).toContain(`${ESC}[32m+    server s2 198.51.100.1:443 check${ESC}[0m`);
+    expect(coloured).toContain(`${ESC}[32m+    server 198.51.100.1 198.51.100.1:443 check${ESC}[0m`);
     // Stripped of colour, the coloured form says the same as the plain one.
     expect(stripVTControlCharacters(coloured)).toBe(plain);
   });
