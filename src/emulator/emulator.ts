@@ -89,6 +89,7 @@ export class Emulator {
   /** The simulated proxy VMs: Run Command and health probes follow the scripts' contracts (see simulated-vm.ts). */
   readonly vms: SimulatedVms;
   private runCommandHandler: RunCommandHandler;
+  private readonly logWaiters = new Set<() => void>();
   private probeHandler: ProbeHandler;
 
   /** @internal use startEmulator() */
@@ -161,6 +162,27 @@ export class Emulator {
   /** ARM requests that change something (not GET/HEAD); token requests are not counted. */
   writeCount(): number {
     return this.requests.filter((r) => r.kind === "arm" && r.method !== "GET" && r.method !== "HEAD").length;
+  }
+
+  /**
+   * Resolves once `n` ARM writes have arrived (counted as writeCount counts
+   * them): a signal a test can wait for instead of polling the log.
+   */
+  untilWrites(n: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (this.writeCount() < n) return;
+        this.logWaiters.delete(check);
+        resolve();
+      };
+      this.logWaiters.add(check);
+      check();
+    });
+  }
+
+  /** @internal the front door logged a request */
+  requestLogged(): void {
+    for (const waiter of [...this.logWaiters]) waiter();
   }
 
   /** ARM GET and HEAD requests (status polls included). */
@@ -279,6 +301,11 @@ export class Emulator {
     return this.world.store.snapshot(id);
   }
 
+  /** Frees every NIC reserved for a deleted VM, as Azure does once the reservation (180 s) is over. */
+  releaseNicReservations(): void {
+    this.world.nicReservations.releaseAll();
+  }
+
   /** Ends every unfinished long-running operation, as Azure would in time even if nobody polls. */
   async settle(): Promise<void> {
     await this.world.ops.settleAll();
@@ -367,6 +394,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     rbac,
     faults,
     log,
+    onLogged: () => emulator?.requestLogged(),
     latencyMs: () => emulator?.currentLatency() ?? 0,
     control: (req) => controlApi(emulator!, req),
     origin: () => origin,

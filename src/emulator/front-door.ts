@@ -30,6 +30,8 @@ export interface RequestLogEntry {
   kind: "arm" | "token";
   /** The answer came from an injected fault, not from the emulated service. */
   faulted?: boolean;
+  /** Latency added before answering (the emulator's, plus a fault's), in ms. */
+  delayMs?: number;
 }
 
 export interface FrontDoor {
@@ -38,6 +40,8 @@ export interface FrontDoor {
   rbac: Rbac;
   faults: Faults;
   log: RequestLogEntry[];
+  /** Called when a request has been logged, before it is answered. */
+  onLogged: () => void;
   latencyMs: () => number;
   /** Test-control endpoints under /_emulator/; answered before faults, auth and logging. */
   control: (req: EmuRequest) => Promise<EmuResponse | undefined>;
@@ -98,6 +102,7 @@ async function handle(door: FrontDoor, req: IncomingMessage, res: ServerResponse
   const kind = Entra.isEntraPath(url.pathname) ? "token" : "arm";
   const entry: RequestLogEntry = { method, path: url.pathname, query: url.search, status: 0, at: new Date(), kind };
   door.log.push(entry);
+  door.onLogged();
   const answer = await respond(door, request, kind, entry);
   entry.status = answer.status;
   send(res, answer, clientRequestId, method === "HEAD");
@@ -110,10 +115,10 @@ async function respond(
   entry: RequestLogEntry,
 ): Promise<EmuResponse> {
   try {
-    const latency = door.latencyMs();
-    if (latency > 0) await sleep(latency);
     const fault = door.faults.take(req.method, req.url.pathname);
-    if (fault?.latencyMs) await sleep(fault.latencyMs);
+    const delay = door.latencyMs() + (fault?.latencyMs ?? 0);
+    entry.delayMs = delay;
+    if (delay > 0) await sleep(delay);
     if (fault?.response) {
       entry.faulted = true;
       return fault.response;

@@ -91,6 +91,11 @@ export class NicReservations {
   release(nicId: string): void {
     this.held.delete(armIdKey(nicId));
   }
+
+  /** Ends every reservation now, as the time Azure holds them would. */
+  releaseAll(): void {
+    this.held.clear();
+  }
 }
 
 /** Public addresses from documentation/benchmark ranges, never reused within one emulator run. */

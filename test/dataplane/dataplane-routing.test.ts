@@ -147,6 +147,11 @@ describe("a rendered config routes real connections", needs, () => {
       "stats socket /run/haproxy/admin.sock mode 660 level admin expose-fd listeners",
       `stats socket ${dir}/admin.sock mode 600 level admin`,
     );
+    // An inspect delay longer than any exchange may wait (15 s): traffic that HAProxy held back for it would
+    // never be answered, so "answered" below means "routed at once", without timing anything.
+    const delays = config.match(/tcp-request inspect-delay 5s/g)?.length ?? 0;
+    expect(delays).toBeGreaterThan(0);
+    config = config.replaceAll("tcp-request inspect-delay 5s", "tcp-request inspect-delay 60s");
     writeFileSync(join(dir, "haproxy.cfg"), config);
     haproxy = spawn(HAPROXY.path(), ["-db", "-f", join(dir, "haproxy.cfg")], { stdio: ["ignore", "pipe", "pipe"] });
     haproxy.stdout?.on("data", (d) => (haproxyLog += d));
@@ -206,10 +211,8 @@ describe("a rendered config routes real connections", needs, () => {
 
   it("sends data that is neither TLS nor HTTP to the default backends at once, not after the inspect delay", async () => {
     for (const port of [443, 80] as const) {
-      const started = Date.now();
       const reply = await exchange(frontend[port], [Buffer.from("HELO mail.example.nl\n")]);
       expect(reply).toMatch(/^default-[ab]:/);
-      expect(Date.now() - started).toBeLessThan(2000);
     }
   });
 

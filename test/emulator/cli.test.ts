@@ -126,8 +126,7 @@ describe("the CLI as a child process, against an emulator playing Azure", () => 
     h.emulator.setLatencyMs(40);
     const first = cli("apply");
     const firstExit = exit(first);
-    const deadline = Date.now() + 60_000;
-    while (h.emulator.writeCount() < 8 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await h.emulator.untilWrites(8);
     first.kill("SIGKILL");
     const killed = await firstExit;
     expect(killed.code).toBeNull(); // it really died mid-way, before finishing

@@ -27,7 +27,7 @@ let net: Network;
 const CLOUD_INIT = b64("#cloud-config\npackages: [haproxy]\n");
 
 beforeAll(async () => {
-  emu = await startEmulator({ nicReservationMs: 300 });
+  emu = await startEmulator();
   c = clientsFor(emu);
   net = await createDualStackNetwork(c, "rg-vm", "px");
   emu.resetRequests();
@@ -214,11 +214,8 @@ describe("deleting a VM", () => {
       reserved,
     );
     // Once Azure releases it, a detached disk of that name still blocks creating the VM again, as in Azure.
-    let again = await failure(c.compute.virtualMachines.createOrUpdate("rg-vmdel", "keep-vm", model));
-    while (again.code === "NicReservedForAnotherVm") {
-      await new Promise((r) => setTimeout(r, 50));
-      again = await failure(c.compute.virtualMachines.createOrUpdate("rg-vmdel", "keep-vm", model));
-    }
+    emu.releaseNicReservations();
+    const again = await failure(c.compute.virtualMachines.createOrUpdate("rg-vmdel", "keep-vm", model));
     expect(again).toMatchObject({ statusCode: 409, code: "ConflictingUserInput" });
     await c.compute.disks.delete("rg-vmdel", "keep-osdisk");
 
@@ -319,16 +316,23 @@ describe("Run Command", () => {
 
   it("runs one command at a time per VM (409 for a concurrent one)", async () => {
     let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let started!: () => void;
+    const running = new Promise<void>((r) => {
+      started = r;
+    });
     emu.onRunCommand(async () => {
+      started();
       await gate;
       return { exitCode: 0, stdout: "first", stderr: "" };
     });
     const first = c.compute.virtualMachines.runCommand("rg-vm", "px-vm", {
       commandId: "RunShellScript",
-      script: ["sleep 1"],
+      script: ["echo first"],
     });
-    await new Promise((r) => setTimeout(r, 100));
+    await running; // the VM is running the first command now
     const second = await failure(
       c.compute.virtualMachines.runCommand("rg-vm", "px-vm", { commandId: "RunShellScript", script: ["echo"] }),
     );

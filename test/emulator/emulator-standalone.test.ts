@@ -29,9 +29,18 @@ const groups = await call(env.AZURE_RESOURCE_MANAGER_ENDPOINT + "/subscriptions/
 console.log(JSON.stringify({ token: token.status, groups: groups.status, body: JSON.parse(groups.body) }));
 `;
 
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!check()) throw new Error("timed out waiting for the emulator to start");
+/** Resolves once `stream` has written `needle`: the emulator's own signal that it is ready. */
+function printed(stream: PassThrough, needle: string): Promise<string> {
+  let text = "";
+  return new Promise((resolve) => {
+    const onData = (d: unknown): void => {
+      text += String(d);
+      if (!text.includes(needle)) return;
+      stream.off("data", onData);
+      resolve(text);
+    };
+    stream.on("data", onData);
+  });
 }
 
 describe("the standalone emulator", () => {
@@ -39,9 +48,10 @@ describe("the standalone emulator", () => {
     const out = new PassThrough();
     let text = "";
     out.on("data", (d) => (text += String(d)));
+    const ready = printed(out, "Ctrl-C");
     const stop = new AbortController();
     const running = runStandalone(out, { signal: stop.signal });
-    await until(() => text.includes("Ctrl-C"));
+    await ready;
 
     const env = Object.fromEntries([...text.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
     expect(Object.keys(env).sort()).toEqual([

@@ -129,3 +129,15 @@ export async function serverStates(haproxy: HaproxyInstance): Promise<ServerStat
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Resolves once `check` holds: for state a test waits on, such as HAProxy's
+ * verdict on a server. It looks every 50 ms and gives up after 30 s, a guard
+ * against waiting forever, not a measure of speed.
+ */
+export async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let waited = 0; !(await check()); waited += 50) {
+    if (waited > 30_000) throw new Error(`gave up waiting: ${what}`);
+    await sleep(50);
+  }
+}
