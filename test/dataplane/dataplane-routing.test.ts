@@ -59,7 +59,41 @@ function backend(name: string): Server {
   });
 }
 
-/** Sends the chunks with a pause between them; resolves with everything the server sent before closing. */
+/** The admin socket of the HAProxy under test (set in beforeAll). */
+let adminSocket = "";
+
+/** One command on HAProxy's admin socket; its whole answer. */
+function adminCommand(command: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(adminSocket, () => s.end(`${command}\n`));
+    let text = "";
+    s.on("data", (d) => (text += d.toString()));
+    s.on("end", () => resolve(text));
+    s.on("error", reject);
+  });
+}
+
+/**
+ * Resolves once HAProxy has read `bytes` bytes of the request of the client
+ * on `clientPort` (`show sess all`: the session's `req=... total=N`). Sending
+ * the next chunk only then makes the split real: HAProxy got the first part on
+ * its own, whatever the timing of the machine.
+ */
+async function haproxyHasRead(clientPort: number, bytes: number): Promise<void> {
+  for (;;) {
+    const sessions = (await adminCommand("show sess all")).split(/\n(?=0x)/);
+    const mine = sessions.find((b) => new RegExp(`source=127\\.0\\.0\\.1:${clientPort}\\b`).test(b));
+    const total = Number(/\n\s*req=\S+ \([^)]*\btotal=(\d+)\)/.exec(mine ?? "")?.[1] ?? -1);
+    if (total >= bytes) return;
+    await sleep(5); // looking again at HAProxy's state, not waiting for time to pass
+  }
+}
+
+/**
+ * Sends the chunks as separate reads of HAProxy: each next chunk only once
+ * HAProxy has read everything before it. Resolves with everything the server
+ * sent before closing.
+ */
 function exchange(port: number, chunks: Buffer[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = connect(port, "127.0.0.1");
@@ -72,9 +106,12 @@ function exchange(port: number, chunks: Buffer[]): Promise<string> {
       resolve(reply);
     });
     sock.on("connect", async () => {
+      let sent = 0;
       for (const [i, chunk] of chunks.entries()) {
-        if (i > 0) await sleep(150);
-        if (!sock.destroyed) sock.write(chunk);
+        if (i > 0) await haproxyHasRead(sock.localPort!, sent);
+        if (sock.destroyed) return;
+        sock.write(chunk);
+        sent += chunk.length;
       }
     });
   });
@@ -147,6 +184,7 @@ describe("a rendered config routes real connections", needs, () => {
       "stats socket /run/haproxy/admin.sock mode 660 level admin expose-fd listeners",
       `stats socket ${dir}/admin.sock mode 600 level admin`,
     );
+    adminSocket = join(dir, "admin.sock");
     // An inspect delay longer than any exchange may wait (15 s): traffic that HAProxy held back for it would
     // never be answered, so "answered" below means "routed at once", without timing anything.
     const delays = config.match(/tcp-request inspect-delay 5s/g)?.length ?? 0;

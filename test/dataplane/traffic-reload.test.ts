@@ -13,7 +13,7 @@ import { haproxyPaths } from "../support/netns-haproxy.js";
 import { requirements } from "../support/requirements.js";
 import { type ApplyRunner, applyRunner } from "../support/traffic-apply.js";
 import { type FakeImds, startFakeImds } from "../support/traffic-fixtures.js";
-import { LAB_REQUIREMENTS, type Lab, sleep, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
+import { LAB_REQUIREMENTS, type Lab, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
 import type { LoadResult } from "../support/traffic-protocol.js";
 
 const needs = await requirements("traffic", ...LAB_REQUIREMENTS);
@@ -35,12 +35,15 @@ describe("data plane: config changes through the apply script", needs, () => {
   const cfgPath = () => haproxyPaths(lab.topology).cfgPath;
   const routedTo = async () => (await lab.agent.probe(viaProxy.https(ROUTED))).whoami?.backend;
 
-  /** Runs the apply script while the load generator is busy; returns both outcomes. */
-  async function applyUnderLoad(args: string[]) {
-    const load = lab.agent.load({ probes: LOAD_PROBES, durationMs: 5000, concurrency: 6 });
-    await sleep(1500);
+  /**
+   * Runs the apply script while the load generator is busy: from the load's
+   * first answer until after the script ended, at least 200 answers, and,
+   * when `servedBy` is given, until that route answered (the new config serves).
+   */
+  async function applyUnderLoad(args: string[], servedBy?: string) {
+    const { id } = await lab.agent.startLoad({ probes: LOAD_PROBES, concurrency: 6 });
     const run = await apply.run(args);
-    const result: LoadResult = await load;
+    const result: LoadResult = await lab.agent.stopLoad(id, { total: 200, ...(servedBy ? { route: servedBy } : {}) });
     return { run, load: result };
   }
 
@@ -70,7 +73,7 @@ describe("data plane: config changes through the apply script", needs, () => {
   it("applies a new config under load with zero failed requests, and the new routing takes over", async () => {
     imds.setUserData(encodeUserData(NEW));
     const before = await lab.haproxy!.masterState();
-    const { run, load } = await applyUnderLoad(["--expect-sha256", configSha256(NEW)]);
+    const { run, load } = await applyUnderLoad(["--expect-sha256", configSha256(NEW)], `${ROUTED} → backend2`);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`applied config sha256=${configSha256(NEW)}`);
     const after = await lab.haproxy!.waitForReloads(before.reloads + 1);
@@ -82,7 +85,7 @@ describe("data plane: config changes through the apply script", needs, () => {
     );
     expect(load.errors).toEqual({});
     expect(load.failed).toBe(0);
-    expect(load.total).toBeGreaterThan(100);
+    expect(load.total).toBeGreaterThanOrEqual(200);
     // Both generations served the routed name during the run: the reload happened under load.
     expect(load.byRoute[`${ROUTED} → backend1`]).toBeGreaterThan(0);
     expect(load.byRoute[`${ROUTED} → backend2`]).toBeGreaterThan(0);

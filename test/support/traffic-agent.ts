@@ -6,7 +6,8 @@
  * A Node process can't switch network namespaces, so the test process (in the
  * root namespace) drives this agent over a Unix socket (filesystem paths are
  * shared across network namespaces). Each endpoint takes and returns JSON:
- * POST /probe, /probes, /load, /latency, and /hold, /held, /release for
+ * POST /probe, /probes, /load (for a time), /load/start and /load/stop
+ * (until stopped), /latency, and /hold, /held, /release for
  * connections kept open on purpose (an abusive client). Prints "READY".
  */
 
@@ -20,6 +21,7 @@ import type {
   LatencyResult,
   LoadRequest,
   LoadResult,
+  OpenLoadRequest,
   Probe,
   ProbeResult,
 } from "./traffic-protocol.js";
@@ -31,7 +33,15 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function load(req: LoadRequest): Promise<LoadResult> {
+/**
+ * Runs `req` until `done()` says so; `onAnswer` sees the result so far after
+ * every answer. `result` fills in as it runs.
+ */
+function runLoad(
+  req: { probes: Probe[]; concurrency: number },
+  done: () => boolean,
+  onAnswer: (result: LoadResult) => void = () => {},
+): { result: LoadResult; finished: Promise<LoadResult> } {
   const result: LoadResult = {
     total: 0,
     ok: 0,
@@ -61,15 +71,18 @@ async function load(req: LoadRequest): Promise<LoadResult> {
     }
   };
   const worker = async () => {
-    while (Date.now() - start < req.durationMs) {
+    while (!done()) {
       const p = req.probes[next++ % req.probes.length];
       if (!p) throw new Error("load: no probes");
       record(p, await probe(p));
+      onAnswer(result);
     }
   };
-  await Promise.all(Array.from({ length: req.concurrency }, worker));
-  result.requestsPerSecond = result.total / ((Date.now() - start) / 1000);
-  return result;
+  const finished = Promise.all(Array.from({ length: req.concurrency }, worker)).then(() => {
+    result.requestsPerSecond = result.total / ((Date.now() - start) / 1000);
+    return result;
+  });
+  return { result, finished };
 }
 
 async function latency(req: LatencyRequest): Promise<LatencyResult> {
@@ -129,6 +142,64 @@ function heldState(id: number): HeldState {
   return { id, open: group.sockets.length - group.closed.size, closed: group.closed.size };
 }
 
+function load(req: LoadRequest): Promise<LoadResult> {
+  const start = Date.now();
+  return runLoad(req, () => Date.now() - start >= req.durationMs).finished;
+}
+
+/** Loads that run until stopped, by id, with the conditions waiting on their progress. */
+const openLoads = new Map<
+  number,
+  { result: LoadResult; finished: Promise<LoadResult>; stop: () => void; waiters: Set<() => void> }
+>();
+let nextLoad = 1;
+
+/** Resolves once `holds` is true of the load's result so far (checked after every answer). */
+function whenLoad(id: number, holds: (r: LoadResult) => boolean): Promise<void> {
+  const open = openLoads.get(id);
+  if (!open) throw new Error(`no load ${id}`);
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!holds(open.result)) return;
+      open.waiters.delete(check);
+      resolve();
+    };
+    open.waiters.add(check);
+    check();
+  });
+}
+
+/** Starts load and answers once its first request has been answered: from then on, traffic is flowing. */
+async function startLoad(req: OpenLoadRequest): Promise<{ id: number }> {
+  const id = nextLoad++;
+  let stopped = false;
+  const waiters = new Set<() => void>();
+  const run = runLoad(
+    req,
+    () => stopped,
+    () => {
+      for (const w of [...waiters]) w();
+    },
+  );
+  openLoads.set(id, { ...run, stop: () => (stopped = true), waiters });
+  await whenLoad(id, (r) => r.total > 0);
+  return { id };
+}
+
+/**
+ * Stops a load once it has seen `until.route` answered (e.g. "a.example → backend2")
+ * and `until.total` answers in all (at once without them); returns its result.
+ */
+async function stopLoad(id: number, until: { route?: string; total?: number } = {}): Promise<LoadResult> {
+  const { route, total = 0 } = until;
+  await whenLoad(id, (r) => r.total >= total && (route === undefined || (r.byRoute[route] ?? 0) > 0));
+  const open = openLoads.get(id);
+  if (!open) throw new Error(`no load ${id}`);
+  openLoads.delete(id);
+  open.stop();
+  return open.finished;
+}
+
 const handlers: Record<string, (body: unknown) => Promise<unknown>> = {
   "/hold": (b) => hold(b as HoldRequest),
   "/held": async (b) => heldState((b as { id: number }).id),
@@ -145,6 +216,11 @@ const handlers: Record<string, (body: unknown) => Promise<unknown>> = {
     return out;
   },
   "/load": (b) => load(b as LoadRequest),
+  "/load/start": (b) => startLoad(b as OpenLoadRequest),
+  "/load/stop": (b) => {
+    const { id, until } = b as { id: number; until?: { route?: string; total?: number } };
+    return stopLoad(id, until);
+  },
   "/latency": (b) => latency(b as LatencyRequest),
 };
 

@@ -16,6 +16,7 @@ import type {
   LatencyResult,
   LoadRequest,
   LoadResult,
+  OpenLoadRequest,
   Probe,
   ProbeResult,
 } from "./traffic-protocol.js";
@@ -138,6 +139,14 @@ export class ClientAgent {
   }
   load(r: LoadRequest): Promise<LoadResult> {
     return this.call("/load", r);
+  }
+  /** Starts load that runs until stopLoad; resolves once traffic flows (its first request was answered). */
+  startLoad(r: OpenLoadRequest): Promise<{ id: number }> {
+    return this.call("/load/start", r);
+  }
+  /** Stops the load once it has seen `until.route` answered and `until.total` answers (when given). */
+  stopLoad(id: number, until: { route?: string; total?: number } = {}): Promise<LoadResult> {
+    return this.call("/load/stop", { id, until });
   }
   latency(r: LatencyRequest): Promise<LatencyResult> {
     return this.call("/latency", r);

@@ -51,6 +51,12 @@ export interface LoadRequest {
   concurrency: number;
 }
 
+/** Load that runs until it is stopped (`/load/start`, then `/load/stop`). */
+export interface OpenLoadRequest {
+  probes: Probe[];
+  concurrency: number;
+}
+
 export interface LoadResult {
   total: number;
   ok: number;
