@@ -1,4 +1,5 @@
-// Embeds the files cloud-init writes onto a proxy VM (src/dataplane/vm/) in
+// Embeds the files cloud-init writes onto a proxy VM, and the report script
+// Run Command carries there (src/dataplane/vm/), in
 // src/dataplane/vm-files.ts as string constants, byte for byte. They stay real
 // files, so shellcheck, systemd-analyze and editors see a .sh and a .service;
 // the generated module is plain TypeScript, so tsc, vitest, tsx and ncc all
@@ -26,6 +27,11 @@ export const VM_FILES = [
     "What needrestart runs instead of restarting HAProxy: a reload.",
   ],
   ["needrestart-ipv6-proxy.conf", "NEEDRESTART_SNIPPET", "needrestart keeps HAProxy selected (for the reload)."],
+  [
+    "ipv6-proxy-report.sh",
+    "REPORT_SCRIPT",
+    "Read-only report of what HAProxy serves, sent whole with every Run Command (not installed).",
+  ],
 ];
 
 const MODULE = join("src", "dataplane", "vm-files.ts");

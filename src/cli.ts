@@ -18,6 +18,8 @@ import {
   type OperationContext,
   type PlanOutcome,
   planFromDir,
+  statusFromDir,
+  verifyApplied,
 } from "./operations.js";
 import { applyResultBody, planBody } from "./plan/comment.js";
 import { stateMarker, stickyMarker } from "./plan/comment-marker.js";
@@ -27,11 +29,13 @@ import { renderPlanText } from "./plan/render-text.js";
 import type { AppliedProxy } from "./plan/types.js";
 import { loadProxyDir } from "./proxyfile/load.js";
 import { formatSpecError, type SpecError } from "./proxyfile/types.js";
+import { renderHealthText } from "./verify/render.js";
 
-const USAGE = `usage: azure-ipv6-proxy <plan|apply|demo|emulator> [options]
+const USAGE = `usage: azure-ipv6-proxy <plan|apply|status|demo|emulator> [options]
 
   plan                  show what apply would change (read-only)
-  apply                 plan, then carry the plan out
+  apply                 plan, then carry the plan out, then check the proxies it created or changed
+  status                every proxy's address, DNS answers and backend health, checked from outside (read-only)
   demo                  plan and apply proxies/ on the embedded Azure emulator, printing the PR comment
   emulator              run the Azure emulator on its own (prints endpoint, CA file and credentials)
 
@@ -43,7 +47,7 @@ options:
   --authority-host URL           Entra ID authority (or AZURE_AUTHORITY_HOST; default: the ARM endpoint's cloud)
   --owner NAME                   ownership instance (default: GITHUB_REPOSITORY or the git remote's org/repo)
   --allow-destroy                let apply delete or replace resources
-  --json                         plan: print the plan as JSON
+  --json                         plan, status: print JSON
   --markdown                     plan: print the PR comment Markdown
   --detailed-exitcode            plan: exit 2 when there are changes
   --concurrency N                proxies worked on at once (default 20)
@@ -81,7 +85,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     (o.help ? out : process.stderr).write(USAGE);
     return o.help ? 0 : 1;
   }
-  if (!["plan", "apply", "demo", "emulator"].includes(command)) {
+  if (!["plan", "apply", "status", "demo", "emulator"].includes(command)) {
     process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
     return 1;
   }
@@ -126,6 +130,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         // Environment variables, `az login` or a managed identity; a non-public authority host skips instance discovery.
         credential: createCredential({ kind: "default", authorityHost: cloud.authorityHost }),
         scope: cloud.armScope,
+        // Health checks ask each zone's name servers; AZURE_DNS_NAME_SERVER_ADDRESS sends them all to one HOST:PORT.
+        ...(process.env.AZURE_DNS_NAME_SERVER_ADDRESS
+          ? { nameServerAddress: process.env.AZURE_DNS_NAME_SERVER_ADDRESS }
+          : {}),
       };
     }
     const ctx: OperationContext = {
@@ -137,6 +145,12 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     };
 
     if (command === "demo") return await demo(o.path, ctx, out);
+    if (command === "status") {
+      const status = await statusFromDir(o.path, ctx);
+      if (!status.health) return reportSpecErrors(status.specErrors);
+      out.write(o.json ? `${JSON.stringify(status.health, null, 2)}\n` : `${renderHealthText(status.health)}\n`);
+      return status.health.verdict === "failure" ? 1 : 0;
+    }
 
     const outcome = await planFromDir(o.path, ctx);
     if (!outcome.plan) return reportSpecErrors(outcome.specErrors);
@@ -153,7 +167,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     out.write(`${renderPlanText(plan, { color: process.stdout.isTTY === true })}\n`);
     const result = await applyPlan(outcome, ctx, { allowDestroy: o["allow-destroy"] });
     out.write(`${applyResultText(result.proxies, result.durationMs)}\n`);
-    return 0;
+    const health = await verifyApplied(outcome, result.proxies, ctx);
+    if (health.proxies.length) out.write(`\nVerification:\n${renderHealthText(health)}\n`);
+    return health.verdict === "failure" ? 1 : 0;
   } catch (e) {
     const flag = e instanceof CloudConfigError ? `--${e.field}: ` : "";
     process.stderr.write(`error: ${flag}${e instanceof Error ? e.message : String(e)}\n`);
@@ -172,9 +188,15 @@ async function demo(path: string, ctx: OperationContext, out: NodeJS.WritableStr
   out.write(`\n----- PR comment the action would post (plan) -----\n\n`);
   out.write(`${planBody(first.plan, { marker, title })}\n`);
   const result = await applyPlan(first, ctx, { allowDestroy: false });
-  out.write(`\n----- PR comment the action would post (after merge: apply) -----\n\n`);
+  const health = await verifyApplied(first, result.proxies, ctx);
+  out.write(`
+----- PR comment the action would post (after merge: apply, then verification) -----
+
+`);
   const applyMarker = `${stickyMarker("apply", path, ctx.owner)}\n${stateMarker({ status: "applied", fingerprint: first.plan.fingerprint })}`;
-  out.write(`${applyResultBody(result, { marker: applyMarker, title: `azure-ipv6-proxy apply for ${path}/` })}\n`);
+  out.write(
+    `${applyResultBody(result, { marker: applyMarker, title: `azure-ipv6-proxy apply for ${path}/` }, [], health)}\n`,
+  );
   const again = await planFromDir(path, ctx);
   out.write(`\n----- Plan again (should be empty: apply is idempotent) -----\n\n`);
   out.write(`${renderPlanText(again.plan!, { color: false })}\n`);

@@ -4,17 +4,21 @@
  */
 
 import { applyChanges } from "./azure/apply.js";
+import { fixedNameServers, type NameServerLocator, systemNameServers } from "./azure/authoritative-dns.js";
 import { type AzureClients, type AzureConnection, createAzureClients } from "./azure/clients.js";
 import { observe } from "./azure/observe.js";
 import { checkApiVersions } from "./azure/providers.js";
 import { AZURE_WAITS } from "./azure/retry.js";
+import { verifyProxies } from "./azure/verify.js";
 import { type DesiredProxy, desiredProxy } from "./engine/desired.js";
 import { buildPlan } from "./engine/diff.js";
 import type { ObservedState } from "./engine/observed.js";
 import type { Logger } from "./log.js";
-import type { ApplyOutcome, Plan, PlanError } from "./plan/types.js";
+import type { AppliedProxy, ApplyOutcome, Plan, PlanError } from "./plan/types.js";
 import { loadProxyDir } from "./proxyfile/load.js";
 import type { ProxySpec, SpecError } from "./proxyfile/types.js";
+import { verifyTargets } from "./verify/targets.js";
+import type { HealthReport } from "./verify/types.js";
 
 export { ApplyFailedError } from "./azure/apply.js";
 export { ApiVersionsUnavailableError } from "./azure/providers.js";
@@ -44,6 +48,14 @@ export interface PlannedRun {
 
 /** The proxy files' errors (nothing was planned), or a plan. */
 export type PlanOutcome = { specErrors: SpecError[]; plan?: undefined } | (PlannedRun & { specErrors: [] });
+
+/** `status`: a plan (read-only) and every proxy's health, or the proxy files' errors. */
+export type StatusOutcome =
+  | { specErrors: SpecError[]; health?: undefined }
+  | (PlannedRun & { specErrors: []; health: HealthReport });
+
+/** Azure DNS publishes a change on all its name servers within 60 seconds (Azure DNS FAQ). */
+export const DNS_PUBLISH_MS = 60_000;
 
 /**
  * Apply of 20 new proxies takes 1.5× one proxy's time at 20, 3× at 8.
@@ -155,6 +167,64 @@ export async function applyPlan(
     }),
   );
   return { proxies, durationMs: Date.now() - start };
+}
+
+/**
+ * Checks, from outside and without changing anything, the proxies an apply
+ * created or changed: Azure is observed again (the addresses are the ones it
+ * allocated), then every VM and DNS name is asked.
+ */
+export async function verifyApplied(
+  { desired }: PlannedRun,
+  applied: AppliedProxy[],
+  ctx: OperationContext,
+  opts: { dnsSettleMs?: number } = {},
+): Promise<HealthReport> {
+  const touched = new Set(applied.filter((p) => p.status === "created" || p.status === "updated").map((p) => p.name));
+  const checked = desired.filter((d) => touched.has(d.spec.name));
+  const clientsFor = clientCache(ctx.connection);
+  return ctx.log.group("Verify", async () => {
+    if (checked.length === 0) return { proxies: [], verdict: "healthy" as const, durationMs: 0 };
+    const observed = await observe({
+      desired: checked,
+      owner: ctx.owner,
+      subscriptions: [...new Set(checked.map((d) => d.subscriptionId))].sort(),
+      clientsFor,
+      concurrency: ctx.concurrency ?? DEFAULT_CONCURRENCY,
+    });
+    return verifyProxies(verifyTargets(checked, observed), {
+      ...verifyOptions(ctx, clientsFor),
+      dnsSettleMs: opts.dnsSettleMs ?? DNS_PUBLISH_MS,
+    });
+  });
+}
+
+/** Health of every proxy of a plan, from what that plan observed (drift and status runs). */
+export async function healthOfPlan({ desired, observed }: PlannedRun, ctx: OperationContext): Promise<HealthReport> {
+  return ctx.log.group("Check health", () =>
+    verifyProxies(verifyTargets(desired, observed), verifyOptions(ctx, clientCache(ctx.connection))),
+  );
+}
+
+/** `status`: load and observe (read-only), then check every proxy's health. */
+export async function statusFromDir(dir: string, ctx: OperationContext, root?: string): Promise<StatusOutcome> {
+  const outcome = await planFromDir(dir, ctx, root);
+  if (!outcome.plan) return { specErrors: outcome.specErrors };
+  return { ...outcome, health: await healthOfPlan(outcome, ctx) };
+}
+
+function verifyOptions(ctx: OperationContext, clientsFor: (subscriptionId: string) => AzureClients) {
+  return {
+    clientsFor,
+    locateNameServer: nameServerLocator(ctx.connection),
+    concurrency: ctx.concurrency ?? DEFAULT_CONCURRENCY,
+    log: ctx.log,
+    waits: { ...AZURE_WAITS, ...ctx.connection.waits },
+  };
+}
+
+function nameServerLocator(connection: AzureConnection): NameServerLocator {
+  return connection.nameServerAddress ? fixedNameServers(connection.nameServerAddress) : systemNameServers;
 }
 
 function clientCache(connection: AzureConnection): (subscriptionId: string) => AzureClients {

@@ -5,7 +5,7 @@
  * again and changed only when every change was reviewed (review.ts). Each
  * apply is recorded as a deployment, so the next run knows where to start.
  */
-import { ApplyFailedError, applyPlan, PlanNotApplicableError, planFromDir } from "../operations.js";
+import { ApplyFailedError, applyPlan, PlanNotApplicableError, planFromDir, verifyApplied } from "../operations.js";
 import {
   applyResultBody,
   type BodyContext,
@@ -18,10 +18,11 @@ import {
 import { stickyMarker } from "../plan/comment-marker.js";
 import { alert, text } from "../plan/markdown-format.js";
 import type { ApplyFailure, ApplyOutcome, Plan } from "../plan/types.js";
+import type { HealthReport } from "../verify/types.js";
 import { isForbidden } from "./github.js";
 import { deploymentScope, mergeWindow } from "./merge-window.js";
 import { applyOutputs, planOutputs } from "./outputs.js";
-import { annotateSpecErrors, setOutputs, writePlanJson } from "./report.js";
+import { annotateSpecErrors, reportHealthVerdict, setOutputs, writePlanJson } from "./report.js";
 import { decideApply, isNoop } from "./review.js";
 import { type ActionRun, bodyContext } from "./run.js";
 
@@ -101,12 +102,19 @@ export async function runApply(run: ActionRun, sha: string): Promise<void> {
     }
     if (err instanceof ApplyFailedError) {
       const partial = { proxies: err.applied, durationMs: Date.now() - started };
-      await reportApplied(run, sha, reviewers, partial, plan, err.failures);
+      // The proxies that were finished are checked all the same: the comment says how they serve.
+      const health = await verifyApplied(outcome, err.applied, ctx);
+      await reportApplied(run, sha, reviewers, partial, plan, err.failures, health);
+      reportHealthVerdict(run, health);
     }
     throw err;
   }
   if (deployment !== undefined) await setDeployment(run, deployment, "success", `Applied ${summary(plan)}`);
-  await reportApplied(run, sha, reviewers, applied, plan);
+  // Checked from outside, as a user would reach it; nothing is changed.
+  const health = await verifyApplied(outcome, applied.proxies, ctx);
+  await reportApplied(run, sha, reviewers, applied, plan, [], health);
+  setOutputs(run.core, { health: health.verdict });
+  reportHealthVerdict(run, health);
 }
 
 function summary(plan: Plan): string {
@@ -170,14 +178,17 @@ async function reportApplied(
   applied: ApplyOutcome,
   plan: Plan,
   failures: ApplyFailure[] = [],
+  health?: HealthReport,
 ): Promise<void> {
   const { core } = run;
   await run.log.group("Report", async () => {
     const status = failures.length > 0 ? "failed" : "applied";
     const body = bodyContext(run, "apply", { status, fingerprint: plan.fingerprint, sha }, sha);
-    for (const pr of prs) await postApplyComment(run, pr, applyResultBody(applied, body, failures));
+    for (const pr of prs) await postApplyComment(run, pr, applyResultBody(applied, body, failures, health));
     setOutputs(core, applyOutputs(plan, run.planJsonPath, applied));
-    await core.appendSummary(applyResultBody(applied, { ...body, maxChars: MAX_SUMMARY_CHARS }, failures));
+    await core.appendSummary(
+      applyResultBody(applied, { ...body, maxChars: MAX_SUMMARY_CHARS }, failures, health),
+    );
     for (const p of applied.proxies) {
       const addresses = [p.ipv6Address, p.ipv4Address && `backends see ${p.ipv4Address}`].filter(Boolean);
       core.info(`${p.name}: ${p.status}${addresses.length ? ` ${addresses.join(", ")}` : ""}`);

@@ -68,6 +68,8 @@ export function azureConnection(
     credential,
     scope: inputs.cloud.armScope,
     ca,
+    // Health checks ask the DNS zones' own name servers; the emulator serves them at one local address.
+    ...(env.AZURE_DNS_NAME_SERVER_ADDRESS ? { nameServerAddress: env.AZURE_DNS_NAME_SERVER_ADDRESS } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import { describeCloud } from "../model/clouds.js";
 import { defaultOwner } from "../model/owner.js";
 import { normalizeDir } from "../plan/comment-marker.js";
 import { type EventInput, planRun, type RunPlan, repoOf } from "./event.js";
-import { GitHubApi, type Octokit } from "./github.js";
+import { GitHubApi, IssueApi, type Octokit } from "./github.js";
 import { type InputReader, readInputs } from "./inputs.js";
 import { actionsLogger } from "./logger.js";
 import { planJsonPath } from "./outputs.js";
@@ -90,6 +90,7 @@ async function dispatch(io: ActionIO, fail: (message: string) => void): Promise<
     const runId = io.env.GITHUB_RUN_ID;
     // The Azure SDKs are most of the bundle's start-up time: they load once the inputs are known to be valid.
     const { azureConnection } = await import("./azure-auth.js");
+    const octokit = io.octokit(inputs.githubToken);
 
     const run: ActionRun = {
       inputs,
@@ -98,7 +99,8 @@ async function dispatch(io: ActionIO, fail: (message: string) => void): Promise<
       workspace: io.workspace,
       repo,
       sha: io.event.sha,
-      api: new GitHubApi(io.octokit(inputs.githubToken), repo, inputs.botLogin),
+      api: new GitHubApi(octokit, repo, inputs.botLogin),
+      issues: new IssueApi(octokit, repo),
       core: io.core,
       log,
       fail,
@@ -130,6 +132,10 @@ async function dispatch(io: ActionIO, fail: (message: string) => void): Promise<
       return (await import("./plan-flow.js")).runPlan(run, undefined, plan.reason);
     case "apply":
       return (await import("./apply-flow.js")).runApply(run, plan.sha);
+    case "drift":
+      return (await import("./drift-flow.js")).runDrift(run, plan);
+    case "status":
+      return (await import("./drift-flow.js")).runStatus(run);
   }
 }
 
@@ -141,5 +147,9 @@ function describe(plan: RunPlan): string {
       return "plan into the job summary";
     case "apply":
       return `apply commit ${plan.sha}`;
+    case "drift":
+      return `look for drift at commit ${plan.sha}`;
+    case "status":
+      return "check the health of every proxy";
   }
 }

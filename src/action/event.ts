@@ -23,7 +23,14 @@ export type RunPlan =
   /** Plan into the job summary only (a push to another branch, workflow_dispatch, ...). */
   | { kind: "plan-summary"; reason: string }
   /** Apply what was reviewed on the pull request that produced `sha`. */
-  | { kind: "apply"; sha: string };
+  | { kind: "apply"; sha: string }
+  /**
+   * Plan against the default branch without writing, check health, and keep
+   * the drift issue up to date. `offDefaultBranch` says why this run may not.
+   */
+  | { kind: "drift"; sha: string; offDefaultBranch?: string }
+  /** Check every proxy's health into the job summary. */
+  | { kind: "status" };
 
 export interface EventInput {
   eventName: string;
@@ -38,6 +45,16 @@ const PULL_REQUEST_EVENTS = new Set(["pull_request", "pull_request_target"]);
 export function planRun(mode: Mode, event: EventInput): RunPlan {
   const pullRequest = pullRequestOf(event);
   if (mode === "apply") return { kind: "apply", sha: event.sha };
+  if (mode === "status") return { kind: "status" };
+  if (mode === "drift") {
+    // A scheduled run always runs on the default branch's latest commit; a manual one names its ref.
+    const defaultBranch = str(obj(event.payload.repository)?.default_branch);
+    const off =
+      event.eventName !== "schedule" && defaultBranch && event.ref !== `refs/heads/${defaultBranch}`
+        ? `drift compares Azure with the default branch (${defaultBranch}), and this run is on ${event.ref}`
+        : undefined;
+    return off ? { kind: "drift", sha: event.sha, offDefaultBranch: off } : { kind: "drift", sha: event.sha };
+  }
   if (mode === "plan") {
     return pullRequest
       ? { kind: "plan-pull-request", pullRequest }

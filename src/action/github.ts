@@ -280,6 +280,88 @@ export class GitHubApi {
   }
 }
 
+export interface TrackedIssue {
+  number: number;
+  body: string;
+  url: string;
+  labels: string[];
+}
+
+/** The drift issue: one per proxy directory and owner, found by its marker, label and author. */
+export class IssueApi {
+  constructor(
+    private readonly octokit: Octokit,
+    readonly repo: Repo,
+  ) {}
+
+  /**
+   * The open issue with `label` that starts with `marker` and was opened by
+   * `author` (the action's own identity). Issues anyone else opened are
+   * ignored, whatever they contain. The list endpoint returns pull requests
+   * too; they carry a `pull_request` key (GitHub REST "List repository issues").
+   */
+  async findOpen(marker: string, label: string, author: string): Promise<TrackedIssue | undefined> {
+    const pages = this.octokit.paginate.iterator(this.octokit.rest.issues.listForRepo, {
+      ...this.repo,
+      state: "open",
+      labels: label,
+      per_page: 100,
+    });
+    for await (const page of pages) {
+      const found = page.data.find(
+        (i) => !i.pull_request && i.user?.login === author && isStickyComment(i.body ?? undefined, marker),
+      );
+      if (found) return tracked(found);
+    }
+    return undefined;
+  }
+
+  async create(title: string, body: string, label: string): Promise<TrackedIssue> {
+    checkLength(body);
+    const { data } = await this.octokit.rest.issues.create({ ...this.repo, title, body, labels: [label] });
+    return tracked(data);
+  }
+
+  async update(number: number, title: string, body: string): Promise<TrackedIssue> {
+    checkLength(body);
+    const { data } = await this.octokit.rest.issues.update({ ...this.repo, issue_number: number, title, body });
+    return tracked(data);
+  }
+
+  /** A comment saying why, then the issue closed as completed. */
+  async close(number: number, comment: string): Promise<void> {
+    checkLength(comment);
+    await this.octokit.rest.issues.createComment({ ...this.repo, issue_number: number, body: comment });
+    await this.octokit.rest.issues.update({
+      ...this.repo,
+      issue_number: number,
+      state: "closed",
+      state_reason: "completed",
+    });
+  }
+}
+
+function tracked(i: {
+  number: number;
+  body?: string | null;
+  html_url: string;
+  labels: (string | { name?: string })[];
+}): TrackedIssue {
+  return {
+    number: i.number,
+    body: i.body ?? "",
+    url: i.html_url,
+    labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+  };
+}
+
+function checkLength(body: string): void {
+  // Issue bodies and comments share GitHub's limit; the builders keep within it.
+  if (body.length > GITHUB_COMMENT_LIMIT) {
+    throw new Error(`issue text is ${body.length} characters, over GitHub's limit of ${GITHUB_COMMENT_LIMIT}`);
+  }
+}
+
 function pullRequestFacts(pr: {
   number: number;
   html_url: string;

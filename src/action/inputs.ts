@@ -6,7 +6,7 @@
 import { CloudConfigError, PUBLIC_CLOUD, type ResolvedCloud, resolveCloud } from "../model/clouds.js";
 import { checkOwner } from "../model/owner.js";
 
-export const MODES = ["auto", "plan", "apply"] as const;
+export const MODES = ["auto", "plan", "apply", "drift", "status"] as const;
 export type Mode = (typeof MODES)[number];
 
 export interface ActionInputs {

@@ -1,6 +1,6 @@
 /**
- * Output channels shared by the plan and apply flows: annotations for spec
- * errors, the plan JSON file and the step outputs.
+ * Output channels shared by the flows: annotations for spec errors, the plan
+ * JSON file, the step outputs, and the verdict of health checks.
  */
 
 import { mkdir, writeFile } from "node:fs/promises";
@@ -9,7 +9,9 @@ import { renderPlanJson } from "../plan/render-json.js";
 import type { Plan } from "../plan/types.js";
 import { formatSpecError, type SpecError } from "../proxyfile/types.js";
 import type { ActionCore } from "./entry.js";
+import type { HealthReport } from "../verify/types.js";
 import type { ActionOutputs } from "./outputs.js";
+import type { ActionRun } from "./run.js";
 
 /** One annotation per error, on the file and line, so it shows in the pull request's diff view. */
 export function annotateSpecErrors(core: ActionCore, errors: SpecError[]): void {
@@ -28,6 +30,18 @@ export async function writePlanJson(plan: Plan, path: string): Promise<void> {
   await writeFile(path, renderPlanJson(plan));
 }
 
-export function setOutputs(core: ActionCore, outputs: ActionOutputs): void {
+export function setOutputs(core: ActionCore, outputs: ActionOutputs | Record<string, string>): void {
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+}
+
+/**
+ * After health checks: a warning annotation for each thing that needs
+ * attention, and a failed step naming every proxy that serves nobody.
+ */
+export function reportHealthVerdict(run: Pick<ActionRun, "core" | "fail">, health: HealthReport): void {
+  for (const p of health.proxies) for (const w of p.warnings) run.core.warning(`${p.proxy}: ${w}`);
+  const failing = health.proxies.filter((p) => p.verdict === "failure");
+  if (failing.length) {
+    run.fail(`Verification failed for ${failing.map((p) => `${p.proxy} (${p.failures.join("; ")})`).join(", ")}.`);
+  }
 }

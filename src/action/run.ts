@@ -17,7 +17,7 @@ import {
 import type { Plan } from "../plan/types.js";
 import type { ActionCore } from "./entry.js";
 import type { Repo } from "./event.js";
-import type { GitHubApi } from "./github.js";
+import type { GitHubApi, IssueApi } from "./github.js";
 import type { ActionInputs } from "./inputs.js";
 
 export interface ActionRun {
@@ -30,6 +30,8 @@ export interface ActionRun {
   /** The commit the workflow runs on (GITHUB_SHA). */
   sha: string;
   api: GitHubApi;
+  /** The drift issue (mode drift). */
+  issues: IssueApi;
   /** Log, annotations, step outputs and job summary. */
   core: ActionCore;
   /** Log groups per phase, backed by `core`. */
@@ -54,7 +56,8 @@ export function bodyContext(run: ActionRun, kind: CommentKind, state: CommentSta
 }
 
 function title(run: ActionRun, kind: CommentKind): string {
-  const what = kind === "plan" ? "Azure IPv6 proxy plan" : "Azure IPv6 proxy apply";
+  const what =
+    kind === "plan" ? "Azure IPv6 proxy plan" : kind === "apply" ? "Azure IPv6 proxy apply" : "Azure IPv6 proxy drift";
   // Matrix jobs differ by directory or owner: name them so two comments on one PR are told apart.
   const repo = `${run.repo.owner}/${run.repo.repo}`;
   return `${what}: ${run.dir}/${run.owner === repo ? "" : ` (owner ${run.owner})`}`;

@@ -26,6 +26,12 @@ export interface AzureConnection {
   pollIntervalMs?: number;
   /** How long to wait out Azure's temporary refusals; undefined = AZURE_WAITS (about 200 s). */
   waits?: Partial<WaitPolicy>;
+  /**
+   * Where the DNS zones' name servers are asked (HOST:PORT, all of them at
+   * this one address): the emulator's DNS listener. Undefined: each name
+   * server at its own addresses, port 53, as on the internet.
+   */
+  nameServerAddress?: string;
 }
 
 export interface AzureClients {

@@ -17,6 +17,8 @@ export interface EmulatorCoordinates {
   tenantId: string;
   clientId: string;
   clientSecret: string;
+  /** Its DNS zones over real DNS, "127.0.0.1:PORT": every zone's name servers are reached there. */
+  dnsAddress?: string;
 }
 
 /**
@@ -44,5 +46,6 @@ export function emulatorConnection(
     pollIntervalMs: opts.pollIntervalMs ?? 10,
     // The emulator's temporary refusals (NIC reservations) last as long as a test sets.
     waits: { firstDelayMs: 25, maxDelayMs: 250, budgetMs: 30_000 },
+    ...(emulator.dnsAddress ? { nameServerAddress: emulator.dnsAddress } : {}),
   };
 }

@@ -6,6 +6,9 @@
  *   POST   /_emulator/reset     clear the logs and faults
  *   POST   /_emulator/faults    add a fault; pathPattern is a RegExp source, flags optional
  *   DELETE /_emulator/faults    clear faults
+ *   POST   /_emulator/backends  {address, state: "up"|"down", port?, failure?: "refused"|"timeout"}:
+ *                               how the simulated VMs' HAProxy sees a backend
+ *   DELETE /_emulator/backends  every backend UP again
  */
 import type { Emulator } from "./emulator.js";
 import type { EmuRequest, EmuResponse } from "./http.js";
@@ -25,6 +28,23 @@ export async function controlApi(emulator: Emulator, req: EmuRequest): Promise<E
       return { status: 204 };
     case "DELETE /_emulator/faults":
       emulator.clearFaults();
+      return { status: 204 };
+    case "POST /_emulator/backends": {
+      const b = req.body;
+      if (!isObject(b) || typeof b.address !== "string" || (b.state !== "up" && b.state !== "down")) {
+        return {
+          status: 400,
+          body: { error: { code: "InvalidBackend", message: 'A backend needs address and state ("up" or "down").' } },
+        };
+      }
+      emulator.setBackendHealth(b.address, b.state, {
+        ...(typeof b.port === "number" ? { port: b.port } : {}),
+        ...(b.failure === "refused" || b.failure === "timeout" ? { failure: b.failure } : {}),
+      });
+      return { status: 204 };
+    }
+    case "DELETE /_emulator/backends":
+      emulator.resetVmHealth();
       return { status: 204 };
     case "POST /_emulator/faults": {
       const f = req.body;

@@ -13,6 +13,7 @@ import type { RolePermission } from "../model/roles.js";
 import type { TokenRequestEntry } from "./auth.js";
 import { Entra, type EntraApplication } from "./auth.js";
 import { controlApi } from "./control.js";
+import { type DnsServer, startDnsServer } from "./dns-server.js";
 import type { Fault } from "./faults.js";
 import { Faults } from "./faults.js";
 import type { RequestLogEntry } from "./front-door.js";
@@ -30,6 +31,7 @@ import { createGroup, registerResources } from "./providers/resources.js";
 import { registerRunCommand } from "./providers/run-command.js";
 import { Rbac, registerPermissions } from "./rbac.js";
 import { Router } from "./router.js";
+import type { BackendFailure } from "./simulated-haproxy.js";
 import { SimulatedVms } from "./simulated-vm.js";
 import type { WorkCounters } from "./store.js";
 import { Store } from "./store.js";
@@ -80,6 +82,13 @@ export class Emulator {
   readonly requests: RequestLogEntry[];
   /** Run commands received, with their scripts. */
   readonly runCommands: World["runCommands"];
+  /**
+   * The DNS zones over real DNS (UDP and TCP), as "127.0.0.1:PORT". Every name
+   * server a zone names (ns1-01.azure-dns.com. ...) is this one listener.
+   */
+  readonly dnsAddress: string;
+  /** DNS queries answered, for assertions. */
+  readonly dnsQueries: DnsServer["queries"];
 
   /** What GET /providers/{namespace} lists, and the api-versions ARM accepts per resource type. */
   readonly providers = new ProviderRegistry();
@@ -99,6 +108,7 @@ export class Emulator {
     private readonly faults: Faults,
     private readonly entra: Entra,
     private readonly rbac: Rbac,
+    private readonly dns: DnsServer,
     init: {
       endpoint: string;
       ca: string;
@@ -124,6 +134,8 @@ export class Emulator {
     this.lroPolls = init.lroPolls;
     this.requests = init.log;
     this.runCommands = world.runCommands;
+    this.dnsAddress = dns.address;
+    this.dnsQueries = dns.queries;
     this.vms = new SimulatedVms(
       (id) => this.getResource(id),
       (id) => world.vmBoots.get(armIdKey(id)),
@@ -239,6 +251,34 @@ export class Emulator {
     return { cloudInitMs: this.bootRules.cloudInitMs, ...(failure ? { error: failure.error } : {}) };
   }
 
+  /**
+   * How every simulated proxy VM's HAProxy sees backend `address` (on `port`,
+   * or every port): its health checks fail (refused or timed out) or pass.
+   */
+  setBackendHealth(
+    address: string,
+    state: "up" | "down",
+    opts: { port?: number; failure?: BackendFailure } = {},
+  ): void {
+    this.vms.backendHealth.set(opts.port ? `${address}:${opts.port}` : address, {
+      up: state === "up",
+      ...(opts.failure ? { failure: opts.failure } : {}),
+      ...(opts.port ? { port: opts.port } : {}),
+    });
+  }
+
+  /** Stops (or starts again) HAProxy on a simulated VM, by ARM id. */
+  setHaproxyRunning(vmId: string, running: boolean): void {
+    if (running) this.vms.stoppedHaproxy.delete(vmId.toLowerCase());
+    else this.vms.stoppedHaproxy.add(vmId.toLowerCase());
+  }
+
+  /** Every backend UP and every HAProxy running again. */
+  resetVmHealth(): void {
+    this.vms.backendHealth.clear();
+    this.vms.stoppedHaproxy.clear();
+  }
+
   /** Replaces what a VM does when Run Command reaches it. */
   onRunCommand(handler: RunCommandHandler): void {
     this.runCommandHandler = handler;
@@ -312,6 +352,7 @@ export class Emulator {
   }
 
   async close(): Promise<void> {
+    await this.dns.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve, reject) => this.server.close((e) => (e ? reject(e) : resolve())));
   }
@@ -405,7 +446,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
   });
   origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  emulator = new Emulator(server, world, faults, entra, rbac, {
+  const dns = await startDnsServer(world.store);
+  emulator = new Emulator(server, world, faults, entra, rbac, dns, {
     endpoint: origin,
     ca: tls.cert,
     tenantId,

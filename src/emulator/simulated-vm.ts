@@ -19,14 +19,20 @@
  * - **The health script** drains the health endpoint (503) or serves it again.
  * - **A probe** is up when HAProxy runs (the first boot is done), the config
  *   it serves has the endpoint the probe asks for, and it is not draining.
+ * - **The health report script** (src/dataplane/report-script.ts) gets what HAProxy
+ *   would say about the config it serves (simulated-haproxy.ts), with the
+ *   backend states tests set through Emulator.setBackendHealth; before the
+ *   first boot ends, HAProxy is missing.
  *
  * Tests that need the real scripts and a real `haproxy -c` plug in their own
  * handler with emulator.onRunCommand() (test/support/vm-double.ts).
  */
 import { createHash } from "node:crypto";
+import { REPORT_END } from "../dataplane/report-script.js";
 import { VERDICT_PREFIX, VERDICTS, verdictLine } from "../dataplane/serving.js";
 import { APPLY_SCRIPT_PATH } from "../dataplane/vmscripts.js";
 import type { Json } from "./http.js";
+import { type BackendHealth, simulatedReportOutput } from "./simulated-haproxy.js";
 import type { ProbeRequest, RunCommandHandler, RunCommandResult, VmBoot } from "./world.js";
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -42,6 +48,10 @@ export class SimulatedVms {
   private readonly served = new WeakMap<VmBoot, Served>();
   /** VMs the emulator did not boot (seeded by tests): they serve their userData. */
   private readonly seeded = new Map<string, Served>();
+  /** How HAProxy's checks see each backend, by address (every port) or `address:port`; others are UP. */
+  readonly backendHealth = new Map<string, BackendHealth>();
+  /** VMs (lower-cased id) whose HAProxy a test stopped. */
+  readonly stoppedHaproxy = new Set<string>();
 
   constructor(
     private readonly getResource: (id: string) => Json | undefined,
@@ -50,6 +60,7 @@ export class SimulatedVms {
 
   readonly runCommand: RunCommandHandler = async (vmId, script) => {
     const text = script.join("\n");
+    if (text.includes(REPORT_END)) return { exitCode: 0, stdout: this.report(vmId), stderr: "" };
     const health = /# ipv6-proxy-health (drain|serve)/.exec(text)?.[1];
     if (health) {
       const served = this.servedBy(vmId);
@@ -112,6 +123,19 @@ export class SimulatedVms {
       return { up: false, reason: `nothing answers ${probe.protocol} ${path} on port ${probe.port}` };
     if (http && served?.draining) return { up: false, reason: `${path} answers 503 (draining)` };
     return { up: true, reason: "probe succeeded" };
+  }
+
+  /** What the report script prints on this VM: HAProxy's view of the config it serves. */
+  private report(vmId: string): string {
+    const boot = this.bootOf(vmId);
+    const booted = !boot || (Date.now() >= boot.readyAt && !boot.error);
+    return simulatedReportOutput({
+      config: booted ? this.servedBy(vmId)?.config : undefined,
+      installed: booted,
+      cloudInit: boot?.error ? "error" : booted ? "done" : "running",
+      running: booted && !this.stoppedHaproxy.has(vmId.toLowerCase()),
+      backendHealth: (address, port) => this.backendHealth.get(`${address}:${port}`) ?? this.backendHealth.get(address),
+    });
   }
 
   private servedBy(vmId: string): Served | undefined {

@@ -14,7 +14,8 @@ import { posix } from "node:path";
 import { TOOL_NAME } from "../model/names.js";
 import { CHANGE_DIGEST_CHARS } from "./types.js";
 
-export type CommentKind = "plan" | "apply";
+/** `drift` marks the issue a scheduled drift run keeps up to date. */
+export type CommentKind = "plan" | "apply" | "drift";
 
 export const COMMENT_STATUSES = [
   /** A plan that can be applied: `fingerprint` is what the reviewer saw. */

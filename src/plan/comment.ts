@@ -8,6 +8,8 @@ import { formatSpecError, type SpecError } from "../proxyfile/types.js";
 import { alert, code, plural, table, text } from "./markdown-format.js";
 import { GITHUB_COMMENT_LIMIT, renderPlanMarkdown } from "./render-markdown.js";
 import type { ApplyFailure, ApplyOutcome, Plan, PlanError } from "./types.js";
+import { renderHealthMarkdown } from "../verify/render.js";
+import type { HealthReport } from "../verify/types.js";
 
 /** The job summary allows 1 MiB per step; stay well inside it even for multi-byte text. */
 export const MAX_SUMMARY_CHARS = 400_000;
@@ -72,7 +74,29 @@ export function planErrorLines(errors: PlanError[]): string[] {
   });
 }
 
-export function applyResultBody(outcome: ApplyOutcome, ctx: BodyContext, failures: ApplyFailure[] = []): string {
+/**
+ * The apply result, then (when given) what verification found from outside:
+ * the verification table has the room the apply table leaves.
+ */
+export function applyResultBody(
+  outcome: ApplyOutcome,
+  ctx: BodyContext,
+  failures: ApplyFailure[] = [],
+  health?: HealthReport,
+): string {
+  if (!health) return applyTable(outcome, ctx, failures);
+  const max = ctx.maxChars ?? GITHUB_COMMENT_LIMIT;
+  // The apply table gets half the budget at most; verification the rest.
+  const applied = applyTable(outcome, { ...ctx, maxChars: Math.floor(max / 2) }, failures);
+  const footerText = footer(ctx);
+  const withoutFooter = applied.endsWith(footerText) ? applied.slice(0, -footerText.length) : applied;
+  const verification = renderHealthMarkdown(health, {
+    maxChars: max - withoutFooter.length - footerText.length - 2,
+  });
+  return `${withoutFooter}\n${verification}${footerText}`;
+}
+
+function applyTable(outcome: ApplyOutcome, ctx: BodyContext, failures: ApplyFailure[]): string {
   const seconds = (outcome.durationMs / 1000).toFixed(1);
   const at = ctx.headSha ? ` at ${code(ctx.headSha.slice(0, 12))}` : "";
   const lines = [ctx.marker, `### ${text(ctx.title)}`, ""];

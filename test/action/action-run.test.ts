@@ -166,7 +166,7 @@ describe("run() in-process", () => {
       core,
     });
     expect(result.failures).toEqual([
-      `Input 'mode': "destroy-everything" is not allowed; use one of: auto, plan, apply`,
+      `Input 'mode': "destroy-everything" is not allowed; use one of: auto, plan, apply, drift, status`,
     ]);
     expect(contacted).toEqual([]);
     expect(log.filter((l) => l.startsWith("output") || l.startsWith("summary"))).toEqual([]);

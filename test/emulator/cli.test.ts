@@ -10,6 +10,7 @@ import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli.js";
 import type { Plan } from "../../src/plan/types.js";
+import type { HealthReport } from "../../src/verify/types.js";
 import { type Harness, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 
@@ -108,6 +109,7 @@ describe("the CLI as a child process, against an emulator playing Azure", () => 
           AZURE_CLIENT_ID: e.clientId,
           AZURE_CLIENT_SECRET: e.clientSecret,
           NODE_EXTRA_CA_CERTS: join(files.root, "ca.pem"),
+          AZURE_DNS_NAME_SERVER_ADDRESS: e.dnsAddress,
         },
         stdio: ["ignore", "pipe", "pipe"],
       },
@@ -156,6 +158,9 @@ describe("the CLI as a child process, against an emulator playing Azure", () => 
     for await (const r of c.dns.recordSets.listByType("rg-dns", "example.com", "AAAA"))
       records += r.aaaaRecords?.length ?? 0;
     expect(records).toBe(3);
+    // The apply that finished checked the proxies it created from outside.
+    expect(second.out).toContain("Verification:");
+    expect(second.out).toMatch(/Checked \d proxies? from outside in \d+\.\d s: \d healthy\./);
   }, 120_000);
 
   it("plan fails naming each resource type whose api-version the cloud lacks, and what it offers", async () => {
@@ -173,4 +178,33 @@ describe("the CLI as a child process, against an emulator playing Azure", () => 
       h.emulator.providers.offer("Microsoft.Compute", "virtualMachines", ["2026-04-01"]);
     }
   });
+
+  it("status prints every proxy's health, as JSON too, and exits 1 when a proxy serves nobody", async () => {
+    const healthy = await exit(cli("status", "--json"));
+    expect(healthy.code, healthy.out).toBe(0);
+    const report = JSON.parse(healthy.out.slice(healthy.out.indexOf("{\n"))) as HealthReport;
+    expect(report.verdict).toBe("healthy");
+    expect(report.proxies.map((p) => [p.proxy, p.dns[0]?.status, p.vms[0]?.answer?.servers.length])).toEqual([
+      ["alpha", "ok", 2],
+      ["bravo", "ok", 2],
+      ["charlie", "ok", 2],
+    ]);
+    // All three VMs were asked at once: one Run Command each.
+    expect(
+      h.emulator.runCommands
+        .slice(-3)
+        .map((r) => r.vmId.split("/").pop())
+        .sort(),
+    ).toEqual(["ipv6px-alpha-vm", "ipv6px-bravo-vm", "ipv6px-charlie-vm"]);
+
+    h.emulator.setBackendHealth("203.0.113.10", "down");
+    const dead = await exit(cli("status"));
+    h.emulator.resetVmHealth();
+    expect(dead.code, dead.out).toBe(1);
+    expect(dead.out).toMatch(/^alpha {2}failure {2}IPv6 \S+ {2}IPv4 \S+/m);
+    expect(dead.out).toContain(
+      "backends  203.0.113.10 DOWN (80: DOWN L4CON Connection refused; 443: DOWN L4CON Connection refused)",
+    );
+    expect(dead.out).toContain("Checked 3 proxies from outside");
+  }, 60_000);
 });

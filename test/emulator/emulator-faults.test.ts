@@ -11,7 +11,9 @@ import type { AzureClients } from "../../src/azure/clients.js";
 import { createAzureClients } from "../../src/azure/clients.js";
 import { emulatorConnection } from "../../src/azure/emulator-connection.js";
 import type { Json } from "../../src/emulator/http.js";
+import { reportScriptLines } from "../../src/dataplane/report-script.js";
 import { type Emulator, startEmulator } from "../../src/emulator/server.js";
+import { parseHealthAnswer } from "../../src/verify/health-report.js";
 import { clientsFor, createDualStackNetwork, failure, LOCATION, vmModel } from "../support/emulator-fixtures.js";
 
 let emu: Emulator;
@@ -204,5 +206,20 @@ describe("the HTTPS control API", () => {
         .filter((r: { path: string }) => r.path.endsWith("/remote"))
         .map((r: { status: number }) => r.status),
     ).toEqual([409, 201, 200]);
+  });
+
+  it("marks backends down and up again for the simulated VMs' HAProxy", async () => {
+    const config = "backend port_443_default\n    server 192.0.2.7 192.0.2.7:443 check\n";
+    const vmId = `/subscriptions/${emu.subscriptionId}/resourceGroups/rg-ctl/providers/Microsoft.Compute/virtualMachines/vm-ctl`;
+    emu.seedResource(vmId, { properties: { userData: Buffer.from(config).toString("base64") } });
+    const health = async () =>
+      parseHealthAnswer((await emu.currentRunCommandHandler()(vmId, reportScriptLines())).stdout).servers;
+    expect((await call("POST", "/_emulator/backends", { address: "192.0.2.7", state: "sideways" })).status).toBe(400);
+    expect(
+      (await call("POST", "/_emulator/backends", { address: "192.0.2.7", state: "down", failure: "timeout" })).status,
+    ).toBe(204);
+    expect(await health()).toEqual([expect.objectContaining({ server: "192.0.2.7", up: false, check: "L4TOUT" })]);
+    expect((await call("DELETE", "/_emulator/backends")).status).toBe(204);
+    expect(await health()).toEqual([expect.objectContaining({ server: "192.0.2.7", up: true, check: "L4OK" })]);
   });
 });

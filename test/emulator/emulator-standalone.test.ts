@@ -58,12 +58,14 @@ describe("the standalone emulator", () => {
       "AZURE_AUTHORITY_HOST",
       "AZURE_CLIENT_ID",
       "AZURE_CLIENT_SECRET",
+      "AZURE_DNS_NAME_SERVER_ADDRESS",
       "AZURE_RESOURCE_MANAGER_ENDPOINT",
       "AZURE_SUBSCRIPTION_ID",
       "AZURE_TENANT_ID",
       "NODE_EXTRA_CA_CERTS",
     ]);
     expect(existsSync(env.NODE_EXTRA_CA_CERTS!)).toBe(true);
+    expect(env.AZURE_DNS_NAME_SERVER_ADDRESS).toMatch(/^127\.0\.0\.1:\d+$/);
 
     const child = await run(process.execPath, ["--input-type=module", "-e", CHILD], {
       env: { ...process.env, ...env },

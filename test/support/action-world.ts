@@ -168,11 +168,25 @@ export class ActionWorld {
       },
       env: {
         NODE_EXTRA_CA_CERTS: this.caFile,
+        // The zones' name servers are the emulator's DNS listener.
+        AZURE_DNS_NAME_SERVER_ADDRESS: this.emulator.dnsAddress,
         ACTIONS_ID_TOKEN_REQUEST_URL: this.github.idTokenRequestUrl,
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: this.github.idTokenRequestToken,
         ...extras.env,
       },
     });
+  }
+
+  /** A scheduled run (`on: schedule`) of the default branch's latest commit `sha`, in mode drift unless inputs say otherwise. */
+  scheduled(sha: string, extras: RunExtras = {}): Promise<ActionRunResult> {
+    this.github.subject = MAIN_SUBJECT;
+    return this.run(
+      "schedule",
+      { schedule: "17 6 * * *", workflow: ".github/workflows/ipv6-proxy.yml" },
+      sha,
+      "refs/heads/main",
+      { ...extras, inputs: { mode: "drift", ...extras.inputs } },
+    );
   }
 
   /** SDK clients with the emulator's client secret, to look at (or tamper with) Azure from outside the action. */

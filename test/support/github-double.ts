@@ -15,6 +15,9 @@
  * Time is a virtual clock: every change to the repository happens one second
  * after the previous one, as GitHub's whole-second timestamps would show it,
  * so tests order events without waiting and without racing the wall clock.
+ *
+ * Issues and pull requests share one number sequence; `GET /issues` lists
+ * pull requests too, each with a `pull_request` key.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -55,6 +58,19 @@ export interface DoubleComment {
   updated_at: string;
   /** Who last edited the body; undefined while nobody has. */
   editor?: DoubleUser | undefined;
+}
+
+export interface DoubleIssue {
+  number: number;
+  title: string;
+  body: string;
+  labels: string[];
+  state: "open" | "closed";
+  state_reason: string | null;
+  user: DoubleUser;
+  created_at: string;
+  updated_at: string;
+  closed_at: string | null;
 }
 
 export interface DoubleReview {
@@ -154,6 +170,9 @@ export interface GitHubDouble {
   /** A collaborator's role: admin, maintain, write, triage or read. */
   setRole(login: string, role: "admin" | "maintain" | "write" | "triage" | "read"): void;
   deployments: DoubleDeployment[];
+  /** Opens an issue as `user` (default: the token's user, as the action would). */
+  addIssue(issue: { title: string; body: string; labels?: string[]; user?: DoubleUser }): DoubleIssue;
+  issues(): DoubleIssue[];
   /** Issued OIDC tokens, decoded claims. */
   idTokens: Record<string, unknown>[];
   close(): Promise<void>;
@@ -178,6 +197,9 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
   /** sha → parent shas. */
   const graph = new Map<string, string[]>();
   let nextId = 1_000_000;
+  const issues: DoubleIssue[] = [];
+  // Issues and pull requests share one sequence of numbers.
+  const nextNumber = () => Math.max(0, ...pulls.keys(), ...issues.map((i) => i.number)) + 1;
   let origin = "";
   // A fixed start keeps every run's timestamps the same; one second per event, as GitHub's timestamps resolve.
   let clock = Date.parse("2025-06-02T09:00:00Z");
@@ -288,6 +310,24 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
       r.state = "DISMISSED";
       double.tick();
     },
+    addIssue({ title, body, labels = [], user = double.tokenUser }) {
+      const now = double.tick();
+      const issue: DoubleIssue = {
+        number: nextNumber(),
+        title,
+        body,
+        labels: [...new Set(labels)],
+        state: "open",
+        state_reason: null,
+        user,
+        created_at: now,
+        updated_at: now,
+        closed_at: null,
+      };
+      issues.push(issue);
+      return issue;
+    },
+    issues: () => issues,
     setRole(login, role) {
       roles.set(login.toLowerCase(), role);
     },
@@ -412,8 +452,57 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
       entry.bodyLength = typeof body === "string" ? body.length : undefined;
       const invalid = writeProblem(body);
       if (invalid) return send(invalid.status, invalid.json);
-      if (!pulls.has(Number(arg(1)))) return notFound();
-      return send(201, commentJson(double.addComment(Number(arg(1)), body as string, double.tokenUser)));
+      const target = Number(arg(1));
+      if (!pulls.has(target) && !issues.some((i) => i.number === target)) return notFound();
+      return send(201, commentJson(double.addComment(target, body as string, double.tokenUser)));
+    }
+    // docs.github.com/rest/issues/issues#list-repository-issues: pull requests are listed too, with a
+    // `pull_request` key; `state` defaults to open; `labels` must all match; `creator` is a login; newest first.
+    if (on("GET", /^\/issues$/)) {
+      const state = query.state ?? "open";
+      const wanted = (query.labels ?? "").split(",").filter(Boolean);
+      const all = [...issues.map(issueJson), ...[...pulls.values()].map(pullAsIssueJson)]
+        .filter((i) => state === "all" || i.state === state)
+        .filter((i) => wanted.every((l) => (i.labels as { name: string }[]).some((x) => x.name === l)))
+        .filter((i) => !query.creator || (i.user as DoubleUser).login === query.creator)
+        .sort((a, b) => Number(b.number) - Number(a.number));
+      return sendPage(all, url, query, send);
+    }
+    // docs.github.com/rest/issues/issues#create-an-issue: labels it does not know are created.
+    if (on("POST", /^\/issues$/)) {
+      const input = jsonBody(raw);
+      entry.bodyLength = typeof input.body === "string" ? input.body.length : undefined;
+      const invalid = writeProblem(input.body);
+      if (invalid) return send(invalid.status, invalid.json);
+      if (typeof input.title !== "string" || input.title === "") return send(422, validationFailed("title is missing"));
+      const labels = Array.isArray(input.labels) ? input.labels.filter((l): l is string => typeof l === "string") : [];
+      return send(201, issueJson(double.addIssue({ title: input.title, body: input.body as string, labels })));
+    }
+    // docs.github.com/rest/issues/issues#get-an-issue and #update-an-issue (title, body, state, state_reason).
+    if (on("GET", /^\/issues\/(\d+)$/) || on("PATCH", /^\/issues\/(\d+)$/)) {
+      const issue = issues.find((i) => i.number === Number(arg(1)));
+      if (!issue) return notFound();
+      if (method === "GET") return send(200, issueJson(issue));
+      const input = jsonBody(raw);
+      if (input.body !== undefined) {
+        entry.bodyLength = typeof input.body === "string" ? input.body.length : undefined;
+        const invalid = writeProblem(input.body);
+        if (invalid) return send(invalid.status, invalid.json);
+        issue.body = input.body as string;
+      } else if (double.readOnly) return send(403, forbidden());
+      if (typeof input.title === "string") issue.title = input.title;
+      if ((input.state === "open" || input.state === "closed") && input.state !== issue.state) {
+        issue.state = input.state;
+        issue.closed_at = input.state === "closed" ? double.tick() : null;
+        issue.state_reason =
+          input.state === "closed"
+            ? typeof input.state_reason === "string"
+              ? input.state_reason
+              : "completed"
+            : "reopened";
+      }
+      issue.updated_at = double.tick();
+      return send(200, issueJson(issue));
     }
     // docs.github.com/rest/issues/comments#update-an-issue-comment
     if (on("PATCH", /^\/issues\/comments\/(\d+)$/)) {
@@ -644,6 +733,43 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
       updated_at: c.updated_at,
       author_association: c.user.type === "Bot" ? "NONE" : "MEMBER",
       performed_via_github_app: null,
+    };
+  }
+
+  // docs.github.com/rest/issues/issues#get-an-issue
+  function issueJson(i: DoubleIssue): Record<string, unknown> {
+    return {
+      id: 5_000_000 + i.number,
+      node_id: `I_${i.number}`,
+      url: `${origin}${repoPath}/issues/${i.number}`,
+      html_url: `${html}/issues/${i.number}`,
+      number: i.number,
+      state: i.state,
+      state_reason: i.state_reason,
+      title: i.title,
+      body: i.body,
+      user: i.user,
+      labels: i.labels.map(labelJson),
+      comments: double.comments(i.number).length,
+      created_at: i.created_at,
+      updated_at: i.updated_at,
+      closed_at: i.closed_at,
+      author_association: i.user.type === "Bot" ? "NONE" : "MEMBER",
+    };
+  }
+
+  /** A pull request as the issues endpoints list it: an issue with a `pull_request` key. */
+  function pullAsIssueJson(p: DoublePullRequest): Record<string, unknown> {
+    return {
+      id: 6_000_000 + p.number,
+      number: p.number,
+      state: p.mergedAt ? "closed" : "open",
+      title: `Proxies #${p.number}`,
+      body: "",
+      user: p.user,
+      labels: p.labels.map(labelJson),
+      html_url: `${html}/pull/${p.number}`,
+      pull_request: { url: `${origin}${repoPath}/pulls/${p.number}`, merged_at: p.mergedAt ?? null },
     };
   }
 

@@ -17,6 +17,7 @@ import {
   CONFIG_UNIT,
   NEEDRESTART_RELOAD_SCRIPT,
   NEEDRESTART_SNIPPET,
+  REPORT_SCRIPT,
   SYSCTL_CONF,
 } from "../../src/dataplane/vm-files.js";
 import { APPLY_SCRIPT_PATH } from "../../src/dataplane/vmscripts.js";
@@ -42,6 +43,7 @@ describe("src/dataplane/vm-files.ts", () => {
     expect(APT_CONF).toBe(onDisk("52ipv6-proxy-upgrades"));
     expect(NEEDRESTART_RELOAD_SCRIPT).toBe(onDisk("needrestart-reload-haproxy.sh"));
     expect(NEEDRESTART_SNIPPET).toBe(onDisk("needrestart-ipv6-proxy.conf"));
+    expect(REPORT_SCRIPT).toBe(onDisk("ipv6-proxy-report.sh"));
     expect(readdirSync(vmDir).sort()).toEqual(
       [
         "52ipv6-proxy-upgrades",
@@ -50,6 +52,7 @@ describe("src/dataplane/vm-files.ts", () => {
         "ipv6-proxy-apply.sh",
         "needrestart-ipv6-proxy.conf",
         "needrestart-reload-haproxy.sh",
+        "ipv6-proxy-report.sh",
       ].sort(),
     );
   });
