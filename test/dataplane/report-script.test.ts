@@ -1,5 +1,5 @@
 /**
- * The health script against real HAProxy running the rendered config, in the
+ * The report script against real HAProxy running the rendered config, in the
  * proxy's network namespace: what it prints is what src/verify reads, and
  * the emulator's simulated VM says the same as real HAProxy for the same
  * config and backend states.
@@ -14,10 +14,10 @@ import { simulatedReportOutput } from "../../src/emulator/simulated-haproxy.js";
 import { parseHealthAnswer } from "../../src/verify/health-report.js";
 import type { HealthAnswer } from "../../src/verify/types.js";
 import { ADDR } from "../support/netns.js";
-import { type Lab, labProblem, startLab, trafficSpec } from "../support/traffic-lab.js";
+import { NSENTER, PYTHON3, requirements, SS } from "../support/requirements.js";
+import { LAB_REQUIREMENTS, type Lab, startLab, trafficSpec } from "../support/traffic-lab.js";
 
-const problem = await labProblem();
-if (problem) console.warn(`report-script: skipped: ${problem}`);
+const needs = await requirements("data-plane", ...LAB_REQUIREMENTS, NSENTER, PYTHON3, SS);
 
 const execFileAsync = promisify(execFile);
 const [B1, B2] = ADDR.backendV4;
@@ -27,7 +27,7 @@ const config = renderHaproxyConfig(trafficSpec({ backends: [B1!, B2!], ports: [8
 const states = (a: HealthAnswer) =>
   a.servers.map((s) => `${s.backend} ${s.server} ${s.up ? "UP" : "DOWN"} ${s.status} ${s.check} ${s.reason}`).sort();
 
-describe.skipIf(problem)("health script on real HAProxy", () => {
+describe("report script on real HAProxy", needs, () => {
   let lab: Lab;
 
   /** Runs the script as Run Command would (bash, as root), inside HAProxy's network and mount namespaces. */

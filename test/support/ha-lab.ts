@@ -32,14 +32,10 @@ import {
   type Topology,
 } from "./netns.js";
 import { type HaproxyInstance, startHaproxy } from "./netns-haproxy.js";
-import { CURL, NFT, program, type Requirement } from "./requirements.js";
+import { CURL, NFT, NSENTER, PYTHON3, type Requirement } from "./requirements.js";
 import { type ApplyRunner, applyRunner } from "./traffic-apply.js";
 import { type Backend, ClientAgent, type FakeImds, makeBackend, REPO_ROOT, startFakeImds } from "./traffic-fixtures.js";
 import { LAB_REQUIREMENTS } from "./traffic-lab.js";
-
-const NSENTER = program("nsenter", "util-linux");
-/** The health script talks to HAProxy's admin socket with python3, as Ubuntu's images have it. */
-const PYTHON3 = program("python3", "python3-minimal");
 
 const SUPPORT_DIR = dirname(fileURLToPath(import.meta.url));
 

@@ -169,6 +169,9 @@ export const HAPROXY_PACKAGE: Requirement = {
     }
   },
 };
+export const NSENTER = program("nsenter", "util-linux");
+/** On-VM scripts talk to HAProxy's admin socket with python3, as Ubuntu's images have it. */
+export const PYTHON3 = program("python3", "python3-minimal");
 
 /** PyYAML, the parser cloud-init reads its config with. */
 export const PYYAML: Requirement = probed("PyYAML", "python3 with PyYAML not installed", "python3-yaml", [
