@@ -18,9 +18,6 @@ import { planOutputs } from "./outputs.js";
 import { annotateSpecErrors, reportHealthVerdict, setOutputs, writePlanJson } from "./report.js";
 import { type ActionRun, bodyContext } from "./run.js";
 
-/** The login of the identity the action writes as, unless configured otherwise. */
-export const ACTIONS_BOT_LOGIN = "github-actions[bot]";
-
 export async function runDrift(run: ActionRun, plan: Extract<RunPlan, { kind: "drift" }>): Promise<void> {
   const { core } = run;
   if (plan.offDefaultBranch) {
@@ -53,7 +50,8 @@ export async function runDrift(run: ActionRun, plan: Extract<RunPlan, { kind: "d
     await core.appendSummary(
       driftIssueBody(planned, health, findings, { ...issueContext, maxChars: MAX_SUMMARY_CHARS }),
     );
-    const author = ACTIONS_BOT_LOGIN;
+    // Only an issue the action's own identity (bot-login) opened is ours to edit or close.
+    const author = run.inputs.botLogin;
     try {
       const open = await run.issues.findOpen(marker, DRIFT_LABEL, author);
       if (findings.drifted || findings.unhealthy) {
