@@ -186,9 +186,7 @@ async function reportApplied(
     const body = bodyContext(run, "apply", { status, fingerprint: plan.fingerprint, sha }, sha);
     for (const pr of prs) await postApplyComment(run, pr, applyResultBody(applied, body, failures, health));
     setOutputs(core, applyOutputs(plan, run.planJsonPath, applied));
-    await core.appendSummary(
-      applyResultBody(applied, { ...body, maxChars: MAX_SUMMARY_CHARS }, failures, health),
-    );
+    await core.appendSummary(applyResultBody(applied, { ...body, maxChars: MAX_SUMMARY_CHARS }, failures, health));
     for (const p of applied.proxies) {
       const addresses = [p.ipv6Address, p.ipv4Address && `backends see ${p.ipv4Address}`].filter(Boolean);
       core.info(`${p.name}: ${p.status}${addresses.length ? ` ${addresses.join(", ")}` : ""}`);

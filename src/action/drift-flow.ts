@@ -8,9 +8,9 @@
  * Mode status: the health checks alone, into the job summary.
  */
 import { healthOfPlan, planFromDir, statusFromDir } from "../operations.js";
-import { renderHealthMarkdown } from "../verify/render.js";
 import { MAX_SUMMARY_CHARS, specErrorsBody } from "../plan/comment.js";
 import { stickyMarker } from "../plan/comment-marker.js";
+import { renderHealthMarkdown } from "../verify/render.js";
 import { DRIFT_LABEL, driftFindings, driftIssueBody, driftIssueTitle, resolvedComment } from "./drift-issue.js";
 import type { RunPlan } from "./event.js";
 import { isForbidden } from "./github.js";

@@ -4,12 +4,13 @@
  * and the proxies' health under its own heading. The marker on its first line
  * (per proxy directory and owner) is how later runs find it.
  */
+
+import { planBody } from "../plan/comment.js";
 import { code, maybeLink, text } from "../plan/markdown-format.js";
+import { GITHUB_COMMENT_LIMIT } from "../plan/render-markdown.js";
 import type { Plan } from "../plan/types.js";
 import { renderHealthMarkdown } from "../verify/render.js";
 import type { HealthReport } from "../verify/types.js";
-import { planBody } from "../plan/comment.js";
-import { GITHUB_COMMENT_LIMIT } from "../plan/render-markdown.js";
 
 export const DRIFT_LABEL = "ipv6-proxy/drift";
 

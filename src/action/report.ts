@@ -8,8 +8,8 @@ import { dirname } from "node:path";
 import { renderPlanJson } from "../plan/render-json.js";
 import type { Plan } from "../plan/types.js";
 import { formatSpecError, type SpecError } from "../proxyfile/types.js";
-import type { ActionCore } from "./entry.js";
 import type { HealthReport } from "../verify/types.js";
+import type { ActionCore } from "./entry.js";
 import type { ActionOutputs } from "./outputs.js";
 import type { ActionRun } from "./run.js";
 

@@ -5,11 +5,11 @@
  */
 
 import { formatSpecError, type SpecError } from "../proxyfile/types.js";
+import { renderHealthMarkdown } from "../verify/render.js";
+import type { HealthReport } from "../verify/types.js";
 import { alert, code, plural, table, text } from "./markdown-format.js";
 import { GITHUB_COMMENT_LIMIT, renderPlanMarkdown } from "./render-markdown.js";
 import type { ApplyFailure, ApplyOutcome, Plan, PlanError } from "./types.js";
-import { renderHealthMarkdown } from "../verify/render.js";
-import type { HealthReport } from "../verify/types.js";
 
 /** The job summary allows 1 MiB per step; stay well inside it even for multi-byte text. */
 export const MAX_SUMMARY_CHARS = 400_000;

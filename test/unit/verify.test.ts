@@ -12,11 +12,11 @@ import {
   STAT_COLUMNS,
   STATS_SOCKET,
 } from "../../src/dataplane/report-script.js";
-import { proxySpec } from "../support/dataplane-fixtures.js";
 import { parseCsvLine, parseHealthAnswer } from "../../src/verify/health-report.js";
 import { renderHealthMarkdown, renderHealthText } from "../../src/verify/render.js";
 import type { DnsCheck, HealthAnswer, VerifyTarget, VmHealth } from "../../src/verify/types.js";
 import { healthReport, judgeProxy } from "../../src/verify/verdict.js";
+import { proxySpec } from "../support/dataplane-fixtures.js";
 
 const SHA = "a".repeat(64);
 /** What the script printed on HAProxy 2.6 with one backend refusing connections (captured from a real run). */
