@@ -169,6 +169,15 @@ export const ARM_OPERATIONS: readonly ArmOperation[] = [
     actions: ["Microsoft.Network/dnszones/AAAA/read", "Microsoft.Network/dnszones/read"],
   },
   {
+    why: "read a DNS zone's nameServers, to ask them (not a cache) for its AAAA records when checking health",
+    method: "GET",
+    path: `${NET}/dnsZones/{}`,
+    provider: "Microsoft.Network",
+    resourceType: "dnszones",
+    apiVersion: dns,
+    actions: ["Microsoft.Network/dnszones/read"],
+  },
+  {
     why: "list a DNS zone's CNAME record sets (a CNAME blocks an AAAA record of the same name)",
     method: "GET",
     path: `${NET}/dnsZones/{}/CNAME`,

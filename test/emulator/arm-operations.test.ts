@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RequestLogEntry } from "../../src/emulator/server.js";
 import { ARM_OPERATIONS, type ArmOperation } from "../../src/model/arm-operations.js";
-import { applyPlan, planFromDir } from "../../src/operations.js";
+import { applyPlan, planFromDir, verifyApplied } from "../../src/operations.js";
 import { type Harness, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 import { ED25519_KEY } from "../unit/proxyfile-fixtures.js";
@@ -35,7 +35,9 @@ beforeAll(async () => {
     const outcome = await planFromDir(files.dir, ctx);
     if (!outcome.plan) throw new Error(`proxy files: ${JSON.stringify(outcome.specErrors)}`);
     expect(outcome.plan.errors).toEqual([]);
-    await applyPlan(outcome, ctx, { allowDestroy });
+    const applied = await applyPlan(outcome, ctx, { allowDestroy });
+    // The check after an apply: Run Command on each VM, and the zone read for its name servers.
+    await verifyApplied(outcome, applied.proxies, ctx, { dnsSettleMs: 0 });
     seen.push(...h.emulator.requests.filter((r) => r.kind === "arm"));
     h.emulator.resetRequests();
   };
@@ -56,7 +58,7 @@ afterAll(async () => {
 });
 
 describe("the table of ARM operations", () => {
-  it("saw a whole life of a proxy: creates, a config push, a replacement and deletes", () => {
+  it("saw a whole life of a proxy: creates, a config push, a replacement and deletes, each verified", () => {
     const methods = new Set(seen.map((r) => r.method));
     expect([...methods].sort()).toEqual(["DELETE", "GET", "PATCH", "POST", "PUT"]);
   });

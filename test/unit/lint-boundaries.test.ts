@@ -18,7 +18,7 @@ interface Case {
   source: string;
 }
 
-const PURE_LAYERS = ["src/proxyfile", "src/engine", "src/plan", "src/dataplane", "src/model"];
+const PURE_LAYERS = ["src/proxyfile", "src/engine", "src/plan", "src/dataplane", "src/model", "src/verify"];
 
 const FORBIDDEN_IN_PURE: [string, string][] = [
   ["azure", 'import { createAzureClients } from "../azure/clients.js";\nexport const use = createAzureClients;\n'],
