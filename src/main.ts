@@ -7,6 +7,10 @@
 import * as core from "@actions/core";
 import * as github from "@actions/github";
 import { run } from "./action/entry.js";
+import { guardOutput } from "./output-guard.js";
+
+// From here on, only the commands issued below through `guard.command` reach the runner as commands.
+const guard = guardOutput([process.stdout, process.stderr]);
 
 const { failures } = await run({
   getInput: (name) => core.getInput(name),
@@ -22,10 +26,17 @@ const { failures } = await run({
   getIdToken: (audience) => core.getIDToken(audience),
   core: {
     info: (message) => core.info(message),
-    warning: (message) => core.warning(message),
-    error: (message, annotation) => core.error(message, annotation),
-    debug: (message) => core.debug(message),
-    group: (name, fn) => core.group(name, fn),
+    warning: (message) => guard.command(() => core.warning(message)),
+    error: (message, annotation) => guard.command(() => core.error(message, annotation)),
+    debug: (message) => guard.command(() => core.debug(message)),
+    async group(name, fn) {
+      guard.command(() => core.startGroup(name));
+      try {
+        return await fn();
+      } finally {
+        guard.command(() => core.endGroup());
+      }
+    },
     setOutput: (name, value) => core.setOutput(name, value),
     async appendSummary(markdown) {
       // Without GITHUB_STEP_SUMMARY (a local run) there is no summary to write to; the log has it all.
@@ -34,4 +45,4 @@ const { failures } = await run({
     },
   },
 });
-if (failures.length > 0) core.setFailed(failures.join("\n"));
+if (failures.length > 0) guard.command(() => core.setFailed(failures.join("\n")));

@@ -8,11 +8,12 @@
 import { tmpdir } from "node:os";
 import { describeCloud } from "../model/clouds.js";
 import { defaultOwner } from "../model/owner.js";
+import { safeLines } from "../model/safe-text.js";
 import { normalizeDir } from "../plan/comment-marker.js";
-import { type EventInput, planRun, type RunPlan, repoOf } from "./event.js";
+import { type EventInput, planRun, type RunPlan, refusedEvent, repoOf } from "./event.js";
 import { GitHubApi, IssueApi, type Octokit } from "./github.js";
 import { type InputReader, readInputs } from "./inputs.js";
-import { actionsLogger } from "./logger.js";
+import { actionsLogger, safeCore } from "./logger.js";
 import { planJsonPath } from "./outputs.js";
 import type { ActionRun } from "./run.js";
 
@@ -66,7 +67,9 @@ export interface ActionResult {
 }
 
 /** Never throws: every failure, expected or not, ends up in `failures` with its stack in the debug log. */
-export async function run(io: ActionIO): Promise<ActionResult> {
+export async function run(given: ActionIO): Promise<ActionResult> {
+  // Every line the run writes goes through safeCore: no call site can log an unsafe value.
+  const io: ActionIO = { ...given, core: safeCore(given.core) };
   const failures: string[] = [];
   try {
     await dispatch(io, (message) => failures.push(message));
@@ -75,10 +78,14 @@ export async function run(io: ActionIO): Promise<ActionResult> {
     if (err instanceof Error && err.stack) io.core.debug(err.stack);
     failures.push(err instanceof Error ? err.message : String(err));
   }
-  return { failures };
+  // core.setFailed turns them into one ::error:: command, whose data @actions/core escapes.
+  return { failures: failures.map((f) => safeLines(f)) };
 }
 
 async function dispatch(io: ActionIO, fail: (message: string) => void): Promise<void> {
+  // Before any input is read or anything is signed in to.
+  const refused = refusedEvent(io.event.eventName);
+  if (refused) throw new Error(refused);
   const log = actionsLogger(io.core);
   const { run, plan } = await log.group("Read inputs", async () => {
     const inputs = readInputs(io.getInput);

@@ -40,7 +40,26 @@ export interface EventInput {
   ref: string;
 }
 
-const PULL_REQUEST_EVENTS = new Set(["pull_request", "pull_request_target"]);
+const PULL_REQUEST_EVENTS = new Set(["pull_request"]);
+
+/**
+ * Why the action refuses to run on this event at all, or undefined.
+ * `pull_request_target` runs with the base repository's secrets, a write token
+ * and its OIDC identity even for a fork's pull request, while the files the
+ * job reads may be the pull request author's (GitHub Docs, "Securely using
+ * pull_request_target"; GitHub Security Lab, "Preventing pwn requests"). A
+ * plan there would read an attacker's proxy files with a trusted identity.
+ */
+export function refusedEvent(eventName: string): string | undefined {
+  if (eventName !== "pull_request_target") return undefined;
+  return (
+    "This action does not run on pull_request_target: that event gives the job the base repository's secrets, " +
+    "a write token and its Azure identity even for a fork's pull request, while the proxy files it reads can be " +
+    "the pull request author's. Run the plan job on pull_request (with the read-only plan identity) and the apply " +
+    "job on push to the default branch, as examples/ipv6-proxy.yml does. See " +
+    "https://docs.github.com/actions/reference/security/securely-using-pull_request_target."
+  );
+}
 
 export function planRun(mode: Mode, event: EventInput): RunPlan {
   const pullRequest = pullRequestOf(event);

@@ -45,6 +45,24 @@ export function safeLines(text: string): string {
   return text.replace(UNSAFE, (c) => (c === "\n" || c === "\t" ? c : REPLACEMENT));
 }
 
+/**
+ * Log text (one line or several) with no line that the Actions runner would
+ * take for a workflow command. The runner reads the step's stdout and stderr
+ * line by line (.NET ReadLine: LF, CR or CRLF end a line) and tries two
+ * parsers on each (actions/runner, src/Runner.Worker/ActionCommandManager.cs):
+ * `::name …::data` once leading whitespace is trimmed (ActionCommand.TryParseV2),
+ * and the legacy `##[name …]data` found *anywhere* in the line (ActionCommand.TryParse).
+ * So every line break (CR, CRLF, VT, FF, NEL, U+2028, U+2029) becomes LF, controls and hidden characters become
+ * U+FFFD (safeLines), a `::` that starts a line gets a backslash in front,
+ * and `##[` becomes `##\[`: readable, and never a command.
+ */
+export function withoutWorkflowCommands(text: string): string {
+  return safeLines(text.replace(/\r\n|[\r\v\f\u0085\u2028\u2029]/g, "\n"))
+    .split("\n")
+    .map((line) => line.replace(/^(\s*)::/, "$1\\::").replaceAll("##[", "##\\["))
+    .join("\n");
+}
+
 function cut(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   let end = Math.max(0, maxChars - 1);
