@@ -10,7 +10,7 @@
 import { decodeUserData } from "../dataplane/vmscripts.js";
 import { mapLimit } from "../engine/concurrency.js";
 import type { DesiredProxy } from "../engine/desired.js";
-import { TAG_DNS_ZONE } from "../engine/desired.js";
+import { dnsZoneIdFromTag, TAG_DNS_ZONE } from "../engine/desired.js";
 import type { ObservedResource, ObservedState } from "../engine/observed.js";
 import { cnameKey, emptyObserved, rgKey } from "../engine/observed.js";
 import { type ArmId, armIdKey, parseArmId } from "../model/arm-id.js";
@@ -109,11 +109,10 @@ export async function observe(input: ObserveInput): Promise<ObservedState> {
   await mapLimit(groupsOf(ownedGroups), concurrency, (g) =>
     listGroup(g.subscriptionId, g.resourceGroup, state, clientsFor),
   );
-  const publishedZones = [...state.resources.values()].flatMap((r) =>
-    r.kind === "publicIpV6" && ownershipOf(r.tags, owner).kind === "ours" && r.tags[TAG_DNS_ZONE]
-      ? [r.tags[TAG_DNS_ZONE]]
-      : [],
-  );
+  const publishedZones = [...state.resources.values()].flatMap((r) => {
+    const zone = r.kind === "publicIpV6" ? dnsZoneIdFromTag(r.tags[TAG_DNS_ZONE]) : undefined;
+    return zone && ownershipOf(r.tags, owner).kind === "ours" ? [zone] : [];
+  });
   await mapLimit(zonesOf(publishedZones), concurrency, (z) => listZone(z, state, clientsFor));
 
   // 3. The live config of VMs whose config changes, for the plan's line diff.

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { renderHaproxyConfig } from "../dataplane/haproxy.js";
 import { configSha256 } from "../dataplane/vmscripts.js";
-import { armId, resourceGroupId } from "../model/arm-id.js";
+import { armId, parseArmId, resourceGroupId } from "../model/arm-id.js";
 import { prefixVersion } from "../model/ip.js";
 import {
   NETWORK,
@@ -18,6 +18,7 @@ import {
   TAG_STATE_HASH,
 } from "../model/names.js";
 import type { ResourceKind } from "../plan/types.js";
+import { dnsZoneProblem, resourceGroupProblem, subscriptionIdProblem } from "../proxyfile/name-rules.js";
 import type { ProxySpec } from "../proxyfile/types.js";
 import { stateHash } from "./owned.js";
 
@@ -58,6 +59,21 @@ export interface DesiredProxy {
 
 export function dnsZoneId(subscriptionId: string, resourceGroup: string, zone: string): string {
   return armId(subscriptionId, resourceGroup, "Microsoft.Network", "dnszones", zone);
+}
+
+/**
+ * The DNS zone a public IP's TAG_DNS_ZONE tag names, when it is an id this
+ * tool could have written: a DNS zone's ARM id whose subscription, resource
+ * group and zone pass the proxy file rules. Anyone who may write the IP's tags
+ * can change the tag, and its value decides which zone the plan lists (and
+ * whose records of ours it may delete), so anything else is ignored.
+ */
+export function dnsZoneIdFromTag(value: string | undefined): string | undefined {
+  const id = value === undefined ? undefined : parseArmId(value);
+  if (id?.type.toLowerCase() !== "microsoft.network/dnszones") return undefined;
+  if (subscriptionIdProblem(id.subscriptionId) || resourceGroupProblem(id.resourceGroup) || dnsZoneProblem(id.name))
+    return undefined;
+  return dnsZoneId(id.subscriptionId, id.resourceGroup, id.name);
 }
 
 export function sshKeysHash(keys: readonly string[]): string {

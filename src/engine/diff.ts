@@ -21,7 +21,7 @@ import type {
 } from "../plan/types.js";
 import { KIND_ORDER } from "../plan/types.js";
 import type { DesiredProxy, DesiredResource } from "./desired.js";
-import { TAG_DNS_ZONE, TAG_SSH_KEYS } from "./desired.js";
+import { dnsZoneIdFromTag, TAG_DNS_ZONE, TAG_SSH_KEYS } from "./desired.js";
 import { fingerprintOf } from "./fingerprint.js";
 import type { ObservedResource, ObservedState } from "./observed.js";
 import { cnameKey, rgKey } from "./observed.js";
@@ -174,9 +174,11 @@ function changeFor(
     const whose =
       own.kind === "foreign"
         ? "was not created by azure-ipv6-proxy"
-        : own.kind === "other-owner"
-          ? `belongs to owner "${own.owner}"`
-          : `belongs to proxy "${own.proxy}"`;
+        : own.kind === "invalid-tags"
+          ? `carries this tool's mark, but ${own.reason}`
+          : own.kind === "other-owner"
+            ? `belongs to owner "${own.owner}"`
+            : `belongs to proxy "${own.proxy}"`;
     const message = `${describe(res.kind)} ${res.kind === "dnsRecord" ? `"${res.name}" in zone ${String(res.body.zone)}` : `"${res.name}"`} already exists and ${whose}; it will not be touched`;
     errors.push({ proxy: name, address: res.address, file: proxy.spec.file, line: lineOf(proxy, res.kind), message });
     warnings.push({
@@ -363,7 +365,7 @@ function addWarnings(changes: Change[], warnings: PlanWarning[], observed: Obser
   for (const c of changes) {
     if (c.kind === "publicIpV6" && (c.action === "replace" || c.action === "delete")) {
       const address = observed.resources.get(armIdKey(c.id))?.body.ipAddress as string | undefined;
-      const zone = observed.resources.get(armIdKey(c.id))?.tags[TAG_DNS_ZONE];
+      const zone = dnsZoneIdFromTag(observed.resources.get(armIdKey(c.id))?.tags[TAG_DNS_ZONE]);
       warnings.push({
         code: "ipv6-address-change",
         proxy: c.proxy,

@@ -4,6 +4,9 @@
  * run created instead of creating duplicates.
  */
 
+import { proxyNameProblem } from "../proxyfile/name-rules.js";
+import { checkOwner } from "./owner.js";
+
 export const TOOL_NAME = "azure-ipv6-proxy";
 
 /** Tag keys (also DNS record-set metadata keys: alphanumeric only, which DNS metadata requires). */
@@ -57,12 +60,26 @@ export function ownershipTags(owner: string, proxy: string): Record<string, stri
 export type Ownership =
   | { kind: "ours"; proxy: string }
   | { kind: "other-owner"; owner: string; proxy: string }
+  /** Carries this tool's mark, but a name or owner no proxy file could have made: someone else wrote those tags. */
+  | { kind: "invalid-tags"; reason: string }
   | { kind: "foreign" };
 
+/**
+ * Tag values are written by anyone with write access to the resource, not
+ * only by this tool, so they are checked like a proxy file's values before
+ * they are used as a proxy name (in addresses, messages and the comment) or
+ * an owner. A resource whose tags fail is never changed or deleted.
+ */
 export function ownershipOf(tags: Record<string, string> | undefined, owner: string): Ownership {
   if (!tags || tags[TAG_MANAGED_BY] !== TOOL_NAME || !tags[TAG_PROXY]) return { kind: "foreign" };
   const proxy = tags[TAG_PROXY];
   const tagOwner = tags[TAG_OWNER] ?? "";
+  const nameProblem = proxyNameProblem(proxy);
+  if (nameProblem)
+    return { kind: "invalid-tags", reason: `its ${TAG_PROXY} tag is not a proxy name (it ${nameProblem})` };
+  const ownerProblem = checkOwner(tagOwner);
+  if (ownerProblem)
+    return { kind: "invalid-tags", reason: `its ${TAG_OWNER} tag is not an owner (it ${ownerProblem})` };
   return tagOwner === owner ? { kind: "ours", proxy } : { kind: "other-owner", owner: tagOwner, proxy };
 }
 

@@ -1,11 +1,11 @@
 /** The plan's decision table, without Azure: desired bodies against hand-made observed state. */
 
 import { describe, expect, it } from "vitest";
-import { type DesiredProxy, desiredProxy } from "../../src/engine/desired.js";
+import { type DesiredProxy, desiredProxy, dnsZoneIdFromTag } from "../../src/engine/desired.js";
 import { buildPlan } from "../../src/engine/diff.js";
 import { emptyObserved, type ObservedState, rgKey } from "../../src/engine/observed.js";
 import { armIdKey } from "../../src/model/arm-id.js";
-import { TAG_CONFIG_HASH } from "../../src/model/names.js";
+import { ownershipOf, TAG_CONFIG_HASH, TAG_OWNER, TAG_PROXY } from "../../src/model/names.js";
 import { renderPlanMarkdown } from "../../src/plan/render-markdown.js";
 import { parseProxyFile } from "../../src/proxyfile/load.js";
 
@@ -225,5 +225,54 @@ describe("replicas before the engine builds them", () => {
       expect.objectContaining({ proxy: "www", file: "proxies/www.yaml", line: 6 }),
     ]);
     expect(plan.changes.filter((c) => c.action === "delete")).toEqual([]);
+  });
+});
+
+describe("tags someone else wrote", () => {
+  const hostile = "www\n::add-mask::INJECTED";
+
+  it("a resource whose proxy-name tag is no proxy name is never ours: not deleted, and a name clash is an error", () => {
+    const d = proxy(BASE);
+    const observed = observedFrom(d);
+    for (const r of observed.resources.values()) r.tags = { ...r.tags, [TAG_PROXY]: hostile };
+    // The file was removed: nothing of the tampered resources is planned for deletion.
+    const removed = buildPlan({ owner: OWNER, desired: [], observed });
+    expect(removed.changes.filter((c) => c.action === "delete")).toEqual([]);
+    expect(removed.changes.map((c) => c.proxy)).not.toContain(hostile);
+    // The file is there: every clash is refused, and the reason never repeats the hostile value.
+    const kept = buildPlan({ owner: OWNER, desired: [d], observed });
+    expect(kept.errors.length).toBeGreaterThan(0);
+    for (const e of kept.errors) {
+      expect(e.message).toContain("carries this tool's mark, but its ipv6ProxyName tag is not a proxy name");
+      expect(e.message).not.toContain("INJECTED");
+    }
+  });
+
+  it("an owner tag that no owner could be is refused the same way", () => {
+    const d = proxy(BASE);
+    const observed = observedFrom(d);
+    for (const r of observed.resources.values()) r.tags = { ...r.tags, [TAG_OWNER]: "acme/web\n::error::x" };
+    expect(ownershipOf([...observed.resources.values()][0]?.tags, OWNER).kind).toBe("invalid-tags");
+    expect(buildPlan({ owner: OWNER, desired: [], observed }).changes.filter((c) => c.action === "delete")).toEqual([]);
+  });
+
+  it("only a DNS zone id this tool could have written is used from the zone tag", () => {
+    const zone = `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/dnszones/example.nl`;
+    expect(dnsZoneIdFromTag(zone)).toBe(zone);
+    expect(dnsZoneIdFromTag(zone.toLowerCase())).toBe(
+      `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/dnszones/example.nl`,
+    );
+    for (const bad of [
+      undefined,
+      "",
+      "example.nl",
+      `${zone}\n::add-mask::INJECTED`,
+      zone.replace("dnszones", "privateDnsZones"),
+      zone.replace("example.nl", "Example.NL"),
+      zone.replace("rg-dns", "rg dns"),
+      zone.replace(SUB, "not-a-guid"),
+      `${zone}/AAAA/www`,
+    ])
+      expect(dnsZoneIdFromTag(bad), String(bad)).toBeUndefined();
   });
 });
