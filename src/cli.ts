@@ -9,7 +9,13 @@ import { createCredential } from "./azure/credentials.js";
 import { emulatorConnection } from "./azure/emulator-connection.js";
 import { type Emulator, startEmulator } from "./emulator/server.js";
 import { consoleLogger } from "./log.js";
-import { CloudConfigError, describeCloud, resolveCloud } from "./model/clouds.js";
+import {
+  CloudConfigError,
+  describeCloud,
+  resolveCloud,
+  unknownEndpointMessage,
+  unknownEndpoints,
+} from "./model/clouds.js";
 import { checkOwner } from "./model/owner.js";
 import {
   applyPlan,
@@ -45,6 +51,7 @@ options:
   --subscription-id ID           default subscription (or AZURE_SUBSCRIPTION_ID)
   --resource-manager-endpoint U  ARM endpoint (default: the authority host's cloud, else https://management.azure.com)
   --authority-host URL           Entra ID authority (or AZURE_AUTHORITY_HOST; default: the ARM endpoint's cloud)
+  --allow-custom-endpoints       accept endpoints outside the known Azure clouds (they receive your Azure tokens)
   --owner NAME                   ownership instance (default: GITHUB_REPOSITORY or the git remote's org/repo)
   --allow-destroy                let apply delete or replace resources
   --json                         plan, status: print JSON
@@ -59,6 +66,7 @@ const OPTIONS = {
   "subscription-id": { type: "string" },
   "resource-manager-endpoint": { type: "string" },
   "authority-host": { type: "string" },
+  "allow-custom-endpoints": { type: "boolean", default: false },
   owner: { type: "string" },
   "allow-destroy": { type: "boolean", default: false },
   json: { type: "boolean", default: false },
@@ -124,6 +132,12 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         resourceManagerEndpoint: o["resource-manager-endpoint"],
         authorityHost: o["authority-host"] ?? process.env.AZURE_AUTHORITY_HOST,
       });
+      const [unknown] = o["allow-custom-endpoints"] ? [] : unknownEndpoints(cloud);
+      if (unknown) {
+        const url = unknown === "authority-host" ? cloud.authorityHost : cloud.resourceManagerEndpoint;
+        process.stderr.write(`error: --${unknown}: ${unknownEndpointMessage(url, "--allow-custom-endpoints")}\n`);
+        return 1;
+      }
       log.info(describeCloud(cloud, { oidc: false }));
       connection = {
         resourceManagerEndpoint: cloud.resourceManagerEndpoint,

@@ -3,7 +3,14 @@
  * An invalid value fails the run before anything touches GitHub or Azure, with
  * a message that names the input and what it accepts.
  */
-import { CloudConfigError, PUBLIC_CLOUD, type ResolvedCloud, resolveCloud } from "../model/clouds.js";
+import {
+  CloudConfigError,
+  PUBLIC_CLOUD,
+  type ResolvedCloud,
+  resolveCloud,
+  unknownEndpointMessage,
+  unknownEndpoints,
+} from "../model/clouds.js";
 import { checkOwner } from "../model/owner.js";
 
 export const MODES = ["auto", "plan", "apply", "drift", "status"] as const;
@@ -135,7 +142,7 @@ export function readInputs(read: InputReader): ActionInputs {
     botLogin,
     requireApproval,
     owner,
-    cloud: readCloud(get),
+    cloud: readCloud(get, boolean(get, "allow-custom-endpoints")),
   };
 }
 
@@ -144,15 +151,22 @@ export function readInputs(read: InputReader): ActionInputs {
  * empty follows the others for the known clouds (model/clouds.ts), so a
  * sovereign cloud needs only its Resource Manager endpoint.
  */
-function readCloud(get: (name: string) => string): ResolvedCloud {
+function readCloud(get: (name: string) => string, allowCustomEndpoints: boolean): ResolvedCloud {
   const resourceManagerEndpoint = httpsUrl("resource-manager-endpoint", get("resource-manager-endpoint"));
   const authorityHost = httpsUrl("authority-host", get("authority-host"));
+  let cloud: ResolvedCloud;
   try {
-    return resolveCloud({ resourceManagerEndpoint, authorityHost, oidcAudience: get("oidc-audience") });
+    cloud = resolveCloud({ resourceManagerEndpoint, authorityHost, oidcAudience: get("oidc-audience") });
   } catch (err) {
     if (err instanceof CloudConfigError) throw new InputError(err.field, err.message);
     throw err;
   }
+  const [unknown] = allowCustomEndpoints ? [] : unknownEndpoints(cloud);
+  if (unknown) {
+    const url = unknown === "authority-host" ? cloud.authorityHost : cloud.resourceManagerEndpoint;
+    throw new InputError(unknown, unknownEndpointMessage(url, "the input allow-custom-endpoints: true"));
+  }
+  return cloud;
 }
 
 function boolean(get: (name: string) => string, name: string): boolean {
@@ -163,7 +177,13 @@ function boolean(get: (name: string) => string, name: string): boolean {
   return TRUE_VALUES.includes(raw);
 }
 
-/** Bearer tokens only travel over TLS (the Azure SDK refuses plain http), so both endpoints must be https. */
+/**
+ * Bearer tokens only travel over TLS, so both endpoints must be https, with or
+ * without allow-custom-endpoints: the Azure SDK refuses to send a token to an
+ * http URL ("Bearer token authentication is not permitted for non-TLS
+ * protected (non-https) URLs", @azure/core-rest-pipeline bearerTokenAuthenticationPolicy)
+ * and MSAL accepts only an https authority.
+ */
 function httpsUrl(input: string, value: string): string | undefined {
   if (!value) return undefined;
   const example = input === "authority-host" ? PUBLIC_CLOUD.authorityHost : PUBLIC_CLOUD.resourceManagerEndpoint;
@@ -174,7 +194,10 @@ function httpsUrl(input: string, value: string): string | undefined {
     throw new InputError(input, `"${value}" is not a URL; use an https:// URL such as ${example}`);
   }
   if (url.protocol !== "https:") {
-    throw new InputError(input, `"${value}" must use https://`);
+    throw new InputError(
+      input,
+      `"${value}" must use https://: access tokens never travel over plain http, whatever allow-custom-endpoints says`,
+    );
   }
   return value.replace(/\/+$/, "");
 }

@@ -186,6 +186,30 @@ export function resolveCloud(given: {
   };
 }
 
+/**
+ * The endpoints of `resolved` that belong to no known cloud. The action and
+ * the CLI send Azure access tokens to the authority host (the federated
+ * assertion, a client secret) and to the Resource Manager endpoint (every
+ * request), so an endpoint outside the table needs the user's explicit
+ * opt-in (`allow-custom-endpoints`): a typo or an edited workflow could
+ * otherwise hand working tokens to someone else's server.
+ */
+export function unknownEndpoints(resolved: ResolvedCloud): ("resource-manager-endpoint" | "authority-host")[] {
+  const unknown: ("resource-manager-endpoint" | "authority-host")[] = [];
+  if (!cloudByResourceManager(resolved.resourceManagerEndpoint)) unknown.push("resource-manager-endpoint");
+  if (!cloudByAuthorityHost(resolved.authorityHost)) unknown.push("authority-host");
+  return unknown;
+}
+
+/** Why an unknown endpoint is refused, naming the setting that allows it (an input or a flag). */
+export function unknownEndpointMessage(url: string, allowWith: string): string {
+  const known = KNOWN_CLOUDS.map((c) => c.title).join(", ");
+  return (
+    `${url} belongs to none of the known Azure clouds (${known}), and Azure access tokens would be sent to it. ` +
+    `If it is yours (Azure Stack Hub, a private endpoint, a test emulator), set ${allowWith}`
+  );
+}
+
 /** One log line: which cloud, its endpoints, and which of them were derived. */
 export function describeCloud(r: ResolvedCloud, opts: { oidc: boolean }): string {
   const mark = (setting: CloudSetting) => (r.derived.includes(setting) ? " (derived)" : "");

@@ -100,6 +100,7 @@ describe("the CLI as a child process, against an emulator playing Azure", () => 
         e.endpoint,
         "--authority-host",
         e.authorityHost,
+        "--allow-custom-endpoints",
       ],
       {
         env: {

@@ -113,12 +113,18 @@ export class ActionWorld {
   }
 
   /** The pull_request event for pull request `number`, as the runner delivers it. */
-  plan(number: number, extras: RunExtras & { fromFork?: boolean } = {}): Promise<ActionRunResult> {
+  plan(
+    number: number,
+    extras: RunExtras & {
+      fromFork?: boolean /** Another pull request event, e.g. pull_request_target. */;
+      eventName?: string;
+    } = {},
+  ): Promise<ActionRunResult> {
     this.github.subject = PR_SUBJECT;
     const identity = this.identities?.plan;
     if (identity) extras = { ...extras, inputs: { "client-id": identity.clientId, ...extras.inputs } };
     return this.run(
-      "pull_request",
+      extras.eventName ?? "pull_request",
       pullRequestEvent({
         repository: REPOSITORY,
         number,
@@ -164,6 +170,8 @@ export class ActionWorld {
         "client-id": this.emulator.clientId,
         "authority-host": this.emulator.authorityHost,
         "resource-manager-endpoint": this.emulator.endpoint,
+        // The emulator is no known Azure cloud: the opt-in a real user of a custom endpoint would give.
+        "allow-custom-endpoints": "true",
         ...extras.inputs,
       },
       env: {

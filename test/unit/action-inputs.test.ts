@@ -54,6 +54,7 @@ describe("readInputs", () => {
       owner: "acme/edge",
       "resource-manager-endpoint": "https://127.0.0.1:8443/",
       "authority-host": "https://127.0.0.1:8443",
+      "allow-custom-endpoints": "true",
     });
     expect(inputs).toMatchObject({
       mode: "plan",
@@ -92,6 +93,41 @@ describe("readInputs", () => {
     expect(err.input).toBe(input);
     expect(err.message).toContain(`Input '${input}'`);
     expect(err.message).toContain(allowed);
+  });
+
+  it.each([
+    [{ "resource-manager-endpoint": "https://management.attacker.example" }, "resource-manager-endpoint"],
+    [{ "authority-host": "https://login.attacker.example" }, "authority-host"],
+    // Derived endpoints count too: an unknown authority makes the Resource Manager the public one, but it is still unknown.
+    [
+      { "resource-manager-endpoint": "https://management.azure.com", "authority-host": "https://127.0.0.1:8443" },
+      "authority-host",
+    ],
+  ])("refuses %j, an endpoint of no known cloud, without allow-custom-endpoints", (values, input) => {
+    const err = inputError({ "github-token": "t", ...values });
+    expect(err.input).toBe(input);
+    expect(err.message).toContain("belongs to none of the known Azure clouds");
+    expect(err.message).toContain("Azure access tokens would be sent to it");
+    expect(err.message).toContain("allow-custom-endpoints: true");
+    const given = values as Record<string, string>;
+    const opted = read({ "github-token": "t", ...values, "allow-custom-endpoints": "true" }).cloud;
+    expect(opted[input === "authority-host" ? "authorityHost" : "resourceManagerEndpoint"]).toBe(given[input]);
+  });
+
+  it("refuses plain http even with allow-custom-endpoints, and needs no opt-in for the known clouds", () => {
+    const err = inputError({
+      "github-token": "t",
+      "resource-manager-endpoint": "http://127.0.0.1:8080",
+      "allow-custom-endpoints": "true",
+    });
+    expect(err.input).toBe("resource-manager-endpoint");
+    expect(err.message).toContain("never travel over plain http");
+    for (const arm of [
+      "https://management.azure.com",
+      "https://management.usgovcloudapi.net",
+      "https://management.chinacloudapi.cn",
+    ])
+      expect(read({ "github-token": "t", "resource-manager-endpoint": arm }).cloud.cloud).toBeDefined();
   });
 
   it("requires a GitHub token", () => {
