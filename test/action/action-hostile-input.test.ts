@@ -179,9 +179,7 @@ describe("proxy files that hide what they are", () => {
     world.openPullRequest(pr);
     const run = await world.plan(pr);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(
-      /::error .*file=proxies\/bidi\.yaml,line=5,col=18.*U\+202E \(RIGHT-TO-LEFT OVERRIDE\)/,
-    );
+    expect(run.stdout).toMatch(/::error .*file=proxies\/bidi\.yaml,line=5,col=18.*U\+202E \(RIGHT-TO-LEFT OVERRIDE\)/);
     const [comment] = stickyComments(world, pr, "plan");
     expect(comment?.body).toContain("U+202E");
     expect(comment?.body).not.toContain("\u202e");

@@ -10,7 +10,7 @@ import { type ClientLimits, DEFAULT_LIMITS } from "../../src/proxyfile/types.js"
 import { ADDR } from "../support/netns.js";
 import { type HaproxyInstance, masterCommand } from "../support/netns-haproxy.js";
 import { requirements } from "../support/requirements.js";
-import { LAB_REQUIREMENTS, type Lab, sleep, startLab, trafficSpec, viaProxy } from "../support/traffic-lab.js";
+import { LAB_REQUIREMENTS, type Lab, startLab, trafficSpec, until, viaProxy } from "../support/traffic-lab.js";
 import type { Probe, ProbeResult } from "../support/traffic-protocol.js";
 
 const needs = await requirements("traffic", ...LAB_REQUIREMENTS);
@@ -35,18 +35,6 @@ async function connectionsByClient(haproxy: HaproxyInstance): Promise<Map<string
   return out;
 }
 
-/** Polls `read` until `done` holds; the deadline only guards against a hang, it is not what the test measures. */
-async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last = await read();
-  while (!done(last)) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await sleep(50);
-    last = await read();
-  }
-  return last;
-}
-
 describe("data plane: per-client limits under abuse", needs, () => {
   let lab: Lab;
 
@@ -61,12 +49,8 @@ describe("data plane: per-client limits under abuse", needs, () => {
     const haproxy = await lab.startHaproxy(config({ connectionsPerClient: 5 }));
     // The abuser opens 8 connections to port 443 and sends nothing: the first 5 are kept, 3 are refused.
     const held = await lab.agent.hold({ probe: from(ABUSER, viaProxy.https()), count: 8 });
-    const state = await until(
-      () => lab.agent.held(held.id),
-      (s) => s.closed >= 3,
-      "3 refused connections",
-    );
-    expect(state).toMatchObject({ open: 5, closed: 3 });
+    // HAProxy refuses at accept time: the three close at once, the five stay.
+    expect(await lab.agent.heldClosed(held.id, 3)).toMatchObject({ open: 5, closed: 3 });
     expect((await connectionsByClient(haproxy)).get("fd00:beef::")).toBe(5);
 
     // Port 80 shares the limit with 443, and a second address in the same /64 is the same client.
@@ -83,9 +67,8 @@ describe("data plane: per-client limits under abuse", needs, () => {
     // A limit, not a ban: once the abuser lets go, it is served again.
     await lab.agent.release(held.id);
     await until(
-      () => connectionsByClient(haproxy),
-      (t) => (t.get("fd00:beef::") ?? 0) === 0,
-      "the abuser's connections to be gone",
+      async () => ((await connectionsByClient(haproxy)).get("fd00:beef::") ?? 0) === 0,
+      "HAProxy to count none of the abuser's connections",
     );
     expect(served(await lab.agent.probe(from(ABUSER, viaProxy.https("x.example.test"))))).toBe(true);
   });
@@ -107,12 +90,7 @@ describe("data plane: per-client limits under abuse", needs, () => {
     const held = await lab.agent.hold({ probe: from(OTHER, viaProxy.https()), count: 1 });
     expect(held).toMatchObject({ open: 1, closed: 0 });
     // Neither the client nor the backend ever closes it: only HAProxy's inactivity timeout can.
-    const state = await until(
-      () => lab.agent.held(held.id),
-      (s) => s.closed === 1,
-      "the idle connection to close",
-    );
-    expect(state).toMatchObject({ open: 0, closed: 1 });
+    expect(await lab.agent.heldClosed(held.id, 1)).toMatchObject({ open: 0, closed: 1 });
     await lab.agent.release(held.id);
   });
 });

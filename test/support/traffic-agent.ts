@@ -108,12 +108,12 @@ async function latency(req: LatencyRequest): Promise<LatencyResult> {
 }
 
 /** Held connection groups by id: each socket is open until the other side closes or resets it. */
-const heldGroups = new Map<number, { sockets: net.Socket[]; closed: Set<net.Socket> }>();
+const heldGroups = new Map<number, { sockets: net.Socket[]; closed: Set<net.Socket>; changed: (() => void)[] }>();
 let nextHeld = 1;
 
 /** Opens the connections one after another and resolves once each has connected (or failed to). */
 async function hold(req: HoldRequest): Promise<HeldState> {
-  const group = { sockets: [] as net.Socket[], closed: new Set<net.Socket>() };
+  const group = { sockets: [] as net.Socket[], closed: new Set<net.Socket>(), changed: [] as (() => void)[] };
   const id = nextHeld++;
   heldGroups.set(id, group);
   for (let i = 0; i < req.count; i++) {
@@ -123,7 +123,11 @@ async function hold(req: HoldRequest): Promise<HeldState> {
       ...(req.probe.localAddress ? { localAddress: req.probe.localAddress } : {}),
     });
     group.sockets.push(socket);
-    const gone = () => group.closed.add(socket);
+    const gone = () => {
+      if (group.closed.has(socket)) return;
+      group.closed.add(socket);
+      for (const notify of group.changed.splice(0)) notify();
+    };
     socket.on("error", gone);
     socket.on("close", gone);
     socket.on("end", gone);
@@ -133,6 +137,14 @@ async function hold(req: HoldRequest): Promise<HeldState> {
       socket.once("close", () => resolve());
     });
   }
+  return heldState(id);
+}
+
+/** Resolves once at least `closed` of the group's connections were closed by the other side: an event, not a poll. */
+async function heldWait(id: number, closed: number): Promise<HeldState> {
+  const group = heldGroups.get(id);
+  if (!group) throw new Error(`no held group ${id}`);
+  while (group.closed.size < closed) await new Promise<void>((resolve) => group.changed.push(resolve));
   return heldState(id);
 }
 
@@ -203,6 +215,7 @@ async function stopLoad(id: number, until: { route?: string; total?: number } = 
 const handlers: Record<string, (body: unknown) => Promise<unknown>> = {
   "/hold": (b) => hold(b as HoldRequest),
   "/held": async (b) => heldState((b as { id: number }).id),
+  "/held-wait": (b) => heldWait((b as { id: number }).id, (b as { closed: number }).closed),
   "/release": async (b) => {
     const { id } = b as { id: number };
     for (const socket of heldGroups.get(id)?.sockets ?? []) socket.destroy();

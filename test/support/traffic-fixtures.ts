@@ -158,6 +158,10 @@ export class ClientAgent {
   held(id: number): Promise<HeldState> {
     return this.call("/held", { id });
   }
+  /** Resolves when at least `closed` of the held connections have been closed by the other side. */
+  heldClosed(id: number, closed: number): Promise<HeldState> {
+    return this.call("/held-wait", { id, closed });
+  }
   release(id: number): Promise<void> {
     return this.call("/release", { id });
   }
