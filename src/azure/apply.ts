@@ -20,6 +20,7 @@ import type { AppliedProxy, ApplyFailure, Change, Plan } from "../plan/types.js"
 import { KIND_ORDER } from "../plan/types.js";
 import type { AzureClients } from "./clients.js";
 import { nicReservation, retryWhile, type WaitPolicy } from "./retry.js";
+import { applyRollout } from "./rollout-apply.js";
 import { checkServing, type RunCommandContext } from "./run-command.js";
 import { throwawaySshPublicKey } from "./sshkey.js";
 
@@ -78,16 +79,22 @@ async function applyProxy(name: string, input: ApplyInput): Promise<AppliedProxy
   const changes = input.plan.changes.filter((c) => c.proxy === name);
   const desired = input.desired.find((d) => d.spec.name === name);
   const ctx = new ProxyApply(name, desired, input);
-  const removals = changes
-    .filter((c) => c.action === "delete" || c.action === "replace")
-    .sort((a, b) => rank(b) - rank(a));
-  for (const c of removals) await ctx.remove(c);
-  const writes = changes
-    .filter(
-      (c) => c.kind !== "resourceGroup" && (c.action === "create" || c.action === "update" || c.action === "replace"),
-    )
-    .sort((a, b) => rank(a) - rank(b));
-  for (const c of writes) await ctx.write(c);
+  const rollout = input.plan.rollouts.find((r) => r.proxy === name);
+  if (rollout) {
+    // A load balancer is involved: the reviewed steps, one replica at a time (rollout-apply.ts).
+    await applyRollout(rollout, changes, ctx, input);
+  } else {
+    const removals = changes
+      .filter((c) => c.action === "delete" || c.action === "replace")
+      .sort((a, b) => rank(b) - rank(a));
+    for (const c of removals) await ctx.remove(c);
+    const writes = changes
+      .filter(
+        (c) => c.kind !== "resourceGroup" && (c.action === "create" || c.action === "update" || c.action === "replace"),
+      )
+      .sort((a, b) => rank(a) - rank(b));
+    for (const c of writes) await ctx.write(c);
+  }
 
   const active = changes.filter((c) => c.action !== "noop");
   const status: AppliedProxy["status"] = !desired
@@ -107,7 +114,7 @@ async function applyProxy(name: string, input: ApplyInput): Promise<AppliedProxy
   };
 }
 
-class ProxyApply {
+export class ProxyApply {
   vmMessage?: string;
   private pip6Address: string | undefined;
   private pip4Address: string | undefined;
@@ -130,6 +137,7 @@ class ProxyApply {
     return this.pip6Address;
   }
 
+  /** The public IPv4 the proxy's outbound connections come from (the load balancer's, with replicas). */
   ipv4Address(): string | undefined {
     return this.pip4Address;
   }
@@ -138,16 +146,16 @@ class ProxyApply {
    * A PUT or PATCH replaces the whole tag set: keep tags that others (Azure
    * Policy, people) added, and set ours on top.
    */
-  private mergedTags(c: Change, body: Body): Record<string, string> {
+  private mergedTags(c: { id: string }, body: Body): Record<string, string> {
     const observed = this.input.observed.resources.get(armIdKey(c.id))?.tags ?? {};
     return { ...observed, ...(body.tags as Record<string, string>) };
   }
 
-  private clients(c: { subscriptionId: string }): AzureClients {
+  clients(c: { subscriptionId: string }): AzureClients {
     return this.input.clientsFor(c.subscriptionId);
   }
 
-  private resource(c: Change): DesiredResource {
+  resource(c: { address: string }): DesiredResource {
     const r = this.desired?.resources.find((x) => x.address === c.address);
     if (!r) throw new Error(`internal: no desired body for ${c.address}`);
     return r;
@@ -174,6 +182,10 @@ class ProxyApply {
       case "networkInterface":
         // A NIC left behind by its VM (deleteOption Detach) is reserved for that VM for 180 s.
         return void (await this.waitingOutNicReservation(() => network.networkInterfaces.delete(rg, c.name)));
+      case "loadBalancer":
+        return void (await network.loadBalancers.delete(rg, c.name));
+      case "availabilitySet":
+        return void (await compute.availabilitySets.delete(rg, c.name));
       case "publicIpV4":
       case "publicIpV6":
         return void (await network.publicIPAddresses.delete(rg, c.name));
@@ -193,7 +205,7 @@ class ProxyApply {
     );
     const { network, compute, dns } = this.clients(c);
     const rg = c.resourceGroup;
-    const res = this.resource(c.kind === "vmConfig" ? { ...c, address: `${this.name}.virtualMachine` } : c);
+    const res = this.resource(c.kind === "vmConfig" ? { address: vmAddressOf(c.address) } : c);
     const body =
       c.kind === "dnsRecord" || c.kind === "resourceGroup"
         ? res.body
@@ -205,16 +217,30 @@ class ProxyApply {
         return void (await network.networkSecurityGroups.createOrUpdate(rg, c.name, body));
       case "virtualNetwork":
         return void (await network.virtualNetworks.createOrUpdate(rg, c.name, body));
-      case "publicIpV4": {
-        const pip = await network.publicIPAddresses.createOrUpdate(rg, c.name, body);
-        if (pip.ipAddress) this.pip4Address = pip.ipAddress;
-        return;
-      }
+      case "publicIpV4":
       case "publicIpV6": {
-        const pip = await network.publicIPAddresses.createOrUpdate(rg, c.name, body);
-        if (pip.ipAddress) this.pip6Address = pip.ipAddress;
+        // Zones are fixed at creation, and a PUT without them asks for "no zone": an existing
+        // address is sent back with the zones it has.
+        const observed = this.input.observed.resources.get(armIdKey(c.id));
+        const zones = observed ? (observed.body.zones as string[] | undefined) : (body.zones as string[] | undefined);
+        const { zones: _created, ...rest } = body;
+        const pip = await network.publicIPAddresses.createOrUpdate(rg, c.name, {
+          ...rest,
+          ...(zones?.length ? { zones } : {}),
+        });
+        if (pip.ipAddress && c.kind === "publicIpV6") this.pip6Address = pip.ipAddress;
+        if (pip.ipAddress && c.kind === "publicIpV4") this.pip4Address = pip.ipAddress;
         return;
       }
+      case "loadBalancer":
+        // One full PUT; pool membership lives on the NICs and is never sent back.
+        return void (await network.loadBalancers.createOrUpdate(rg, c.name, body));
+      case "availabilitySet":
+        return void (await compute.availabilitySets.createOrUpdate(
+          rg,
+          c.name,
+          body as unknown as Parameters<AzureClients["compute"]["availabilitySets"]["createOrUpdate"]>[2],
+        ));
       case "networkInterface":
         return void (await network.networkInterfaces.createOrUpdate(rg, c.name, body));
       case "virtualMachine":
@@ -292,7 +318,7 @@ class ProxyApply {
     return retryWhile(op, { policy: this.input.waits, log: this.input.log, waitingFor: nicReservation });
   }
 
-  private runCommandContext(c: Change, compute: AzureClients["compute"]): RunCommandContext {
+  runCommandContext(c: Pick<Change, "resourceGroup" | "name">, compute: AzureClients["compute"]): RunCommandContext {
     return { compute, resourceGroup: c.resourceGroup, vmName: c.name, log: this.input.log, waits: this.input.waits };
   }
 
@@ -323,7 +349,10 @@ class ProxyApply {
    * The serving check (Run Command) makes the VM fetch its new userData,
    * validate it and reload HAProxy without dropping connections.
    */
-  private async pushConfig(c: Change, compute: AzureClients["compute"]): Promise<void> {
+  async pushConfig(
+    c: Pick<Change, "address" | "id" | "name" | "resourceGroup">,
+    compute: AzureClients["compute"],
+  ): Promise<void> {
     const d = this.desired!;
     const verdict = await checkServing(this.runCommandContext(c, compute), d.configSha256);
     if (!verdict.serving) {
@@ -337,9 +366,14 @@ class ProxyApply {
       throw new Error(`${what}. VM said:\n${verdict.message}`);
     }
     this.vmMessage = verdict.summary;
-    const vm = d.resources.find((r) => r.kind === "virtualMachine")!;
+    const vm = this.resource({ address: vmAddressOf(c.address) });
     await compute.virtualMachines.update(c.resourceGroup, c.name, { tags: this.mergedTags(c, vm.body) });
   }
+}
+
+/** The VM a config change is pushed to: `www.vmConfig.2` → `www.virtualMachine.2`. */
+export function vmAddressOf(address: string): string {
+  return address.replace(".vmConfig", ".virtualMachine");
 }
 
 /** The zone of a record change: the first name of `…/dnszones/{zone}/AAAA/{record}`. */

@@ -144,6 +144,9 @@ async function listGroup(
     collect(network.publicIPAddresses.list(rg)),
     collect(network.networkInterfaces.list(rg)),
     collect(compute.virtualMachines.list(rg)),
+    // Proxies with replicas: their load balancer, and their availability set where a region has no zones.
+    collect(network.loadBalancers.list(rg)),
+    collect(compute.availabilitySets.list(rg)),
   ]);
   const errors = settled.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
   if (errors.length) {
@@ -152,12 +155,14 @@ async function listGroup(
     return; // the group does not exist yet
   }
   const value = <T>(r: PromiseSettledResult<T>): T => (r as PromiseFulfilledResult<T>).value;
-  const [nsgs, vnets, pips, nics, vms] = [
+  const [nsgs, vnets, pips, nics, vms, lbs, sets] = [
     value(settled[0]),
     value(settled[1]),
     value(settled[2]),
     value(settled[3]),
     value(settled[4]),
+    value(settled[5]),
+    value(settled[6]),
   ];
   const add = (r: ObservedResource) => state.resources.set(armIdKey(r.id), r);
   for (const x of nsgs) add(toObserved("networkSecurityGroup", x));
@@ -165,6 +170,8 @@ async function listGroup(
   for (const x of pips) add(toObserved(x.publicIPAddressVersion === "IPv6" ? "publicIpV6" : "publicIpV4", x));
   for (const x of nics) add(toObserved("networkInterface", x));
   for (const x of vms) add(toObserved("virtualMachine", x));
+  for (const x of lbs) add(toObserved("loadBalancer", x));
+  for (const x of sets) add(toObserved("availabilitySet", x));
 }
 
 /**

@@ -12,6 +12,8 @@ import {
   NETWORK,
   ownershipTags,
   type ResourceNames,
+  replicaNames,
+  replicaSuffix,
   resourceNames,
   TAG_CONFIG_HASH,
   TAG_INDEX,
@@ -20,6 +22,15 @@ import {
 import type { ResourceKind } from "../plan/types.js";
 import { dnsZoneProblem, resourceGroupProblem, subscriptionIdProblem } from "../proxyfile/name-rules.js";
 import type { ProxySpec } from "../proxyfile/types.js";
+import {
+  availabilitySetBody,
+  loadBalancerBody,
+  loadBalancerId,
+  poolIds,
+  probeSecurityRule,
+  publicIpZones,
+  replicaPlacement,
+} from "./desired-replicas.js";
 import { stateHash } from "./owned.js";
 
 /** Tag on the VM: a hash of the SSH keys it was created with (keys can only be set at creation). */
@@ -90,8 +101,8 @@ export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: str
     subnet: `${net("virtualNetworks", names.virtualNetwork)}/subnets/${names.subnet}`,
     pip4: net("publicIPAddresses", names.publicIpV4),
     pip6: net("publicIPAddresses", names.publicIpV6),
-    nic: net("networkInterfaces", names.networkInterface),
-    vm: armId(subscriptionId, rg, "Microsoft.Compute", "virtualMachines", names.virtualMachine),
+    loadBalancer: loadBalancerId(subscriptionId, rg, names.loadBalancer),
+    availabilitySet: armId(subscriptionId, rg, "Microsoft.Compute", "availabilitySets", names.availabilitySet),
   };
   const tags = { ...spec.tags, ...ownershipTags(owner, spec.name) };
   const config = renderHaproxyConfig(spec);
@@ -145,7 +156,7 @@ export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: str
       id: ids.pip4,
       ...common,
       name: names.publicIpV4,
-      body: publicIp(location, tags, "IPv4"),
+      body: publicIp(location, tags, "IPv4", publicIpZones(spec)),
     },
     {
       kind: "publicIpV6",
@@ -153,70 +164,9 @@ export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: str
       id: ids.pip6,
       ...common,
       name: names.publicIpV6,
-      body: publicIp(location, zoneId ? { ...tags, [TAG_DNS_ZONE]: zoneId } : tags, "IPv6"),
+      body: publicIp(location, zoneId ? { ...tags, [TAG_DNS_ZONE]: zoneId } : tags, "IPv6", publicIpZones(spec)),
     },
-    {
-      kind: "networkInterface",
-      address: at("networkInterface"),
-      id: ids.nic,
-      ...common,
-      name: names.networkInterface,
-      body: {
-        location,
-        tags,
-        ipConfigurations: [
-          {
-            name: "ipconfig-v4",
-            primary: true,
-            privateIPAddressVersion: "IPv4",
-            privateIPAllocationMethod: "Dynamic",
-            subnet: { id: ids.subnet },
-            publicIPAddress: { id: ids.pip4 },
-          },
-          {
-            name: "ipconfig-v6",
-            primary: false,
-            privateIPAddressVersion: "IPv6",
-            privateIPAllocationMethod: "Dynamic",
-            subnet: { id: ids.subnet },
-            publicIPAddress: { id: ids.pip6 },
-          },
-        ],
-      },
-    },
-    {
-      kind: "virtualMachine",
-      address: at("virtualMachine"),
-      id: ids.vm,
-      ...common,
-      name: names.virtualMachine,
-      body: {
-        location,
-        tags: { ...tags, [TAG_CONFIG_HASH]: sha, [TAG_SSH_KEYS]: sshKeysHash(spec.ssh?.publicKeys ?? []) },
-        hardwareProfile: { vmSize: spec.vmSize },
-        storageProfile: {
-          imageReference: { ...UBUNTU_IMAGE },
-          osDisk: {
-            name: names.osDisk,
-            createOption: "FromImage",
-            deleteOption: "Delete",
-            managedDisk: { storageAccountType: "StandardSSD_LRS" },
-          },
-        },
-        // The NIC goes with the VM: a NIC left behind stays reserved for the deleted VM for
-        // 180 s (NicReservedForAnotherVm), which would hold up removing a proxy or replacing its VM.
-        networkProfile: { networkInterfaces: [{ id: ids.nic, primary: true, deleteOption: "Delete" }] },
-        osProfile: {
-          computerName: names.computerName,
-          adminUsername: ADMIN_USER,
-          linuxConfiguration: { disablePasswordAuthentication: true, provisionVMAgent: true },
-        },
-        securityProfile: {
-          securityType: "TrustedLaunch",
-          uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
-        },
-      },
-    },
+    ...replicaResources(spec, names, { ...common, location, tags, sha, ids, at, subscriptionId }),
   ];
   if (spec.dns) {
     for (const record of spec.dns.records) {
@@ -239,10 +189,17 @@ export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: str
   return { spec, subscriptionId, names, config, configSha256: sha, resources, dnsZoneId: zoneId };
 }
 
-function publicIp(location: string, tags: Record<string, string>, version: "IPv4" | "IPv6"): Record<string, unknown> {
+function publicIp(
+  location: string,
+  tags: Record<string, string>,
+  version: "IPv4" | "IPv6",
+  zones: string[] | undefined,
+): Record<string, unknown> {
   return {
     location,
     tags,
+    // Used when the address is created; an existing one keeps its zones (they never change).
+    ...(zones ? { zones } : {}),
     sku: { name: "Standard", tier: "Regional" },
     publicIPAllocationMethod: "Static",
     publicIPAddressVersion: version,
@@ -288,5 +245,143 @@ function securityRules(spec: ProxySpec): Record<string, unknown>[] {
       destinationPortRange: "22",
     });
   });
+  if (spec.replicas > 1) rules.push(probeSecurityRule());
   return rules;
+}
+
+interface Context {
+  subscriptionId: string;
+  resourceGroup: string;
+  location: string;
+  tags: Record<string, string>;
+  sha: string;
+  ids: Record<"nsg" | "vnet" | "subnet" | "pip4" | "pip6" | "loadBalancer" | "availabilitySet", string>;
+  at: (kind: ResourceKind, suffix?: string) => string;
+}
+
+/**
+ * The load balancer and availability set (with replicas), then one NIC and one
+ * VM per replica. A single VM is replica 1 with the public IPs on its NIC.
+ */
+function replicaResources(spec: ProxySpec, names: ResourceNames, ctx: Context): DesiredResource[] {
+  const { subscriptionId, resourceGroup, location, tags, ids } = ctx;
+  const common = { subscriptionId, resourceGroup };
+  const replicated = spec.replicas > 1;
+  const out: DesiredResource[] = [];
+  if (replicated) {
+    out.push({
+      kind: "loadBalancer",
+      address: ctx.at("loadBalancer"),
+      id: ids.loadBalancer,
+      ...common,
+      name: names.loadBalancer,
+      body: loadBalancerBody(spec, { loadBalancer: ids.loadBalancer, pip4: ids.pip4, pip6: ids.pip6 }, tags),
+    });
+    if (spec.zones.length === 0) {
+      out.push({
+        kind: "availabilitySet",
+        address: ctx.at("availabilitySet"),
+        id: ids.availabilitySet,
+        ...common,
+        name: names.availabilitySet,
+        body: availabilitySetBody(location, tags),
+      });
+    }
+  }
+  const pools = poolIds(ids.loadBalancer);
+  const count = replicated ? spec.replicas : 1;
+  const replicas = Array.from({ length: count }, (_, i) => i + 1).map((n) => ({
+    n,
+    names: replicaNames(spec.name, n),
+    suffix: replicaSuffix(n) || undefined,
+  }));
+  for (const r of replicas) {
+    const nicId = armId(
+      subscriptionId,
+      resourceGroup,
+      "Microsoft.Network",
+      "networkInterfaces",
+      r.names.networkInterface,
+    );
+    // A single VM carries the public IPs; replicas sit in the pools and have none.
+    const v4 = replicated
+      ? { loadBalancerBackendAddressPools: [{ id: pools.v4 }] }
+      : { publicIPAddress: { id: ids.pip4 } };
+    const v6 = replicated
+      ? { loadBalancerBackendAddressPools: [{ id: pools.v6 }] }
+      : { publicIPAddress: { id: ids.pip6 } };
+    out.push({
+      kind: "networkInterface",
+      address: ctx.at("networkInterface", r.suffix),
+      id: nicId,
+      ...common,
+      name: r.names.networkInterface,
+      body: {
+        location,
+        tags,
+        ipConfigurations: [
+          {
+            name: "ipconfig-v4",
+            primary: true,
+            privateIPAddressVersion: "IPv4",
+            privateIPAllocationMethod: "Dynamic",
+            subnet: { id: ids.subnet },
+            ...v4,
+          },
+          {
+            name: "ipconfig-v6",
+            primary: false,
+            privateIPAddressVersion: "IPv6",
+            privateIPAllocationMethod: "Dynamic",
+            subnet: { id: ids.subnet },
+            ...v6,
+          },
+        ],
+      },
+    });
+  }
+  for (const r of replicas) {
+    const nicId = armId(
+      subscriptionId,
+      resourceGroup,
+      "Microsoft.Network",
+      "networkInterfaces",
+      r.names.networkInterface,
+    );
+    out.push({
+      kind: "virtualMachine",
+      address: ctx.at("virtualMachine", r.suffix),
+      id: armId(subscriptionId, resourceGroup, "Microsoft.Compute", "virtualMachines", r.names.virtualMachine),
+      ...common,
+      name: r.names.virtualMachine,
+      body: {
+        location,
+        tags: { ...tags, [TAG_CONFIG_HASH]: ctx.sha, [TAG_SSH_KEYS]: sshKeysHash(spec.ssh?.publicKeys ?? []) },
+        ...replicaPlacement(spec, r.n, ids.availabilitySet),
+        hardwareProfile: { vmSize: spec.vmSize },
+        storageProfile: {
+          imageReference: { ...UBUNTU_IMAGE },
+          osDisk: {
+            name: r.names.osDisk,
+            createOption: "FromImage",
+            deleteOption: "Delete",
+            managedDisk: { storageAccountType: "StandardSSD_LRS" },
+          },
+        },
+        // The NIC goes with the VM: a NIC left behind stays reserved for the deleted VM for
+        // 180 s (NicReservedForAnotherVm), which would hold up removing a proxy or replacing its VM.
+        networkProfile: { networkInterfaces: [{ id: nicId, primary: true, deleteOption: "Delete" }] },
+        osProfile: {
+          computerName: r.names.computerName,
+          adminUsername: ADMIN_USER,
+          linuxConfiguration: { disablePasswordAuthentication: true, provisionVMAgent: true },
+        },
+        securityProfile: {
+          securityType: "TrustedLaunch",
+          uefiSettings: { secureBootEnabled: true, vTpmEnabled: true },
+        },
+      },
+    });
+  }
+  return out;
 }

@@ -3,8 +3,18 @@
  * ObservedState, so the whole decision table is tested without Azure.
  */
 
-import { armIdKey, parentArmId, parseArmId } from "../model/arm-id.js";
-import { ownershipOf, TAG_CONFIG_HASH, TAG_MANAGED_BY, TAG_OWNER, TAG_PROXY, TAG_STATE_HASH } from "../model/names.js";
+import { armIdKey, parentArmId, parseArmId, sameArmId } from "../model/arm-id.js";
+import {
+  ownershipOf,
+  replicaNumberOf,
+  replicaNumberOfName,
+  replicaSuffix,
+  TAG_CONFIG_HASH,
+  TAG_MANAGED_BY,
+  TAG_OWNER,
+  TAG_PROXY,
+  TAG_STATE_HASH,
+} from "../model/names.js";
 import { compareCodeUnits } from "../model/order.js";
 import { regionZones } from "../model/regions.js";
 import { unifiedLineDiff } from "../plan/linediff.js";
@@ -26,6 +36,7 @@ import { fingerprintOf } from "./fingerprint.js";
 import type { ObservedResource, ObservedState } from "./observed.js";
 import { cnameKey, rgKey } from "./observed.js";
 import { diffFields, ownedFields, stateHash } from "./owned.js";
+import { planRollout } from "./rollout.js";
 
 /** Shown for a value Azure assigns during apply (e.g. a new public IPv6 address). */
 const KNOWN_AFTER_APPLY = "(known after apply)";
@@ -34,8 +45,8 @@ const KNOWN_AFTER_APPLY = "(known after apply)";
 const DEPENDENTS: Partial<Record<ResourceKind, ResourceKind[]>> = {
   networkSecurityGroup: ["virtualNetwork"],
   virtualNetwork: ["networkInterface"],
-  publicIpV4: ["networkInterface"],
-  publicIpV6: ["networkInterface"],
+  publicIpV4: ["networkInterface", "loadBalancer"],
+  publicIpV6: ["networkInterface", "loadBalancer"],
   networkInterface: ["virtualMachine"],
 };
 
@@ -54,15 +65,6 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
   const desiredIds = new Set<string>();
 
   for (const proxy of desired) {
-    if (proxy.spec.replicas > 1) {
-      // The load-balanced design is built in steps; until the engine builds it, say so rather than build one VM.
-      errors.push({
-        proxy: proxy.spec.name,
-        file: proxy.spec.file,
-        line: proxy.spec.locations.replicas?.line ?? 1,
-        message: `replicas: ${proxy.spec.replicas} is not built by this version yet; remove replicas (or set it to 1) for now`,
-      });
-    }
     const proxyChanges: Change[] = [];
     for (const res of proxy.resources) {
       // Proxies may share a resource group: the first proxy that names it carries its change.
@@ -72,12 +74,16 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
       if (change) proxyChanges.push(change);
     }
     cascadeReplacements(proxyChanges);
-    nicGoesWithItsVm(proxyChanges, observed);
+    nicGoesWithItsVm(proxyChanges, observed, proxy.spec.replicas > 1);
     settleDnsValues(proxyChanges, observed, proxy);
-    const vmChange = proxyChanges.find((c) => c.kind === "virtualMachine");
-    const config = configChange(proxy, vmChange, observed);
-    if (config.change) proxyChanges.push(config.change);
-    if (config.diff !== undefined) configDiffs.push({ proxy: proxy.spec.name, diff: config.diff });
+    // One config for every replica; each running VM gets it pushed, and the plan shows its diff once.
+    let diff: string | undefined;
+    for (const vmChange of proxyChanges.filter((c) => c.kind === "virtualMachine")) {
+      const config = configChange(proxy, vmChange, observed);
+      if (config.change) proxyChanges.push(config.change);
+      diff ??= config.diff;
+    }
+    if (diff !== undefined) configDiffs.push({ proxy: proxy.spec.name, diff });
     changes.push(...proxyChanges);
   }
 
@@ -86,6 +92,7 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
     if (desiredIds.has(armIdKey(obs.id))) continue;
     const own = ownershipOf(obs.tags, owner);
     if (own.kind !== "ours") continue;
+    if (obs.kind === "availabilitySet" && inUseByKeptVm(obs, observed, desiredIds)) continue;
     changes.push(deleteChange(obs, own.proxy));
   }
 
@@ -103,6 +110,7 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
     warnings,
     errors,
     counts,
+    rollouts: rollouts(sorted, desired, errors),
   };
   return { ...plan, fingerprint: fingerprintOf(plan) };
 }
@@ -241,20 +249,54 @@ function mustReplace(
     const wanted = (res.body.tags as Record<string, string>)[TAG_SSH_KEYS];
     if (obs.tags[TAG_SSH_KEYS] !== wanted)
       return "SSH public keys can only be set when a VM is created (the addresses are kept)";
+    const moved = placementChange(res.body, obs.body);
+    if (moved) return moved;
   }
   return undefined;
 }
 
+/**
+ * Where a VM runs (its zone, or an availability set) is fixed when it is
+ * created. Replicas name their place; a single VM stays where it is.
+ */
+function placementChange(desired: Record<string, unknown>, observed: Record<string, unknown>): string | undefined {
+  const zonesOf = (b: Record<string, unknown>) => (Array.isArray(b.zones) ? (b.zones as unknown[]).map(String) : []);
+  const setOf = (b: Record<string, unknown>) =>
+    ((b.availabilitySet as { id?: string } | undefined)?.id ?? "").toLowerCase();
+  const wantZones = zonesOf(desired);
+  const wantSet = setOf(desired);
+  if (wantZones.length === 0 && !wantSet) return undefined;
+  const place = (zones: string[], set: string) =>
+    zones.length ? `zone ${zones.join(", ")}` : set ? "the availability set" : "no zone";
+  const from = place(zonesOf(observed), setOf(observed));
+  const to = place(wantZones, wantSet);
+  if (from === to && (!wantSet || setOf(observed) === wantSet)) return undefined;
+  return `moves from ${from} to ${to}; Azure places a VM only when it creates it (the replica is drained and created again)`;
+}
+
+/** A single VM that was a replica stays in its availability set; the set stays with it. */
+function inUseByKeptVm(set: ObservedResource, observed: ObservedState, desiredIds: Set<string>): boolean {
+  return [...observed.resources.values()].some(
+    (r) =>
+      r.kind === "virtualMachine" &&
+      desiredIds.has(armIdKey(r.id)) &&
+      armIdKey(String((r.body.availabilitySet as { id?: string } | undefined)?.id ?? "")) === armIdKey(set.id),
+  );
+}
+
 function cascadeReplacements(changes: Change[]): void {
-  const byKind = new Map(changes.map((c) => [c.kind, c]));
+  const perReplica = (k: ResourceKind) => k === "networkInterface" || k === "virtualMachine";
   for (const kind of KIND_ORDER) {
-    const c = byKind.get(kind);
-    if (c?.action !== "replace") continue;
-    for (const dep of DEPENDENTS[kind] ?? []) {
-      const d = byKind.get(dep);
-      if (d && (d.action === "update" || d.action === "noop")) {
-        d.action = "replace";
-        d.reason = `references ${c.address}, which is replaced`;
+    for (const c of changes.filter((x) => x.kind === kind && x.action === "replace")) {
+      for (const d of changes) {
+        if (!(DEPENDENTS[kind] ?? []).includes(d.kind)) continue;
+        if (perReplica(kind) && perReplica(d.kind) && replicaNumberOf(c.address) !== replicaNumberOf(d.address))
+          continue;
+        if (d.kind === "networkInterface" && kind.startsWith("publicIp") && !references(d, c.id)) continue;
+        if (d.action === "update" || d.action === "noop") {
+          d.action = "replace";
+          d.reason = `references ${c.address}, which is replaced`;
+        }
       }
     }
   }
@@ -263,19 +305,27 @@ function cascadeReplacements(changes: Change[]): void {
 /**
  * Azure deletes a NIC whose deleteOption is Delete together with its VM, so a
  * replaced VM takes its NIC along and the NIC is created again, on the same
- * public IPs. (A NIC with deleteOption Detach stays, reserved for the deleted
- * VM for 180 s; apply waits that out.)
+ * public IPs (a replica's: in the same backend pools). (A NIC with deleteOption
+ * Detach stays, reserved for the deleted VM for 180 s; apply waits that out.)
  */
-function nicGoesWithItsVm(changes: Change[], observed: ObservedState): void {
-  const vm = changes.find((c) => c.kind === "virtualMachine");
-  const nic = changes.find((c) => c.kind === "networkInterface");
-  if (!vm || !nic || vm.action !== "replace" || (nic.action !== "noop" && nic.action !== "update")) return;
-  const refs = (observed.resources.get(vm.id.toLowerCase())?.body.networkProfile as { networkInterfaces?: unknown[] })
-    ?.networkInterfaces as { id?: string; deleteOption?: string }[] | undefined;
-  const ref = refs?.find((r) => r.id?.toLowerCase() === nic.id.toLowerCase());
-  if (ref?.deleteOption !== "Delete") return;
-  nic.action = "replace";
-  nic.reason = `Azure deletes it with ${vm.address}, which is replaced; it is created again on the same public IPs`;
+function nicGoesWithItsVm(changes: Change[], observed: ObservedState, replicated: boolean): void {
+  for (const vm of changes.filter((c) => c.kind === "virtualMachine" && c.action === "replace")) {
+    const nic = changes.find(
+      (c) => c.kind === "networkInterface" && replicaNumberOf(c.address) === replicaNumberOf(vm.address),
+    );
+    if (!nic || (nic.action !== "noop" && nic.action !== "update")) continue;
+    const refs = (observed.resources.get(armIdKey(vm.id))?.body.networkProfile as { networkInterfaces?: unknown[] })
+      ?.networkInterfaces as { id?: string; deleteOption?: string }[] | undefined;
+    const ref = refs?.find((r) => r.id !== undefined && sameArmId(r.id, nic.id));
+    if (ref?.deleteOption !== "Delete") continue;
+    nic.action = "replace";
+    nic.reason = `Azure deletes it with ${vm.address}, which is replaced; it is created again ${replicated ? "in the same backend pools" : "on the same public IPs"}`;
+  }
+}
+
+/** Whether a change's desired fields name a resource id (a replica's NIC names no public IP). */
+function references(c: Change, id: string): boolean {
+  return JSON.stringify(c.after ?? {}).includes(armIdKey(id));
 }
 
 /** AAAA records point at the proxy's public IPv6 address, which Azure assigns. */
@@ -310,7 +360,8 @@ function configChange(
   observed: ObservedState,
 ): { change?: Change; diff?: string | undefined } {
   if (!vm) return {};
-  const vmId = proxy.resources.find((r) => r.kind === "virtualMachine")!.id;
+  const vmId = vm.id;
+  const suffix = replicaSuffix(replicaNumberOf(vm.address));
   if (vm.action === "create" || vm.action === "replace") {
     return { diff: unifiedLineDiff("", proxy.config, { beforeLabel: "live (none)", afterLabel: "desired" }) };
   }
@@ -319,13 +370,13 @@ function configChange(
   if (liveSha === proxy.configSha256) return {};
   const live = observed.vmConfigs.get(armIdKey(vmId));
   const change = withDiffs({
-    address: `${proxy.spec.name}.vmConfig`,
+    address: `${proxy.spec.name}.vmConfig${suffix ? `.${suffix}` : ""}`,
     proxy: proxy.spec.name,
     kind: "vmConfig",
     id: vmId,
     subscriptionId: proxy.subscriptionId,
     resourceGroup: proxy.spec.resourceGroup,
-    name: proxy.names.virtualMachine,
+    name: vm.name,
     action: "update",
     before: { configSha256: liveSha ?? null },
     after: { configSha256: proxy.configSha256 },
@@ -342,7 +393,8 @@ function configChange(
 }
 
 function deleteChange(obs: ObservedResource, proxy: string): Change {
-  const suffix = obs.kind === "dnsRecord" ? `.${obs.name}` : "";
+  const replica = replicaNumberOfName(proxy, obs.kind, obs.name);
+  const suffix = obs.kind === "dnsRecord" ? `.${obs.name}` : replica > 1 ? `.${replica}` : "";
   return withDiffs({
     address: `${proxy}.${obs.kind}${suffix}`,
     proxy,
@@ -399,6 +451,27 @@ function addWarnings(changes: Change[], warnings: PlanWarning[], observed: Obser
       message: `DNS record ${c.name} will be deleted (needs allow-destroy)`,
     });
   }
+}
+
+/** The rollout of each proxy with replicas (see rollout.ts), and what a rollout cannot do. */
+function rollouts(changes: Change[], desired: DesiredProxy[], errors: PlanError[]): Plan["rollouts"] {
+  return [...new Set(changes.map((c) => c.proxy))].flatMap((name) => {
+    const proxy = desired.find((d) => d.spec.name === name);
+    const rollout = planRollout(name, changes, proxy);
+    if (!rollout) return [];
+    for (const c of changes.filter(
+      (x) => x.proxy === name && x.kind.startsWith("publicIp") && x.action === "replace",
+    )) {
+      errors.push({
+        proxy: name,
+        address: c.address,
+        file: proxy?.spec.file,
+        line: proxy?.spec.locations.replicas?.line ?? 1,
+        message: `${c.address} must be replaced (${c.reason}), which this tool does only for a single VM: set replicas to 1, apply, then change it`,
+      });
+    }
+    return [rollout];
+  });
 }
 
 /** Replicas in one availability set share a datacenter: say so, since the file may not. */
@@ -498,6 +571,8 @@ function describe(kind: ResourceKind): string {
     virtualNetwork: "virtual network",
     publicIpV4: "public IPv4 address",
     publicIpV6: "public IPv6 address",
+    loadBalancer: "load balancer",
+    availabilitySet: "availability set",
     networkInterface: "network interface",
     virtualMachine: "virtual machine",
     vmConfig: "proxy config",

@@ -39,6 +39,66 @@ function ruleFields(rule: Body): Body {
   };
 }
 
+function poolsOf(ipConfig: Body): { pools?: string[] } {
+  const pools = arr(ipConfig.loadBalancerBackendAddressPools)
+    .map((p) => normId(p.id) ?? "")
+    .sort(compareCodeUnits);
+  return pools.length ? { pools } : {};
+}
+
+const byName = (a: Body, b: Body) => compareCodeUnits(String(a.name), String(b.name));
+const ref = (v: unknown) => normId(obj(v).id);
+
+/** What this tool sets on a load balancer, child by child, in name order. */
+function loadBalancerFields(body: Body): Body {
+  return {
+    frontends: arr(body.frontendIPConfigurations)
+      .map((f) => ({ name: f.name, publicIPAddress: ref(f.publicIPAddress) }))
+      .sort(byName),
+    pools: arr(body.backendAddressPools)
+      .map((p) => String(p.name))
+      .sort(compareCodeUnits),
+    probes: arr(body.probes)
+      .map((p) => ({
+        name: p.name,
+        protocol: p.protocol,
+        port: p.port,
+        requestPath: p.requestPath,
+        intervalInSeconds: p.intervalInSeconds,
+        probeThreshold: p.probeThreshold,
+      }))
+      .sort(byName),
+    rules: arr(body.loadBalancingRules)
+      .map((r) => ({
+        name: r.name,
+        frontend: ref(r.frontendIPConfiguration),
+        pool: ref(r.backendAddressPool),
+        probe: ref(r.probe),
+        protocol: r.protocol,
+        frontendPort: r.frontendPort,
+        backendPort: r.backendPort,
+        enableTcpReset: r.enableTcpReset === true,
+        enableFloatingIP: r.enableFloatingIP === true,
+        disableOutboundSnat: r.disableOutboundSnat === true,
+        idleTimeoutInMinutes: r.idleTimeoutInMinutes,
+      }))
+      .sort(byName),
+    outboundRules: arr(body.outboundRules)
+      .map((o) => ({
+        name: o.name,
+        frontends: arr(o.frontendIPConfigurations)
+          .map((f) => normId(f.id) ?? "")
+          .sort(compareCodeUnits),
+        pool: ref(o.backendAddressPool),
+        protocol: o.protocol,
+        allocatedOutboundPorts: o.allocatedOutboundPorts,
+        enableTcpReset: o.enableTcpReset === true,
+        idleTimeoutInMinutes: o.idleTimeoutInMinutes,
+      }))
+      .sort(byName),
+  };
+}
+
 /**
  * Owned fields of a body. `tagKeys` limits the tags compared to the keys we set,
  * so tags added by Azure Policy or by hand never show as drift.
@@ -88,11 +148,22 @@ export function ownedFields(kind: ResourceKind, body: Body, tagKeys: readonly st
             privateIPAddressVersion: c.privateIPAddressVersion ?? "IPv4",
             subnet: normId(obj(c.subnet).id),
             publicIPAddress: normId(obj(c.publicIPAddress).id),
+            // Only when set, so a single VM's NIC reads as it always has.
+            ...poolsOf(c),
           }))
           .sort((a, b) => compareCodeUnits(String(a.name), String(b.name))),
       };
     case "virtualMachine":
       return { ...base, vmSize: obj(body.hardwareProfile).vmSize };
+    case "loadBalancer":
+      return { ...base, sku: obj(body.sku).name, ...loadBalancerFields(body) };
+    case "availabilitySet":
+      return {
+        ...base,
+        sku: obj(body.sku).name,
+        platformFaultDomainCount: body.platformFaultDomainCount,
+        platformUpdateDomainCount: body.platformUpdateDomainCount,
+      };
     case "dnsRecord": {
       const metadata = obj(body.metadata) as Record<string, string>;
       return {

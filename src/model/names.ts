@@ -35,6 +35,18 @@ export interface ResourceNames {
   osDisk: string;
   /** Linux host name inside the VM. */
   computerName: string;
+  /** With replicas: the Standard load balancer in front of them. */
+  loadBalancer: string;
+  /** With replicas in a region without availability zones. */
+  availabilitySet: string;
+}
+
+/** The per-replica names: replica 1 has the names a single VM has, so a single VM becomes replica 1 in place. */
+export interface ReplicaNames {
+  networkInterface: string;
+  virtualMachine: string;
+  osDisk: string;
+  computerName: string;
 }
 
 export function resourceNames(proxy: string): ResourceNames {
@@ -49,8 +61,60 @@ export function resourceNames(proxy: string): ResourceNames {
     virtualMachine: `${base}-vm`,
     osDisk: `${base}-osdisk`,
     computerName: base,
+    loadBalancer: `${base}-lb`,
+    availabilitySet: `${base}-avset`,
   };
 }
+
+/** Replica `n` (1-based) of a proxy. */
+export function replicaNames(proxy: string, n: number): ReplicaNames {
+  const base = resourceNames(proxy);
+  if (n === 1)
+    return {
+      networkInterface: base.networkInterface,
+      virtualMachine: base.virtualMachine,
+      osDisk: base.osDisk,
+      computerName: base.computerName,
+    };
+  return {
+    networkInterface: `${base.networkInterface}${n}`,
+    virtualMachine: `${base.virtualMachine}${n}`,
+    osDisk: `${base.osDisk}${n}`,
+    computerName: `${base.computerName}-${n}`,
+  };
+}
+
+/**
+ * The plan address suffix of replica `n`: none for replica 1 (a single VM's
+ * addresses stay what they were), `.2`, `.3`… for the others.
+ */
+export const replicaSuffix = (n: number): string => (n === 1 ? "" : String(n));
+
+/** The replica a change address belongs to: `www.virtualMachine` → 1, `www.virtualMachine.3` → 3. */
+export function replicaNumberOf(address: string): number {
+  const last = address.split(".").at(-1) ?? "";
+  return /^[0-9]+$/.test(last) ? Number(last) : 1;
+}
+
+/** The replica a NIC or VM of `proxy` is, from its Azure name (1 for anything else). */
+export function replicaNumberOfName(proxy: string, kind: string, name: string): number {
+  const base = resourceNames(proxy);
+  const prefix =
+    kind === "networkInterface" ? base.networkInterface : kind === "virtualMachine" ? base.virtualMachine : undefined;
+  const rest = prefix && name.startsWith(prefix) ? name.slice(prefix.length) : "";
+  return /^[0-9]+$/.test(rest) ? Number(rest) : 1;
+}
+
+/** Names inside a proxy's load balancer. */
+export const LB_PARTS = {
+  frontendV6: "frontend-ipv6",
+  frontendV4: "frontend-ipv4",
+  poolV6: "pool-ipv6",
+  poolV4: "pool-ipv4",
+  probe: "health",
+  outbound: "outbound-ipv4",
+  rule: (port: number, family: "IPv6" | "IPv4") => `port-${port}${family === "IPv4" ? "-ipv4" : ""}`,
+} as const;
 
 export function ownershipTags(owner: string, proxy: string): Record<string, string> {
   return { [TAG_MANAGED_BY]: TOOL_NAME, [TAG_OWNER]: owner, [TAG_PROXY]: proxy };

@@ -10,6 +10,7 @@ import {
   formatValue,
   type PlanView,
   type ProxyRow,
+  rolloutStepText,
   STATUS_ORDER,
   STATUS_SYMBOL,
 } from "./render-shared.js";
@@ -89,6 +90,15 @@ export function proxyDetails(view: PlanView, row: ProxyRow, opts: DetailsOptions
           c.action === "delete" ? `${text(c.reason)}; deletes ${azureResource(c)}` : text(c.reason),
         ]),
       ),
+      "",
+    );
+  }
+  const rollout = view.rolloutOf(proxy.name);
+  if (rollout.length > 0) {
+    parts.push(
+      "Rollout, one step at a time:",
+      "",
+      ...rollout.map((step, i) => `${i + 1}. ${text(rolloutStepText(step))}`),
       "",
     );
   }

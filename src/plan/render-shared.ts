@@ -2,7 +2,7 @@
  * Vocabulary shared by the text and Markdown renderings of a Plan, so both
  * name actions, values and totals the same way.
  */
-import type { Action, Change, Plan, PlanCounts, ProxyStatus, ProxySummary } from "./types.js";
+import type { Action, Change, Plan, PlanCounts, ProxyStatus, ProxySummary, RolloutStep } from "./types.js";
 
 export const ACTION_SYMBOL: Record<Action, string> = {
   create: "+",
@@ -88,6 +88,11 @@ export class PlanView {
     return this.configDiffs.get(proxy) ?? "";
   }
 
+  /** The steps a proxy with replicas is changed in, in order; empty for a single VM. */
+  rolloutOf(proxy: string): RolloutStep[] {
+    return (this.plan.rollouts ?? []).find((r) => r.proxy === proxy)?.steps ?? [];
+  }
+
   dnsNamesOf(proxy: string): string[] {
     return this.summaries.get(proxy)?.dnsNames ?? [];
   }
@@ -112,4 +117,11 @@ export function actionTally(changes: Change[]): string {
 export function formatValue(value: unknown, maxLength = Infinity): string {
   const text = value === undefined ? "(none)" : (JSON.stringify(value) ?? String(value));
   return text.length > maxLength ? `${text.slice(0, maxLength)}…` : text;
+}
+
+/** One rollout step in words: what happens, and where it pauses. */
+export function rolloutStepText(step: RolloutStep): string {
+  const pause = step.pause ? `; waits ${step.pause}` : "";
+  const outage = step.interrupts ? " [site unreachable]" : "";
+  return `${step.text}${pause}${outage}`;
 }

@@ -10,6 +10,7 @@ import {
   formatValue,
   PlanView,
   pendingChanges,
+  rolloutStepText,
   summaryText,
 } from "./render-shared.js";
 import type { Action, Change, Plan, PlanError, PlanWarning } from "./types.js";
@@ -59,6 +60,11 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
     out.push(paint(ANSI.bold, `${oneSafeLine(proxy.name)}${file} ${STATUS_WORDS[status]}`));
     const changes = view.changesOf(proxy.name);
     for (const change of changes) out.push(...formatChange(change, paint));
+    const rollout = view.rolloutOf(proxy.name);
+    if (rollout.length > 0) {
+      out.push("    Rollout, one step at a time:");
+      for (const [i, step] of rollout.entries()) out.push(`      ${i + 1}. ${oneSafeLine(rolloutStepText(step))}`);
+    }
     const configDiff = view.configDiffOf(proxy.name);
     if (changes.length === 0 && configDiff === "") out.push("    no resource changes");
     if (configDiff !== "") {

@@ -14,6 +14,8 @@ export const KIND_ORDER = [
   "virtualNetwork",
   "publicIpV4",
   "publicIpV6",
+  "loadBalancer",
+  "availabilitySet",
   "networkInterface",
   "virtualMachine",
   "vmConfig",
@@ -118,8 +120,46 @@ export interface Plan {
   warnings: PlanWarning[];
   errors: PlanError[];
   counts: PlanCounts;
+  /**
+   * The order of changes of proxies with replicas (or gaining or losing them),
+   * one entry per such proxy: derived from the changes (engine/rollout.ts).
+   */
+  rollouts: Rollout[];
   /** SHA-256 (64 hex digits) over the non-noop changes (see engine/fingerprint.ts); equal plans have equal fingerprints. */
   fingerprint: string;
+}
+
+export const ROLLOUT_STEP_KINDS = [
+  /** Create, update or re-create the resource of a change. */
+  "write",
+  /** Delete the resource of a change (or the removal half of a replacement). */
+  "delete",
+  /** A VM that is about to become replica 1 takes the config with the health endpoint. */
+  "push-config",
+  /** Replica 1's NIC holds neither public IPs nor pools: the move between NIC and load balancer. */
+  "detach",
+  /** The replica's health endpoint answers 503; wait until the load balancer has it out of rotation. */
+  "drain",
+  /** Wait until the replica serves and the load balancer probes it healthy. */
+  "wait-healthy",
+] as const;
+export type RolloutStepKind = (typeof ROLLOUT_STEP_KINDS)[number];
+
+export interface RolloutStep {
+  kind: RolloutStepKind;
+  /** The change address it acts on (for replica steps: the replica's VM). */
+  address: string;
+  /** What happens, in words a reviewer understands. */
+  text: string;
+  /** Where the rollout pauses, and for what. */
+  pause?: string | undefined;
+  /** The site is unreachable during this step. */
+  interrupts?: boolean | undefined;
+}
+
+export interface Rollout {
+  proxy: string;
+  steps: RolloutStep[];
 }
 
 /** What an apply did to one proxy. */
@@ -127,7 +167,7 @@ export interface AppliedProxy {
   name: string;
   status: "created" | "updated" | "unchanged" | "destroyed";
   ipv6Address?: string | undefined;
-  /** The proxy's public IPv4 address: the source address backends see, to allow-list. */
+  /** The proxy's public IPv4 address: the source address backends see, to allow-list (with replicas, the load balancer's outbound frontend). */
   ipv4Address?: string | undefined;
   dnsNames: string[];
   /** What the VM answered when it applied a new config. */

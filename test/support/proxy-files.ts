@@ -36,6 +36,9 @@ export interface SimpleProxy {
   records?: string[];
   ttl?: number;
   location?: string;
+  replicas?: number;
+  zones?: string[];
+  ipv4?: boolean;
 }
 
 export function proxyYaml(p: SimpleProxy): string {
@@ -46,6 +49,9 @@ export function proxyYaml(p: SimpleProxy): string {
     `backends: [${(p.backends ?? ["203.0.113.10"]).join(", ")}]`,
   ];
   if (p.ports) lines.push(`ports: [${p.ports.join(", ")}]`);
+  if (p.replicas !== undefined) lines.push(`replicas: ${p.replicas}`);
+  if (p.zones) lines.push(`zones: [${p.zones.map((z) => `"${z}"`).join(", ")}]`);
+  if (p.ipv4 !== undefined) lines.push(`ipv4: ${p.ipv4}`);
   if (p.zone) {
     lines.push(
       "dns:",

@@ -217,14 +217,52 @@ describe("placement warnings", () => {
   });
 });
 
-describe("replicas before the engine builds them", () => {
-  it("is a located plan error, never a silent single VM", () => {
-    const d = proxy(`${BASE}replicas: 2\n`);
+describe("replicas", () => {
+  const REPLICAS = BASE.replace("westeurope", "westus");
+  it("plan a load balancer, an availability set where the region has no zones, and a NIC and VM per replica", () => {
+    const d = proxy(`${REPLICAS}replicas: 3\n`);
     const plan = buildPlan({ owner: OWNER, desired: [d], observed: emptyObserved() });
-    expect(plan.errors.filter((e) => e.message.includes("replicas"))).toEqual([
-      expect.objectContaining({ proxy: "www", file: "proxies/www.yaml", line: 6 }),
+    expect(plan.changes.map((c) => c.address)).toEqual([
+      "www.resourceGroup",
+      "www.networkSecurityGroup",
+      "www.virtualNetwork",
+      "www.publicIpV4",
+      "www.publicIpV6",
+      "www.loadBalancer",
+      "www.availabilitySet",
+      "www.networkInterface",
+      "www.networkInterface.2",
+      "www.networkInterface.3",
+      "www.virtualMachine",
+      "www.virtualMachine.2",
+      "www.virtualMachine.3",
     ]);
-    expect(plan.changes.filter((c) => c.action === "delete")).toEqual([]);
+    expect(plan.changes.find((c) => c.address === "www.virtualMachine.3")?.name).toBe("ipv6px-www-vm3");
+    expect(plan.rollouts.map((r) => r.proxy)).toEqual(["www"]);
+  });
+
+  it("delete a replica that goes under its own address, drained first", () => {
+    const three = proxy(`${BASE}replicas: 3\n`);
+    const two = proxy(`${BASE}replicas: 2\n`);
+    const observed = observedFrom(three);
+    const plan = buildPlan({ owner: OWNER, desired: [two], observed });
+    expect(plan.changes.filter((c) => c.action === "delete").map((c) => `${c.address} ${c.name}`)).toEqual([
+      "www.networkInterface.3 ipv6px-www-nic3",
+      "www.virtualMachine.3 ipv6px-www-vm3",
+    ]);
+    expect(plan.rollouts[0]!.steps.map((s) => `${s.kind} ${s.address}`)).toEqual([
+      "drain www.virtualMachine.3",
+      "delete www.virtualMachine.3",
+      "delete www.networkInterface.3",
+      "write www.loadBalancer",
+    ]);
+  });
+
+  it("leave a single VM's plan as it was: no rollout, no load balancer", () => {
+    const d = proxy(BASE);
+    const plan = buildPlan({ owner: OWNER, desired: [d], observed: emptyObserved() });
+    expect(plan.rollouts).toEqual([]);
+    expect(plan.changes.some((c) => c.kind === "loadBalancer" || c.kind === "availabilitySet")).toBe(false);
   });
 });
 

@@ -58,6 +58,7 @@ describe("renderPlanJson", () => {
       "formatVersion",
       "owner",
       "proxies",
+      "rollouts",
       "warnings",
     ]);
   });

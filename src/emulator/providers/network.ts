@@ -369,7 +369,8 @@ function registerRuleHealth(router: Router, world: World): void {
           : { up: true, reason: "no probe" };
       return {
         ipAddress: m.privateIPAddress,
-        networkInterfaceIPConfigurationId: { id: m.id },
+        // An id string, as the TypeSpec-generated SDK reads it (the 2024-05-01 swagger drew it as an object).
+        networkInterfaceIPConfigurationId: m.id,
         state: answer.up ? "Up" : "Down",
         reason: answer.reason,
       };
