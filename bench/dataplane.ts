@@ -6,6 +6,7 @@
  * cross the same veth links; only HAProxy's relay differs).
  *
  *   npm run bench:dataplane     (root; env BENCH_ROUNDS=3 BENCH_MIB=1024 BENCH_LATENCY_REQUESTS=1000)
+ *   BENCH_ONLY=failover npm run bench:dataplane    (only the failover of replicas, dataplane-failover.ts)
  *
  * The machine is small and shared, so every proxy number is compared with a
  * direct number measured right next to it, variants are interleaved, and each
@@ -22,11 +23,14 @@ import { masterCommand } from "../test/support/netns-haproxy.js";
 import { HAPROXY } from "../test/support/requirements.js";
 import { type Lab, labProblem, sleep, startLab, trafficSpec } from "../test/support/traffic-lab.js";
 import type { Probe } from "../test/support/traffic-protocol.js";
+import { failoverProblem, measureFailover } from "./dataplane-failover.js";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const MIB = Number(process.env.BENCH_MIB ?? 1024);
 const LATENCY_REQUESTS = Number(process.env.BENCH_LATENCY_REQUESTS ?? 1000);
 const RATE_MS = 2000;
+/** "failover" runs only the replicas' failover; unset runs everything. */
+const ONLY = process.env.BENCH_ONLY;
 const NAME = "bench.example.test";
 const B1 = ADDR.backendV4[0];
 
@@ -206,10 +210,14 @@ function report(samples: Map<string, Sample[]>, reload: ReloadResult, haproxyVer
 }
 
 async function main(): Promise<void> {
-  const problem = await labProblem();
+  const problem = (await labProblem()) ?? (await failoverProblem());
   if (problem) {
     console.error(`bench:dataplane needs network namespaces: ${problem}`);
     process.exitCode = 1;
+    return;
+  }
+  if (ONLY === "failover") {
+    console.log(await measureFailover(ROUNDS));
     return;
   }
   const haproxyVersion = (await promisify(execFile)(HAPROXY.path(), ["-v"])).stdout.split("\n")[0] ?? "";
@@ -235,6 +243,7 @@ async function main(): Promise<void> {
   } finally {
     await lab.stop();
   }
+  console.log(`\n${await measureFailover(ROUNDS)}`);
 }
 
 await main();

@@ -10,9 +10,13 @@
  * Medians of BENCH_REPS runs (default 3); engine and baseline alternate, so
  * the machine's noise hits both alike. About 5 minutes on 2 shared cores.
  *
- *   npm run bench          (BENCH_REPS=3, BENCH_SIZES=1,10,100,500)
+ *  3. the makespan of a config change rolled over 1, 2 and 3 replicas (engine-rollout.ts).
  *
- * Writes the "## Engine" section of BENCHMARKS.md (engine-report.ts; other sections are kept).
+ *   npm run bench          (BENCH_REPS=3, BENCH_SIZES=1,10,100,500)
+ *   BENCH_ONLY=rollout npm run bench      (part 3 only)
+ *
+ * Writes the "## Engine" section of BENCHMARKS.md (engine-report.ts; other sections are kept),
+ * and part 3 its own section.
  */
 
 import { randomUUID } from "node:crypto";
@@ -32,6 +36,7 @@ import { loadProxyDir } from "../src/proxyfile/load.js";
 import { silentLogger } from "../test/support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../test/support/proxy-files.js";
 import { baselinePlan } from "./baseline-observer.js";
+import { writeRolloutSection } from "./engine-rollout.js";
 import {
   APPLY_SHAPES,
   breakdown,
@@ -405,6 +410,11 @@ async function applyCells(report: Report): Promise<void> {
   }
 }
 
+if (process.env.BENCH_ONLY === "rollout") {
+  process.stdout.write(`${await writeRolloutSection(REPS, progress)}\nWritten to BENCHMARKS.md.\n`);
+  process.exit(0);
+}
+
 const started = performance.now();
 const report: Report = {
   settings: SETTINGS,
@@ -426,3 +436,4 @@ report.loadAtEnd = loadavg()[0]!;
 const text = engineSection(report);
 writeSection("Engine", text);
 process.stdout.write(`${text}\nWritten to BENCHMARKS.md.\n`);
+process.stdout.write(`${await writeRolloutSection(REPS, progress)}\nWritten to BENCHMARKS.md.\n`);
