@@ -136,8 +136,26 @@ export const ARM_OPERATIONS: readonly ArmOperation[] = [
   }),
   ...networkType("publicIPAddresses", "public IP address"),
   ...networkType("networkInterfaces", "network interface", {
-    write: ["Microsoft.Network/virtualNetworks/subnets/join/action", "Microsoft.Network/publicIPAddresses/join/action"],
+    write: [
+      "Microsoft.Network/virtualNetworks/subnets/join/action",
+      "Microsoft.Network/publicIPAddresses/join/action",
+      // A replica's ipconfigs join the load balancer's backend pools.
+      "Microsoft.Network/loadBalancers/backendAddressPools/join/action",
+    ],
   }),
+  // A proxy with replicas. Its frontends use the public IPs: learn.microsoft.com/answers/questions/49223
+  // (a load balancer PUT answered 403 until the role had publicIPAddresses/join/action).
+  ...networkType("loadBalancers", "load balancer", { write: ["Microsoft.Network/publicIPAddresses/join/action"] }),
+  {
+    why: "ask a load balancer whether a replica is in rotation (drained before a replacement, healthy after)",
+    method: "POST",
+    path: `${NET}/loadBalancers/{}/loadBalancingRules/{}/health`,
+    provider: "Microsoft.Network",
+    resourceType: "loadBalancers",
+    apiVersion: network,
+    // "Get Health Details of Load Balancing Rule" (learn.microsoft.com/azure/role-based-access-control/permissions/networking).
+    actions: ["Microsoft.Network/loadBalancers/loadBalancingRules/health/action"],
+  },
   {
     why: "follow a network long-running operation",
     method: "GET",
@@ -248,6 +266,33 @@ export const ARM_OPERATIONS: readonly ArmOperation[] = [
     resourceType: "virtualMachines",
     apiVersion: compute,
     actions: ["Microsoft.Compute/virtualMachines/delete", "Microsoft.Compute/disks/delete"],
+  },
+  {
+    why: "list the availability sets of a resource group (replicas in a region without zones)",
+    method: "GET",
+    path: `${CMP}/availabilitySets`,
+    provider: "Microsoft.Compute",
+    resourceType: "availabilitySets",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/availabilitySets/read"],
+  },
+  {
+    why: "create the availability set of a proxy's replicas",
+    method: "PUT",
+    path: `${CMP}/availabilitySets/{}`,
+    provider: "Microsoft.Compute",
+    resourceType: "availabilitySets",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/availabilitySets/write"],
+  },
+  {
+    why: "delete the availability set of a proxy's replicas",
+    method: "DELETE",
+    path: `${CMP}/availabilitySets/{}`,
+    provider: "Microsoft.Compute",
+    resourceType: "availabilitySets",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/availabilitySets/delete"],
   },
   {
     why: "run the config apply script on a VM",

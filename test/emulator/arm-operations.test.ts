@@ -42,14 +42,19 @@ beforeAll(async () => {
     h.emulator.resetRequests();
   };
   const www = { name: "www", resourceGroup: "rg-arm-ops", zone: "example.nl", records: ["www"] };
+  // Replicas in a region without zones: a load balancer and an availability set.
+  const ha = { name: "ha", resourceGroup: "rg-arm-ops-ha", location: "westus", zone: "example.nl", records: ["ha"] };
   files.write("www", proxyYaml(www));
+  files.write("ha", proxyYaml({ ...ha, replicas: 2 }));
   await cycle(); // create everything
   files.write("www", proxyYaml({ ...www, backends: ["203.0.113.50"] }));
-  await cycle(); // config push (PATCH userData, Run Command)
+  files.write("ha", proxyYaml({ ...ha, replicas: 2, backends: ["203.0.113.50"] }));
+  await cycle(); // config push (PATCH userData, Run Command), one replica at a time
   const ssh = `ssh:\n  allowFrom: ["2001:db8:1234::/48"]\n  publicKeys: ["${ED25519_KEY}"]\n`;
   files.write("www", proxyYaml({ ...www, backends: ["203.0.113.50"] }) + ssh);
   await cycle(true); // a new SSH key replaces the VM
   files.remove("www");
+  files.remove("ha");
   await cycle(true); // removal deletes it all
 }, 240_000);
 afterAll(async () => {

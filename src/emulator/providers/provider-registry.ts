@@ -33,12 +33,14 @@ const DEFAULT_TYPES: Record<Namespace, Record<string, string[]>> = {
     virtualNetworks: NETWORK,
     publicIPAddresses: NETWORK,
     networkInterfaces: NETWORK,
+    loadBalancers: NETWORK,
     dnszones: DNS,
     "dnszones/AAAA": DNS,
     "dnszones/CNAME": DNS,
   },
   "Microsoft.Compute": {
     virtualMachines: COMPUTE,
+    availabilitySets: COMPUTE,
   },
 };
 
