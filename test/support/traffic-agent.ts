@@ -51,10 +51,12 @@ function runLoad(
     byRoute: {},
     requestsPerSecond: 0,
     failureTimes: [],
+    lastFailureAt: 0,
+    lastFailedStartAt: 0,
   };
   const start = Date.now();
   let next = 0;
-  const record = (p: Probe, r: ProbeResult) => {
+  const record = (p: Probe, r: ProbeResult, startedAt: number) => {
     result.total++;
     if (r.ok && r.whoami) {
       result.ok++;
@@ -64,7 +66,9 @@ function runLoad(
       result.byRoute[route] = (result.byRoute[route] ?? 0) + 1;
     } else {
       result.failed++;
-      if (result.failureTimes.length < 500) result.failureTimes.push(Date.now());
+      result.lastFailureAt = Date.now();
+      result.lastFailedStartAt = Math.max(result.lastFailedStartAt, startedAt);
+      if (result.failureTimes.length < 500) result.failureTimes.push(result.lastFailureAt);
       const msg = r.error ?? `HTTP ${r.status}`;
       if (msg in result.errors || Object.keys(result.errors).length < 20)
         result.errors[msg] = (result.errors[msg] ?? 0) + 1;
@@ -74,7 +78,8 @@ function runLoad(
     while (!done()) {
       const p = req.probes[next++ % req.probes.length];
       if (!p) throw new Error("load: no probes");
-      record(p, await probe(p));
+      const startedAt = Date.now();
+      record(p, await probe(p), startedAt);
       onAnswer(result);
     }
   };

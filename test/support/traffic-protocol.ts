@@ -70,6 +70,10 @@ export interface LoadResult {
   requestsPerSecond: number;
   /** When each failed request ended (ms since the epoch), the first 500. */
   failureTimes: number[];
+  /** When the last failed request ended (ms since the epoch), 0 when none failed; not capped like failureTimes. */
+  lastFailureAt: number;
+  /** When the latest-started failed request started (ms since the epoch), 0 when none failed. */
+  lastFailedStartAt: number;
 }
 
 /** Opens `count` plain TCP connections to `probe` and keeps them open, sending nothing. */
