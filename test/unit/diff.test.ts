@@ -258,6 +258,24 @@ describe("replicas", () => {
     ]);
   });
 
+  it("refuse, before anything is applied, a move to the load balancer that cannot keep the IPv6 address", () => {
+    const single = proxy(BASE);
+    const observed = observedFrom(single);
+    // A Basic public IP can be no Standard load balancer's frontend, and its SKU never changes in place.
+    const pip = [...observed.resources.values()].find((r) => r.kind === "publicIpV6")!;
+    pip.body.sku = { name: "Basic" };
+    const plan = buildPlan({ owner: OWNER, desired: [proxy(`${BASE}replicas: 2\n`)], observed });
+    expect(plan.warnings.find((w) => w.code === "ipv6-address-change")?.message).toContain("2001:db8::10");
+    expect(plan.errors).toEqual([
+      expect.objectContaining({
+        proxy: "www",
+        address: "www.publicIpV6",
+        line: 6,
+        message: expect.stringContaining("set replicas to 1, apply, then change it"),
+      }),
+    ]);
+  });
+
   it("leave a single VM's plan as it was: no rollout, no load balancer", () => {
     const d = proxy(BASE);
     const plan = buildPlan({ owner: OWNER, desired: [d], observed: emptyObserved() });
