@@ -6,18 +6,21 @@
  * config, IPv4 backends.
  *
  * Per round, under load (6 clients, a new TLS connection per request):
- * - crash: every process of replica 2 dies at once; how long until the load
- *   balancer stops sending it new flows, how many requests failed meanwhile
- *   and when the last one failed;
+ * - host lost: replica 2 stops answering anything (its packets are dropped,
+ *   as when its host fails: clients wait for their connect timeout, 3 s here,
+ *   instead of getting a reset) and its processes die; how long until the
+ *   load balancer stops sending it new flows, how many requests failed
+ *   meanwhile and when the last one failed;
  * - drain: replica 1's health endpoint is set to fail (the script the engine
  *   runs before it replaces a replica); how long until it is out of rotation,
  *   and how many requests failed (none should).
  */
-import { healthScript } from "../src/dataplane/health.js";
+
 import { renderHaproxyConfig } from "../src/dataplane/haproxy.js";
+import { healthScript } from "../src/dataplane/health.js";
 import { PROBE_INTERVAL_SECONDS, PROBE_THRESHOLD, PROBE_WINDOW_SECONDS } from "../src/model/replicas.js";
 import { HA_ADDR, HA_LAB_REQUIREMENTS, type HaLab, type Replica, startHaLab } from "../test/support/ha-lab.js";
-import { ADDR } from "../test/support/netns.js";
+import { ADDR, run } from "../test/support/netns.js";
 import { sleep, trafficSpec } from "../test/support/traffic-lab.js";
 import type { Probe } from "../test/support/traffic-protocol.js";
 
@@ -49,8 +52,28 @@ interface FailoverSample {
   outMs: number;
   total: number;
   failed: number;
-  /** From the event to the last failed request (0 when none failed). */
+  /** From the event to the end of the last failed request (0 when none failed). */
   lastFailureMs: number;
+  /** From the event to the start of the latest-started failed request (0 when none failed). */
+  lastFailedStartMs: number;
+}
+
+/** A host that fails answers nothing: every packet into the replica is dropped, then its processes die. */
+async function loseHost(replica: Replica): Promise<void> {
+  await run("ip", ["netns", "exec", replica.ns, "nft", "add table inet hostdown"]);
+  await run("ip", [
+    "netns",
+    "exec",
+    replica.ns,
+    "nft",
+    "add chain inet hostdown input { type filter hook input priority -300; policy drop; }",
+  ]);
+  await replica.crash();
+}
+
+async function restoreHost(replica: Replica): Promise<void> {
+  await run("ip", ["netns", "exec", replica.ns, "nft", "delete table inet hostdown"]);
+  await replica.start(CONFIG);
 }
 
 export async function failoverProblem(): Promise<string | undefined> {
@@ -77,7 +100,8 @@ async function underLoad(lab: HaLab, replica: Replica, event: () => Promise<void
     outMs: outAt - at,
     total: result.total,
     failed: result.failed,
-    lastFailureMs: result.failureTimes.length ? Math.max(...result.failureTimes) - at : 0,
+    lastFailureMs: result.lastFailureAt ? result.lastFailureAt - at : 0,
+    lastFailedStartMs: result.lastFailedStartAt ? result.lastFailedStartAt - at : 0,
   };
 }
 
@@ -91,10 +115,10 @@ export async function measureFailover(rounds: number): Promise<string> {
     for (const r of lab.replicas) await r.start(CONFIG);
     await bothUp(lab, since);
     for (let round = 0; round < rounds; round++) {
-      crash.push(await underLoad(lab, r2, () => r2.crash()));
-      console.error(`failover round ${round + 1}/${rounds} crash: ${JSON.stringify(crash.at(-1))}`);
+      crash.push(await underLoad(lab, r2, () => loseHost(r2)));
+      console.error(`failover round ${round + 1}/${rounds} host lost: ${JSON.stringify(crash.at(-1))}`);
       since = Date.now();
-      await r2.start(CONFIG);
+      await restoreHost(r2);
       await lab.waitForState(r2.name, "up", since, 60_000);
 
       drain.push(
@@ -129,6 +153,7 @@ function failoverReport(rounds: number, crash: FailoverSample[], drain: Failover
     return (
       `| ${what} | ${secs(median(out))} s (${secs(Math.min(...out))}–${secs(Math.max(...out))} s) ` +
       `| ${median(failed)} of ${median(total)} (${failed.join(", ")}) ` +
+      `| ${secs(median(xs.map((x) => x.lastFailedStartMs)))} s (at most ${secs(Math.max(...xs.map((x) => x.lastFailedStartMs)))} s) ` +
       `| ${secs(median(xs.map((x) => x.lastFailureMs)))} s (at most ${secs(Math.max(...xs.map((x) => x.lastFailureMs)))} s) |`
     );
   };
@@ -136,11 +161,11 @@ function failoverReport(rounds: number, crash: FailoverSample[], drain: Failover
     `Failover (\`bench/dataplane-failover.ts\`, the HA lab of \`test/dataplane/traffic-ha.test.ts\`): ${rounds} rounds; ` +
       `the load balancer's probe runs every ${PROBE_INTERVAL_SECONDS} s and takes a replica out after ${PROBE_THRESHOLD} ` +
       `failures, as the engine configures Azure's (probe window ${PROBE_WINDOW_SECONDS} s); ${CONCURRENCY} clients, ` +
-      "a new TLS connection per request, half of them to each replica while both serve.",
+      "a new TLS connection per request (3 s connect timeout), half of them to each replica while both serve.",
     "",
-    "| Event | Out of rotation after, median (range) | Failed requests, median (per round) | Last failure after the event, median |",
-    "|---|---|---|---|",
-    row("replica crashes (all its processes killed)", crash),
+    "| Event | Out of rotation after, median (range) | Failed requests, median (per round) | Last failed request started after the event, median | It ended, median |",
+    "|---|---|---|---|---|",
+    row("replica's host lost (no answer at all)", crash),
     row("replica drained (health endpoint fails)", drain),
   ].join("\n");
 }

@@ -36,7 +36,6 @@ import { loadProxyDir } from "../src/proxyfile/load.js";
 import { silentLogger } from "../test/support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../test/support/proxy-files.js";
 import { baselinePlan } from "./baseline-observer.js";
-import { writeRolloutSection } from "./engine-rollout.js";
 import {
   APPLY_SHAPES,
   breakdown,
@@ -49,6 +48,7 @@ import {
   type Report,
   type Sample,
 } from "./engine-report.js";
+import { writeRolloutSection } from "./engine-rollout.js";
 import { writeSection } from "./report.js";
 
 const SETTINGS: EngineSettings = {
