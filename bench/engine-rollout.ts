@@ -12,6 +12,7 @@
 import { randomUUID } from "node:crypto";
 import { cpus } from "node:os";
 import { performance } from "node:perf_hooks";
+import { emulatorConnection } from "../src/azure/emulator-connection.js";
 import { startEmulator } from "../src/emulator/server.js";
 import { applyPlan, type OperationContext, type PlannedRun, type PlanOutcome, planFromDir } from "../src/operations.js";
 import { silentLogger } from "../test/support/engine-harness.js";
@@ -36,7 +37,7 @@ interface RolloutSample {
 
 export async function rolloutBench(reps: number, progress: (line: string) => void): Promise<string> {
   const em = await startEmulator({ cloudInitMs: 0 });
-  const connection = em.connection({ pollIntervalMs: 10 });
+  const connection = emulatorConnection(em, { pollIntervalMs: 10 });
   const samples = new Map<number, RolloutSample[]>(REPLICAS.map((n) => [n, []]));
   try {
     for (let rep = 0; rep < reps; rep++) {

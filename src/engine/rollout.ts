@@ -38,7 +38,7 @@ export function planRollout(proxy: string, changes: Change[], desired: DesiredPr
   const replicaNumbers = [
     ...new Set(mine.filter((c) => c.kind === "virtualMachine").map((c) => replicaNumberOf(c.address))),
   ].sort((a, b) => a - b);
-  const wanted = desired.spec.replicas > 1 ? desired.spec.replicas : 1;
+  const wanted = Math.max(desired.spec.replicas, 1);
   const label = (n: number) => `replica ${n}`;
 
   // 1. The network the load balancer needs: the NSG's probe rule first when it arrives, last when it goes.
