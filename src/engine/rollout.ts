@@ -130,13 +130,22 @@ export function planRollout(proxy: string, changes: Change[], desired: DesiredPr
     const nic = ofReplica("networkInterface", n);
     const config = ofReplica("vmConfig", n);
     if (nic && nic.action === "update" && !steps.wrote(nic) && lbAfter) steps.write(nic);
-    if (vm.action === "update" && !steps.wrote(vm) && !steps.has("push-config", vm.address)) steps.write(vm);
+    // A new size restarts the VM ("If the virtual machine is currently running, changing its size will
+    // cause it to be restarted", learn.microsoft.com/azure/virtual-machines/sizes/resize-vm): drained first,
+    // healthy after.
+    const resized =
+      vm.action === "update" && lbBefore && lbAfter && !steps.wrote(vm) && vm.diffs.some((d) => d.path === "vmSize");
+    if (resized) steps.drain(vm.address, label(n));
+    if (vm.action === "update" && !steps.wrote(vm) && !steps.has("push-config", vm.address)) {
+      steps.write(vm, resized ? { text: `${label(n)} (${vm.name}) is resized; Azure restarts it` } : {});
+    }
     if (config && config.action !== "noop" && !steps.has("push-config", vm.address) && lbAfter) {
       steps.write(config, {
         text: `${label(n)} applies the new config and is checked (the apply script, then its health endpoint)`,
         pause: `until ${label(n)} serves the new config, before the next replica`,
       });
     }
+    if (resized) steps.healthy(vm.address, label(n));
   }
 
   // 7. The load balancer goes: replica 1's NIC leaves the pools, the load balancer is deleted, and

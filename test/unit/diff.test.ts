@@ -276,6 +276,23 @@ describe("replicas", () => {
     ]);
   });
 
+  it("drain each replica before a new size restarts it, and wait until it is healthy before the next", () => {
+    const observed = observedFrom(proxy(`${BASE}replicas: 2\n`));
+    const plan = buildPlan({
+      owner: OWNER,
+      desired: [proxy(`${BASE}replicas: 2\nvmSize: Standard_B2as_v2\n`)],
+      observed,
+    });
+    expect(plan.rollouts[0]!.steps.map((s) => `${s.kind} ${s.address}`)).toEqual([
+      "drain www.virtualMachine",
+      "write www.virtualMachine",
+      "wait-healthy www.virtualMachine",
+      "drain www.virtualMachine.2",
+      "write www.virtualMachine.2",
+      "wait-healthy www.virtualMachine.2",
+    ]);
+  });
+
   it("leave a single VM's plan as it was: no rollout, no load balancer", () => {
     const d = proxy(BASE);
     const plan = buildPlan({ owner: OWNER, desired: [d], observed: emptyObserved() });
