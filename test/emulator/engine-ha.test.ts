@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resourceNames } from "../../src/model/names.js";
-import { ApplyFailedError, applyPlan, type PlannedRun, planFromDir } from "../../src/operations.js";
+import { ApplyFailedError, applyPlan, type PlannedRun, planFromDir, verifyApplied } from "../../src/operations.js";
 import { renderPlanMarkdown } from "../../src/plan/render-markdown.js";
 import { type Harness, planned, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml, type SimpleProxy } from "../support/proxy-files.js";
@@ -142,6 +142,11 @@ describe("replicas: 2", () => {
     });
     const health = await c.network.loadBalancerLoadBalancingRules.health(rg, names.loadBalancer, "port-443");
     expect({ up: health.up, down: health.down }).toEqual({ up: 2, down: 0 });
+    // Verify after apply asks every replica, and finds the site on the load balancer's address.
+    const report = await verifyApplied(first, result.proxies, h.ctx(owner), { dnsSettleMs: 0 });
+    expect(report.verdict).toBe("healthy");
+    expect(report.proxies[0]!.ipv6Address).toBe(pip6.ipAddress);
+    expect(report.proxies[0]!.vms).toHaveLength(2);
 
     h.emulator.resetRequests();
     const second = await plan();
