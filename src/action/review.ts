@@ -260,7 +260,7 @@ export function decideApply(q: ApplyQuestion): ApplyDecision {
       "",
       `Reviewed plan ${code(only.record.fingerprint.slice(0, 16))} (commit ${code(only.record.sha.slice(0, 12))}), plan now ${code(q.plan.fingerprint.slice(0, 16))}.`,
       "Azure changed since the plan was made, or another pull request was merged first. " +
-        "Review the plan below in a new pull request (or re-run the plan job) before it is applied.",
+        "Review the plan below in a new pull request before it is applied.",
     );
   } else {
     const numbers = prs.map((p) => `#${p.pr.number}`).join(", ");
