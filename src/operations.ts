@@ -6,12 +6,14 @@
 import { applyChanges } from "./azure/apply.js";
 import { fixedNameServers, type NameServerLocator, systemNameServers } from "./azure/authoritative-dns.js";
 import { type AzureClients, type AzureConnection, createAzureClients } from "./azure/clients.js";
+import { observeComputeFacts } from "./azure/compute-facts.js";
 import { observe } from "./azure/observe.js";
 import { checkApiVersions } from "./azure/providers.js";
 import { AZURE_WAITS } from "./azure/retry.js";
 import { verifyProxies } from "./azure/verify.js";
 import { type DesiredProxy, desiredProxy } from "./engine/desired.js";
 import { buildPlan } from "./engine/diff.js";
+import { findSku, vmNeeds } from "./engine/vm-capacity.js";
 import type { ObservedState } from "./engine/observed.js";
 import type { Logger } from "./log.js";
 import type { AppliedProxy, ApplyOutcome, Plan, PlanError } from "./plan/types.js";
@@ -110,7 +112,8 @@ export async function planFromDir(dir: string, ctx: OperationContext, root?: str
 }
 
 async function planProxies(specs: ProxySpec[], ctx: OperationContext): Promise<PlannedRun> {
-  const desired = specs.map((s) => desiredProxy(s, (s.subscriptionId ?? ctx.defaultSubscriptionId)!, ctx.owner));
+  const subscriptionOf = (s: ProxySpec) => (s.subscriptionId ?? ctx.defaultSubscriptionId)!;
+  let desired = specs.map((s) => desiredProxy(s, subscriptionOf(s), ctx.owner));
   const clientsFor = clientCache(ctx.connection);
   const subscriptions = [
     ...new Set([
@@ -138,7 +141,28 @@ async function planProxies(specs: ProxySpec[], ctx: OperationContext): Promise<P
     );
     return state;
   });
-  return { plan: buildPlan({ owner: ctx.owner, desired, observed }), desired, observed };
+  let plan = buildPlan({ owner: ctx.owner, desired, observed });
+  // VMs to create, replace or resize: read the region's sizes and quota (and where a resized
+  // VM can go), then plan again with them. A plan that builds no VM asks for none of this.
+  const needs = vmNeeds(plan.changes, desired, observed);
+  if (needs.length > 0) {
+    const facts = await ctx.log.group("Check VM sizes and quota", async () => {
+      const read = await observeComputeFacts(needs, clientsFor, ctx.concurrency ?? DEFAULT_CONCURRENCY);
+      ctx.log.info(
+        `sizes and vCPU quota of ${read.skus.size} region(s), resize options of ${read.resizeTargets.size} VM(s) read`,
+      );
+      return read;
+    });
+    observed.compute = facts;
+    desired = specs.map((s) => {
+      const sku = findSku(facts, subscriptionOf(s), s.location, s.vmSize);
+      return desiredProxy(s, subscriptionOf(s), ctx.owner, {
+        acceleratedNetworking: sku?.acceleratedNetworking === true,
+      });
+    });
+    plan = buildPlan({ owner: ctx.owner, desired, observed });
+  }
+  return { plan, desired, observed };
 }
 
 export async function applyPlan(

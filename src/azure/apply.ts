@@ -241,8 +241,14 @@ export class ProxyApply {
           c.name,
           body as unknown as Parameters<AzureClients["compute"]["availabilitySets"]["createOrUpdate"]>[2],
         ));
-      case "networkInterface":
-        return void (await network.networkInterfaces.createOrUpdate(rg, c.name, body));
+      case "networkInterface": {
+        // Accelerated networking is set when the NIC is created; an existing NIC keeps what it has.
+        const existing = c.action === "update" ? this.input.observed.resources.get(armIdKey(c.id)) : undefined;
+        const nic = existing
+          ? { ...body, enableAcceleratedNetworking: existing.body.enableAcceleratedNetworking === true }
+          : body;
+        return void (await network.networkInterfaces.createOrUpdate(rg, c.name, nic));
+      }
       case "virtualMachine":
         return this.writeVm(c, compute, body);
       case "vmConfig":
@@ -283,11 +289,14 @@ export class ProxyApply {
       const liveSha = observed.tags[TAG_CONFIG_HASH];
       if (liveSha === undefined) delete tags[TAG_CONFIG_HASH];
       else tags[TAG_CONFIG_HASH] = liveSha;
-      await compute.virtualMachines.update(c.resourceGroup, c.name, {
-        tags,
-        hardwareProfile: body.hardwareProfile as { vmSize: string },
-        userData: encodeUserData(d.config),
-      });
+      const patch = () =>
+        compute.virtualMachines.update(c.resourceGroup, c.name, {
+          tags,
+          hardwareProfile: body.hardwareProfile as { vmSize: string },
+          userData: encodeUserData(d.config),
+        });
+      if (!c.vmResize) return void (await patch());
+      await this.resize(c, compute, c.vmResize, patch);
       return;
     }
     // A new VM: its config counts as applied only once it serves it (ensureServing).
@@ -316,6 +325,39 @@ export class ProxyApply {
   /** Retries `op` while Azure answers that the NIC is still reserved for a deleted VM, saying so in the log. */
   private waitingOutNicReservation<T>(op: () => Promise<T>): Promise<T> {
     return retryWhile(op, { policy: this.input.waits, log: this.input.log, waitingFor: nicReservation });
+  }
+
+  /**
+   * A size the VM's hardware offers is set in place (Azure restarts the VM);
+   * any other needs the VM deallocated first, and started again after
+   * (learn.microsoft.com/azure/virtual-machines/sizes/resize-vm). Either way
+   * the proxy must serve again before apply goes on.
+   */
+  private async resize(
+    c: Change,
+    compute: AzureClients["compute"],
+    resize: NonNullable<Change["vmResize"]>,
+    patch: () => Promise<unknown>,
+  ): Promise<void> {
+    const log = this.input.log;
+    if (resize.inPlace) {
+      log.info(`    resizing ${c.name} from ${resize.from} to ${resize.to} (Azure restarts it)`);
+      await patch();
+    } else {
+      log.info(`    deallocating ${c.name}: ${resize.to} is not offered on its current hardware`);
+      await compute.virtualMachines.deallocate(c.resourceGroup, c.name);
+      log.info(`    resizing ${c.name} from ${resize.from} to ${resize.to}`);
+      await patch();
+      log.info(`    starting ${c.name}`);
+      await compute.virtualMachines.start(c.resourceGroup, c.name);
+    }
+    const d = this.desired!;
+    log.info(`    waiting for ${c.name} to serve again`);
+    // The VM boots with its userData, the desired config (the PATCH sent it): expect that one.
+    const verdict = await checkServing(this.runCommandContext(c, compute), d.configSha256);
+    this.vmMessage = verdict.serving ? verdict.summary : verdict.message;
+    if (!verdict.serving)
+      throw new Error(`VM ${c.name} does not serve after its resize (${verdict.reason}). VM said:\n${verdict.message}`);
   }
 
   runCommandContext(c: Pick<Change, "resourceGroup" | "name">, compute: AzureClients["compute"]): RunCommandContext {

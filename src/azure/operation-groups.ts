@@ -14,5 +14,5 @@ export const BUNDLED_OPERATION_GROUPS = {
     "loadBalancers",
     "loadBalancerLoadBalancingRules",
   ],
-  compute: ["virtualMachines", "availabilitySets"],
+  compute: ["virtualMachines", "availabilitySets", "resourceSkus", "usage"],
 } as const;

@@ -24,6 +24,7 @@ import { parseResourceId } from "./ids.js";
 import { Operations } from "./lro.js";
 import { registerAvailabilitySets } from "./providers/availability-sets.js";
 import { registerCompute } from "./providers/compute.js";
+import { isRunning, registerComputeCapacity } from "./providers/compute-capacity.js";
 import { registerDns, seedZone } from "./providers/dns.js";
 import { registerNetwork } from "./providers/network.js";
 import { ProviderRegistry } from "./providers/provider-registry.js";
@@ -32,6 +33,7 @@ import { registerRunCommand } from "./providers/run-command.js";
 import { Rbac, registerPermissions } from "./rbac.js";
 import { Router } from "./router.js";
 import type { BackendFailure } from "./simulated-haproxy.js";
+import { ComputeCapacity } from "./rules/size-rules.js";
 import { SimulatedVms } from "./simulated-vm.js";
 import type { WorkCounters } from "./store.js";
 import { Store } from "./store.js";
@@ -279,6 +281,26 @@ export class Emulator {
     this.vms.stoppedHaproxy.clear();
   }
 
+  /** Makes a size unavailable to this subscription in a region (a `Location` restriction on its resource SKU). */
+  restrictSize(location: string, size: string, reasonCode = "NotAvailableForSubscription"): void {
+    this.world.capacity.restrictions.set(`${location}/${size}`.toLowerCase(), reasonCode);
+  }
+
+  /** Sets a vCPU quota of a region: `cores` (all families) or a family such as `standardBasv2Family`. */
+  setQuota(location: string, quota: string, limit: number): void {
+    this.world.capacity.limits.set(`${location}/${quota}`.toLowerCase(), limit);
+  }
+
+  /** The sizes a running VM whose name matches can be resized to in place (its hardware cluster). */
+  setHardwareCluster(vmName: RegExp, sizes: string[]): void {
+    this.world.capacity.clusters.unshift({ vmName, sizes });
+  }
+
+  /** `running` or `deallocated`. */
+  powerState(vmId: string): "running" | "deallocated" {
+    return isRunning(this.world, vmId) ? "running" : "deallocated";
+  }
+
   /** Replaces what a VM does when Run Command reaches it. */
   onRunCommand(handler: RunCommandHandler): void {
     this.runCommandHandler = handler;
@@ -407,11 +429,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     firstBoot: (vmId) => emulator!.firstBootOf(vmId),
     probe: (vmId, probe) => emulator!.currentProbeHandler()(vmId, probe),
     nicReservations: new NicReservations(() => opts.nicReservationMs ?? 180_000),
+    capacity: new ComputeCapacity(),
   };
   const router = new Router();
   registerResources(router, world);
   registerNetwork(router, world);
   registerCompute(router, world);
+  registerComputeCapacity(router, world);
   registerAvailabilitySets(router, world);
   registerRunCommand(router, world);
   registerDns(router, world);

@@ -8,6 +8,7 @@ import { formatIp, parseCidr } from "../model/ip.js";
 import type { EmuRequest, EmuResponse, Json } from "./http.js";
 import { ArmError, header, normalizeLocation } from "./http.js";
 import type { OperationSpec, Operations } from "./lro.js";
+import type { ComputeCapacity } from "./rules/size-rules.js";
 import type { Store, StoredResource } from "./store.js";
 
 export interface RunCommandResult {
@@ -52,6 +53,8 @@ export interface World {
   /** The answer of a VM to a load balancer's health probe. */
   probe: ProbeHandler;
   nicReservations: NicReservations;
+  /** Size restrictions, quotas, hardware clusters and power states (rules/size-rules.ts). */
+  capacity: ComputeCapacity;
 }
 
 /**

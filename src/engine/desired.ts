@@ -91,7 +91,18 @@ export function sshKeysHash(keys: readonly string[]): string {
   return keys.length === 0 ? "none" : createHash("sha256").update(keys.join("\n")).digest("hex").slice(0, 16);
 }
 
-export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: string): DesiredProxy {
+/** What Azure says about the proxy's VM size, once the plan has read it (engine/vm-capacity.ts). */
+export interface SizeFacts {
+  /** The size supports accelerated networking: a new NIC gets it. */
+  acceleratedNetworking?: boolean;
+}
+
+export function desiredProxy(
+  spec: ProxySpec,
+  subscriptionId: string,
+  owner: string,
+  sizeFacts: SizeFacts = {},
+): DesiredProxy {
   const names = resourceNames(spec.name);
   const rg = spec.resourceGroup;
   const net = (type: string, name: string) => armId(subscriptionId, rg, "Microsoft.Network", type, name);
@@ -166,7 +177,7 @@ export function desiredProxy(spec: ProxySpec, subscriptionId: string, owner: str
       name: names.publicIpV6,
       body: publicIp(location, zoneId ? { ...tags, [TAG_DNS_ZONE]: zoneId } : tags, "IPv6", publicIpZones(spec)),
     },
-    ...replicaResources(spec, names, { ...common, location, tags, sha, ids, at, subscriptionId }),
+    ...replicaResources(spec, names, { ...common, location, tags, sha, ids, at, subscriptionId, sizeFacts }),
   ];
   if (spec.dns) {
     for (const record of spec.dns.records) {
@@ -257,6 +268,7 @@ interface Context {
   sha: string;
   ids: Record<"nsg" | "vnet" | "subnet" | "pip4" | "pip6" | "loadBalancer" | "availabilitySet", string>;
   at: (kind: ResourceKind, suffix?: string) => string;
+  sizeFacts: SizeFacts;
 }
 
 /**
@@ -319,6 +331,9 @@ function replicaResources(spec: ProxySpec, names: ResourceNames, ctx: Context): 
       body: {
         location,
         tags,
+        // Not an owned field: Azure changes it only on a stopped VM, so apply sets it when it creates
+        // the NIC and keeps what an existing NIC has (learn.microsoft.com/azure/virtual-network/accelerated-networking-overview).
+        ...(ctx.sizeFacts.acceleratedNetworking ? { enableAcceleratedNetworking: true } : {}),
         ipConfigurations: [
           {
             name: "ipconfig-v4",

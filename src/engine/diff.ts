@@ -37,6 +37,7 @@ import type { ObservedResource, ObservedState } from "./observed.js";
 import { cnameKey, rgKey } from "./observed.js";
 import { diffFields, ownedFields, stateHash } from "./owned.js";
 import { planRollout } from "./rollout.js";
+import { checkVmCapacity, vmNeeds } from "./vm-capacity.js";
 
 /** Shown for a value Azure assigns during apply (e.g. a new public IPv6 address). */
 const KNOWN_AFTER_APPLY = "(known after apply)";
@@ -96,6 +97,12 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
     changes.push(deleteChange(obs, own.proxy));
   }
 
+  if (observed.compute) {
+    const capacity = checkVmCapacity(vmNeeds(changes, desired, observed), observed.compute, observed);
+    errors.push(...capacity.errors);
+    warnings.push(...capacity.warnings);
+  }
+  noteAcceleratedNetworking(changes, desired);
   addWarnings(changes, warnings, observed);
   warnings.push(...placementWarnings(desired));
   const sorted = sortChanges(changes);
@@ -326,6 +333,15 @@ function nicGoesWithItsVm(changes: Change[], observed: ObservedState, replicated
 /** Whether a change's desired fields name a resource id (a replica's NIC names no public IP). */
 function references(c: Change, id: string): boolean {
   return JSON.stringify(c.after ?? {}).includes(armIdKey(id));
+}
+
+/** A new NIC gets accelerated networking where the VM size supports it: say so. */
+function noteAcceleratedNetworking(changes: Change[], desired: DesiredProxy[]): void {
+  for (const c of changes) {
+    if (c.kind !== "networkInterface" || (c.action !== "create" && c.action !== "replace")) continue;
+    const body = desired.find((d) => d.spec.name === c.proxy)?.resources.find((r) => r.address === c.address)?.body;
+    if (body?.enableAcceleratedNetworking === true) c.reason = `${c.reason}; with accelerated networking`;
+  }
 }
 
 /** AAAA records point at the proxy's public IPv6 address, which Azure assigns. */

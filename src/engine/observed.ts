@@ -33,6 +33,39 @@ export interface ObservedState {
   cnames: Map<string, string>;
   /** HAProxy config read back from a VM's userData, keyed by lower-cased VM id (fetched only for VMs whose config changes). */
   vmConfigs: Map<string, string>;
+  /** Sizes, quota and resize options, read only when the plan creates, replaces or resizes VMs. */
+  compute?: ComputeFacts | undefined;
+}
+
+/** A VM size as the region's resource SKUs describe it. */
+export interface VmSku {
+  name: string;
+  family: string;
+  vCpus: number;
+  /** CpuArchitectureType: x64 or Arm64. */
+  architecture: string;
+  /** HyperVGenerations, e.g. ["V1", "V2"]. */
+  hyperVGenerations: string[];
+  trustedLaunch: boolean;
+  acceleratedNetworking: boolean;
+  /** The reason code of a restriction that makes it unusable here (e.g. NotAvailableForSubscription). */
+  restriction?: string | undefined;
+}
+
+/** One vCPU quota of a region: `cores` (all families) or a family such as `standardBasv2Family`. */
+export interface QuotaUsage {
+  name: string;
+  label: string;
+  current: number;
+  limit: number;
+}
+
+export interface ComputeFacts {
+  /** Keyed by regionKey(subscription, location). */
+  skus: Map<string, VmSku[]>;
+  usages: Map<string, QuotaUsage[]>;
+  /** Sizes a VM can be resized to where it runs (its available sizes), keyed by lower-cased VM id. */
+  resizeTargets: Map<string, string[]>;
 }
 
 export function emptyObserved(): ObservedState {

@@ -70,6 +70,15 @@ export function alertGroups(view: PlanView): AlertGroup[] {
     });
   }
 
+  const downtime = byCode("downtime");
+  if (downtime.length > 0) {
+    groups.push({
+      kind: "WARNING",
+      heading: `Downtime: ${plural(downtime.length, "VM is", "VMs are")} resized, which stops the proxy for a while.`,
+      items: downtime.map(warningItem),
+    });
+  }
+
   const noZones = byCode("no-zones");
   if (noZones.length > 0) {
     groups.push({

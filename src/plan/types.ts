@@ -50,6 +50,8 @@ export interface Change {
   diffs: FieldDiff[];
   /** Why this action, in words a reviewer understands. */
   reason: string;
+  /** A VM whose size changes: in place (Azure restarts it), or deallocate → resize → start. */
+  vmResize?: { from: string; to: string; inPlace: boolean } | undefined;
 }
 
 export const WARNING_CODES = [
@@ -62,6 +64,8 @@ export const WARNING_CODES = [
   "dns-not-owned",
   /** Replicas without availability zones: they survive a host failure, not a zone outage. */
   "no-zones",
+  /** A change that takes the proxy down for a while (a VM resize). */
+  "downtime",
 ] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 

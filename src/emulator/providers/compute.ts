@@ -25,6 +25,7 @@ import {
   setProvisioningState,
   tagsOf,
 } from "../world.js";
+import { checkVmSize, isRunning } from "./compute-capacity.js";
 import { References, TYPES } from "./network-refs.js";
 
 const COMPUTE = "Microsoft.Compute";
@@ -57,7 +58,9 @@ export function presentVm(
           level: ok ? "Info" : "Error",
           displayStatus: `Provisioning ${String(p.provisioningState).toLowerCase()}`,
         },
-        { code: "PowerState/running", level: "Info", displayStatus: "VM running" },
+        isRunning(world, stored.id)
+          ? { code: "PowerState/running", level: "Info", displayStatus: "VM running" }
+          : { code: "PowerState/deallocated", level: "Info", displayStatus: "VM deallocated" },
       ],
     };
   }
@@ -149,6 +152,7 @@ function putVm(world: World, req: EmuRequest): EmuResponse {
     : { ...deepCopy(input), properties: isObject(input.properties) ? deepCopy(input.properties) : {} };
   if (isObject(model.properties.osProfile)) model.properties.osProfile.computerName ??= name;
   checkVmModel(world, existing?.id ?? id, location, model);
+  checkVmSize(world, existing?.id ?? id, location, model, existing?.body);
   const properties = normalise(world, req, model.properties, location, existing);
   const tags = tagsOf(input);
   const created = !existing;
@@ -190,6 +194,7 @@ function patchVm(world: World, req: EmuRequest, existing: StoredResource): EmuRe
   if (patch.tags !== undefined) tagsOf(patch);
   const next = mergePatch(existing.body, patch);
   checkVmModel(world, existing.id, existing.body.location, next);
+  checkVmSize(world, existing.id, existing.body.location, next, existing.body);
   next.properties.networkProfile = normaliseNics(next.properties.networkProfile);
   next.etag = nextEtag(existing.body.etag);
   next.properties.provisioningState = "Updating";
@@ -331,6 +336,7 @@ function deleteVm(world: World, req: EmuRequest): EmuResponse {
         const p = stored.body.properties;
         world.store.delete(stored.id);
         world.vmBoots.delete(armIdKey(stored.id));
+        world.capacity.deallocated.delete(armIdKey(stored.id));
         // Delete options decide whether the NICs and the OS disk go with the VM;
         // NICs left behind stay reserved for the deleted VM for a while (world.ts, NicReservations).
         for (const n of (p.networkProfile?.networkInterfaces ?? []) as Json[]) {

@@ -10,6 +10,7 @@ import { ArmError, isObject } from "../http.js";
 import type { Router } from "../router.js";
 import type { RunCommandResult as ScriptResult, World } from "../world.js";
 import { acceptAsync, notFound, requireGroup, routeId } from "../world.js";
+import { assertRunning } from "./compute-capacity.js";
 import { TYPES } from "./network-refs.js";
 
 export const RUN_COMMAND_OUTPUT_LIMIT = 4096;
@@ -50,6 +51,7 @@ function runCommand(world: World, req: EmuRequest): EmuResponse {
   requireGroup(world, req);
   const vm = world.store.get(routeId(req, TYPES.vm));
   if (!vm) throw notFound(TYPES.vm, req.params.name!, req.params.rg!);
+  assertRunning(world, vm);
   const input: Json = isObject(req.body) ? req.body : {};
   if (String(input.commandId ?? "").toLowerCase() !== "runshellscript") {
     throw new ArmError(
