@@ -304,6 +304,52 @@ export const ARM_OPERATIONS: readonly ArmOperation[] = [
     actions: ["Microsoft.Compute/virtualMachines/runCommand/action"],
   },
   {
+    why: "read the region's VM sizes, when the plan creates, replaces or resizes a VM",
+    method: "GET",
+    path: `${SUB}/providers/Microsoft.Compute/skus`,
+    provider: "Microsoft.Compute",
+    resourceType: "skus",
+    // @azure/arm-compute 25 pins resourceSkus at the version the Skus spec folder has (stable/2021-07-01).
+    apiVersion: "2021-07-01",
+    actions: ["Microsoft.Compute/skus/read"],
+  },
+  {
+    why: "read the region's vCPU usages and quotas, when the plan creates, replaces or resizes a VM",
+    method: "GET",
+    path: `${SUB}/providers/Microsoft.Compute/locations/{}/usages`,
+    provider: "Microsoft.Compute",
+    resourceType: "locations/usages",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/locations/usages/read"],
+  },
+  {
+    why: "read the sizes a VM can be resized to where it runs",
+    method: "GET",
+    path: `${CMP}/virtualMachines/{}/vmSizes`,
+    provider: "Microsoft.Compute",
+    resourceType: "virtualMachines",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/virtualMachines/vmSizes/read"],
+  },
+  {
+    why: "deallocate a VM to resize it to a size its hardware does not offer",
+    method: "POST",
+    path: `${CMP}/virtualMachines/{}/deallocate`,
+    provider: "Microsoft.Compute",
+    resourceType: "virtualMachines",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/virtualMachines/deallocate/action"],
+  },
+  {
+    why: "start a VM again after such a resize",
+    method: "POST",
+    path: `${CMP}/virtualMachines/{}/start`,
+    provider: "Microsoft.Compute",
+    resourceType: "virtualMachines",
+    apiVersion: compute,
+    actions: ["Microsoft.Compute/virtualMachines/start/action"],
+  },
+  {
     // Also the Location of a compute operation: Azure's is this URL with ?monitor=true, answering with the
     // result (a Run Command's output); the emulator does the same (src/emulator/lro.ts).
     why: "follow a compute long-running operation, and read its result",

@@ -1,6 +1,6 @@
 /**
  * model/arm-operations.ts against what the engine really sends: a proxy's
- * whole life (plan, create, a config change, a replacement, removal) through
+ * whole life (plan, create, a config change, a replacement, a resize, removal) through
  * the real SDK clients, and every ARM request the emulator saw must match a
  * row of the table, with the row's api-version. A new SDK call without a row
  * fails here; so does an SDK upgrade that moves an api-version.
@@ -53,6 +53,9 @@ beforeAll(async () => {
   const ssh = `ssh:\n  allowFrom: ["2001:db8:1234::/48"]\n  publicKeys: ["${ED25519_KEY}"]\n`;
   files.write("www", proxyYaml({ ...www, backends: ["203.0.113.50"] }) + ssh);
   await cycle(true); // a new SSH key replaces the VM
+  h.emulator.setHardwareCluster(/^ipv6px-www-vm$/, ["Standard_B2ats_v2"]);
+  files.write("www", `${proxyYaml({ ...www, backends: ["203.0.113.50"] })}${ssh}vmSize: Standard_D2as_v5\n`);
+  await cycle(); // a resize its hardware does not offer: vmSizes, deallocate, PATCH, start
   files.remove("www");
   files.remove("ha");
   await cycle(true); // removal deletes it all

@@ -41,6 +41,9 @@ const DEFAULT_TYPES: Record<Namespace, Record<string, string[]>> = {
   "Microsoft.Compute": {
     virtualMachines: COMPUTE,
     availabilitySets: COMPUTE,
+    // Resource SKUs have their own spec folder (Microsoft.Compute/Skus/stable/2021-07-01).
+    skus: ["2021-07-01", "2019-04-01"],
+    "locations/usages": COMPUTE,
   },
 };
 
@@ -105,9 +108,11 @@ export class ProviderRegistry {
       namespace = "Microsoft.Resources";
       typeParts = [`subscriptions/${parts[2] ?? ""}`];
     } else if (p === 2) {
-      // /subscriptions/{s}/providers/{ns}[/locations/…]
+      // /subscriptions/{s}/providers/{ns}: the provider itself; below it subscription-level types
+      // (skus, locations/usages). Operation status URLs (locations/operations) are not in the registry.
       if (parts.length === 4) return this.lookup("Microsoft.Resources", "subscriptions/providers");
-      return undefined;
+      namespace = parts[3] ?? "";
+      typeParts = parts.slice(4).filter((_, i) => i % 2 === 0);
     } else {
       namespace = parts[p + 1] ?? "";
       const rest = parts.slice(p + 2);
