@@ -26,6 +26,7 @@ export const SDK_API_VERSIONS = {
   network: "2026-01-01", // @azure/arm-network 39
   dns: "2018-05-01", // @azure/arm-dns 5
   compute: "2026-04-01", // @azure/arm-compute 25
+  computeSkus: "2021-07-01", // @azure/arm-compute 25, resourceSkus (its own spec folder, Skus/stable/2021-07-01)
 } as const;
 
 export interface ArmOperation {
@@ -49,7 +50,7 @@ const SUB = "/subscriptions/{}";
 const RG = `${SUB}/resourceGroups/{}`;
 const NET = `${RG}/providers/Microsoft.Network`;
 const CMP = `${RG}/providers/Microsoft.Compute`;
-const { resources, network, dns, compute } = SDK_API_VERSIONS;
+const { resources, network, dns, compute, computeSkus } = SDK_API_VERSIONS;
 
 function networkType(
   resourceType: string,
@@ -309,8 +310,7 @@ export const ARM_OPERATIONS: readonly ArmOperation[] = [
     path: `${SUB}/providers/Microsoft.Compute/skus`,
     provider: "Microsoft.Compute",
     resourceType: "skus",
-    // @azure/arm-compute 25 pins resourceSkus at the version the Skus spec folder has (stable/2021-07-01).
-    apiVersion: "2021-07-01",
+    apiVersion: computeSkus,
     actions: ["Microsoft.Compute/skus/read"],
   },
   {
