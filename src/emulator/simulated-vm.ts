@@ -71,7 +71,9 @@ export class SimulatedVms {
     const verdict = (v: string) => (check ? `${verdictLine(v)}\n` : "");
     const boot = this.bootOf(vmId);
     const waitsForBoot = /cloud-init status --wait/.test(text);
-    if (waitsForBoot && boot && boot.readyAt > Date.now()) await sleep(boot.readyAt - Date.now());
+    // A timer may fire a millisecond before Date.now() reaches its deadline (libuv rounds to whole
+    // milliseconds), so wait until the clock says the boot is over, not merely for the timer.
+    while (waitsForBoot && boot && boot.readyAt > Date.now()) await sleep(boot.readyAt - Date.now() + 1);
     const booted = !boot || Date.now() >= boot.readyAt;
 
     if (waitsForBoot && boot?.error) {
