@@ -39,8 +39,6 @@ export interface DeploymentScope {
  */
 export const DEPLOYMENT_ENVIRONMENT = "azure-ipv6-proxy";
 export const DEPLOYMENT_TASK = "deploy:azure-ipv6-proxy";
-/** How many of this action's newest deployments are searched for the last successful one. */
-const DEPLOYMENT_SCAN_LIMIT = 50;
 
 export class GitHubApi {
   constructor(
@@ -218,29 +216,33 @@ export class GitHubApi {
   /**
    * The newest deployment this action recorded for these proxies whose latest
    * status is "success": the last commit whose plan was applied in full.
-   * Only deployments created by the action's own identity count.
+   * Only deployments and statuses created by the action's own identity count.
+   *
+   * GitHub documents no order for either list ("List deployments", "List
+   * deployment statuses" in docs.github.com/rest/deployments; a review of a
+   * client that read `per_page: 1` as the newest status found the same:
+   * github.com/NVIDIA-NeMo/nemo-platform/pull/1749), so both are read in full
+   * and ordered here by creation time, then id.
    */
   async lastSuccessfulApply(scope: DeploymentScope): Promise<AppliedDeployment | undefined> {
-    const { data } = await this.octokit.rest.repos.listDeployments({
+    const deployments = await this.octokit.paginate(this.octokit.rest.repos.listDeployments, {
       ...this.repo,
       environment: DEPLOYMENT_ENVIRONMENT,
       task: DEPLOYMENT_TASK,
-      per_page: DEPLOYMENT_SCAN_LIMIT,
+      per_page: 100,
     });
-    const ours = data
+    const ours = deployments
       .filter((d) => this.isOurs(d.creator?.login) && sameScope(d.payload, scope))
-      .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || Number(b.id) - Number(a.id));
+      .sort(newestFirst);
     for (const d of ours) {
-      const statuses = await this.octokit.rest.repos.listDeploymentStatuses({
+      const statuses = await this.octokit.paginate(this.octokit.rest.repos.listDeploymentStatuses, {
         ...this.repo,
         deployment_id: Number(d.id),
-        per_page: 1,
+        per_page: 100,
       });
-      // Statuses are listed newest first; the newest one is the deployment's state.
-      const latest = statuses.data[0];
-      if (latest?.state === "success" && this.isOurs(latest.creator?.login)) {
-        return { id: Number(d.id), sha: d.sha, createdAt: d.created_at };
-      }
+      // A status by anyone else (write access is enough to add one) says nothing about what this action applied.
+      const latest = statuses.filter((s) => this.isOurs(s.creator?.login)).sort(newestFirst)[0];
+      if (latest?.state === "success") return { id: Number(d.id), sha: d.sha, createdAt: d.created_at };
     }
     return undefined;
   }
@@ -378,6 +380,11 @@ function pullRequestFacts(pr: {
     ...(pr.merged_at ? { mergedAt: pr.merged_at } : {}),
     ...(pr.merge_commit_sha ? { mergeCommitSha: pr.merge_commit_sha } : {}),
   };
+}
+
+/** Newest first: by creation time (whole seconds), then by id, which GitHub hands out in increasing order. */
+function newestFirst(a: { created_at: string; id: number }, b: { created_at: string; id: number }): number {
+  return Date.parse(b.created_at) - Date.parse(a.created_at) || Number(b.id) - Number(a.id);
 }
 
 function sameScope(payload: unknown, scope: DeploymentScope): boolean {

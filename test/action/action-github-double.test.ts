@@ -6,6 +6,7 @@
 
 import { getOctokit } from "@actions/github";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GitHubApi } from "../../src/action/github.js";
 import { ACTIONS_BOT, COMMENT_LIMIT, type GitHubDouble, startGitHubDouble } from "../support/github-double.js";
 
 let gh: GitHubDouble;
@@ -99,7 +100,7 @@ describe("GitHub double", () => {
     ).rejects.toMatchObject({ status: 404 });
   });
 
-  it("records deployments by the token's identity, filters them, and lists statuses newest first", async () => {
+  it("records deployments by the token's identity, filters them, and lists statuses in no promised order (oldest first)", async () => {
     const created = await octokit().rest.repos.createDeployment({
       ...repo,
       ref: "main",
@@ -117,7 +118,7 @@ describe("GitHub double", () => {
     expect(list).toMatchObject([{ id, creator: { login: ACTIONS_BOT.login }, payload: { owner: "acme/web" } }]);
     expect((await octokit().rest.repos.listDeployments({ ...repo, environment: "other" })).data).toEqual([]);
     const statuses = (await octokit().rest.repos.listDeploymentStatuses({ ...repo, deployment_id: id })).data;
-    expect(statuses.map((s) => s.state)).toEqual(["success", "in_progress"]);
+    expect(statuses.map((s) => s.state)).toEqual(["in_progress", "success"]);
     gh.deploymentsForbidden = true;
     await expect(
       octokit().rest.repos.createDeployment({ ...repo, ref: "main", required_contexts: [] }),
@@ -146,5 +147,41 @@ describe("GitHub double", () => {
       octokit().rest.issues.updateComment({ ...repo, comment_id: theirs.id, body: "hijacked" }),
     ).rejects.toMatchObject({ status: 403 });
     expect(gh.comments(1).find((c) => c.id === theirs.id)?.body).toBe("user");
+  });
+
+  it("finds the last successful apply by creation time, not by list order, counting only the action's own statuses", async () => {
+    const gh3 = await startGitHubDouble({ repository: "acme/web" });
+    try {
+      const o = getOctokit(gh3.token, { baseUrl: gh3.apiUrl });
+      const api = new GitHubApi(o, repo, ACTIONS_BOT.login);
+      const scope = { owner: "acme/web", path: "proxies" };
+      const deploy = async (sha: string, ...states: ("in_progress" | "success" | "failure")[]) => {
+        gh3.pushCommit("main", sha);
+        const id = await api.createDeployment(sha, scope, "apply");
+        for (const state of states) await api.setDeploymentStatus(id, state, state);
+        return id;
+      };
+      const applied = await deploy("1".repeat(40), "in_progress", "success");
+      await deploy("2".repeat(40), "in_progress", "failure");
+      // Someone with write access marks the failed-then-retried apply a success: not the action's word.
+      const third = await deploy("3".repeat(40), "in_progress");
+      gh3.deployments
+        .find((d) => d.id === third)!
+        .statuses.push({
+          id: 9_999_999,
+          state: "success",
+          description: "looks fine",
+          creator: { login: "mallory", id: 666, type: "User" },
+          created_at: gh3.tick(),
+          log_url: "",
+        });
+      // Another directory's apply is newer, and not ours to start from.
+      await deploy("4".repeat(40), "in_progress", "success").then(() => {
+        gh3.deployments.at(-1)!.payload = { owner: "acme/web", path: "other" };
+      });
+      expect(await api.lastSuccessfulApply(scope)).toMatchObject({ id: applied, sha: "1".repeat(40) });
+    } finally {
+      await gh3.close();
+    }
   });
 });

@@ -31,7 +31,11 @@ export interface DoubleUser {
   type: "User" | "Bot";
 }
 
-/** The identity of the workflow's GITHUB_TOKEN (docs.github.com/actions/security-guides/automatic-token-authentication). */
+/**
+ * The identity of the workflow's GITHUB_TOKEN (docs.github.com/actions/security-guides/automatic-token-authentication):
+ * REST names it `github-actions[bot]`, id 41898282, type Bot (as a release API response kept in firezone/firezone's
+ * tests shows it). A user account cannot take a login ending in `[bot]`.
+ */
 export const ACTIONS_BOT: DoubleUser = { login: "github-actions[bot]", id: 41898282, type: "Bot" };
 
 export interface DoublePullRequest {
@@ -431,7 +435,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
         default_branch: defaultBranch,
       });
     }
-    // docs.github.com/rest/branches/branches#get-a-branch
+    // docs.github.com/rest/branches/branches#get-a-branch: `commit` is the commit the branch points at now
+    // (schema branch-with-protection in @octokit/openapi-types), so `commit.sha` is the branch's head.
     if (on("GET", /^\/branches\/(.+)$/)) {
       const sha = branches.get(arg(1));
       if (!sha) return send(404, { message: "Branch not found", status: "404" });
@@ -517,7 +522,10 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
       double.editComment(comment.id, body as string, double.tokenUser);
       return send(200, commentJson(comment));
     }
-    // docs.github.com/rest/issues/events#list-issue-events
+    // docs.github.com/rest/issues/events#list-issue-events: a label change is an event "labeled" or "unlabeled"
+    // with `label: {name, color}`, `actor` and a whole-second `created_at`, as a real answer shows
+    // (github.com/haskell-github/github/issues/302). Each change is its own event, so replaying them in time order
+    // gives the labels at any moment, the merge included.
     if (on("GET", /^\/issues\/(\d+)\/events$/)) {
       const issue = Number(arg(1));
       if (!pulls.has(issue)) return notFound();
@@ -537,7 +545,9 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
         }));
       return sendPage(events, url, query, send);
     }
-    // docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit
+    // docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit: "Lists the merged pull request
+    // that introduced the commit to the repository" (@octokit/openapi-types), so a merge commit finds its pull request;
+    // the merged pull request's `merge_commit_sha` is that commit (merge, squash, or the last commit of a rebase).
     if (on("GET", /^\/commits\/([0-9a-f]+)\/pulls$/)) {
       const sha = arg(1);
       return send(200, [...pulls.values()].filter((p) => p.commits.includes(sha)).map(pullJson));
@@ -547,7 +557,9 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
       const pr = pulls.get(Number(arg(1)));
       return pr ? send(200, pullJson(pr)) : notFound();
     }
-    // docs.github.com/rest/pulls/reviews#list-reviews-for-a-pull-request ("in chronological order")
+    // docs.github.com/rest/pulls/reviews#list-reviews-for-a-pull-request ("in chronological order"). Each review has
+    // the head `commit_id` it was given on and its `submitted_at`; a dismissed review stays in the list with state
+    // DISMISSED (github.com/PyGithub/PyGithub/issues/1995 and pull/2854; reviewpad/reviewpad#788 met it in this list).
     if (on("GET", /^\/pulls\/(\d+)\/reviews$/)) {
       const number = Number(arg(1));
       if (!pulls.has(number)) return notFound();
@@ -558,8 +570,9 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
       const pr = pulls.get(Number(arg(1)));
       return pr ? sendPage(pr.labels.map(labelJson), url, query, send) : notFound();
     }
-    // docs.github.com/rest/collaborators/collaborators#get-repository-permissions-for-a-user:
-    // `permission` is the legacy base role (maintain reported as write, triage as read); `role_name` the real one.
+    // docs.github.com/rest/collaborators/collaborators#get-repository-permissions-for-a-user: "The `permission`
+    // attribute provides the legacy base roles of `admin`, `write`, `read`, and `none`, where the `maintain` role is
+    // mapped to `write` and the `triage` role is mapped to `read`" (@octokit/openapi-types); `role_name` is the real one.
     if (on("GET", /^\/collaborators\/([^/]+)\/permission$/)) {
       const login = arg(1);
       const role = roles.get(login.toLowerCase());
@@ -567,7 +580,10 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
       const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
       return send(200, { permission, role_name: role, user: { login, id: 7, type: "User" } });
     }
-    // docs.github.com/rest/deployments/deployments#list-deployments (filters sha, ref, task, environment; newest first)
+    // docs.github.com/rest/deployments/deployments#list-deployments: filters sha, ref, task and environment.
+    // The docs promise no order for deployments or their statuses (a client that took `per_page: 1` for the
+    // newest status was corrected for that: github.com/NVIDIA-NeMo/nemo-platform/pull/1749), so the double
+    // lists both oldest first, the order in which a client that assumes "newest first" goes wrong.
     if (method === "GET" && route === "/deployments") {
       const list = double.deployments
         .filter(
@@ -577,7 +593,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
             (!query.task || d.task === query.task) &&
             (!query.environment || d.environment === query.environment),
         )
-        .sort((a, b) => b.id - a.id)
+        .sort((a, b) => a.id - b.id)
         .map(deploymentJson);
       return sendPage(list, url, query, send);
     }
@@ -604,12 +620,12 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
       double.deployments.push(d);
       return send(201, deploymentJson(d));
     }
-    // docs.github.com/rest/deployments/statuses#list-deployment-statuses (newest first)
+    // docs.github.com/rest/deployments/statuses#list-deployment-statuses (no documented order: oldest first here, see above)
     if (on("GET", /^\/deployments\/(\d+)\/statuses$/)) {
       const d = double.deployments.find((x) => x.id === Number(arg(1)));
       if (!d) return notFound();
       return sendPage(
-        [...d.statuses].reverse().map((s) => statusJson(d, s)),
+        d.statuses.map((s) => statusJson(d, s)),
         url,
         query,
         send,
