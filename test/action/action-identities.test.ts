@@ -1,8 +1,9 @@
 /**
- * Two identities, end to end: the plan job signs in with a read-only identity
- * (role-plan.json, trusted for pull requests), the apply job with role.json
- * in the `ipv6-proxy` environment. The emulator enforces both roles. A plan
- * job whose identity could write is told so.
+ * Two identities, end to end through `node dist/index.js` as the runner
+ * starts it: the plan job signs in with a read-only identity (role-plan.json,
+ * trusted for pull requests), the apply job with role.json in the
+ * `ipv6-proxy` environment. The emulator enforces both roles. A plan job
+ * whose identity could write is told so; one that cannot, is not.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -24,10 +25,10 @@ describe("two identities (the README's setup)", () => {
   let ids: { plan: Identity; apply: Identity };
 
   beforeAll(async () => {
-    world = await startActionWorld({}, "in-process");
+    world = await startActionWorld({}, "dist");
     world.emulator.seedDnsZone(world.emulator.subscriptionId, "rg-dns", "example.nl");
     ids = world.useTwoIdentities({ plan: shippedRole("plan"), apply: shippedRole("apply") });
-  });
+  }, 240_000);
   afterAll(async () => {
     await world?.close();
   });
@@ -70,10 +71,10 @@ describe("a plan identity that can write", () => {
   let world: ActionWorld;
 
   beforeAll(async () => {
-    world = await startActionWorld({}, "in-process");
+    world = await startActionWorld({}, "dist");
     world.emulator.seedDnsZone(world.emulator.subscriptionId, "rg-dns", "example.nl");
     world.files.write("www", proxyYaml({ name: "www", resourceGroup: "rg-one", zone: "example.nl", records: ["www"] }));
-  });
+  }, 240_000);
   afterAll(async () => {
     await world?.close();
   });

@@ -1,8 +1,8 @@
 /**
- * Who the action is, and where its history is kept, in-process through run():
- * a GitHub App token's own login names the comments that count; without
- * permission to record deployments the apply still happens, and a direct push
- * has no review to apply.
+ * Who the action is, and where its history is kept, through `node dist/index.js`
+ * as the runner starts it: a GitHub App token's own login names the comments
+ * that count; without permission to record deployments the apply still
+ * happens, and a direct push has no review to apply.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resourceNames } from "../../src/model/names.js";
@@ -15,8 +15,8 @@ const APP: DoubleUser = { login: "ipv6-proxy-app[bot]", id: 90001, type: "Bot" }
 let world: ActionWorld;
 
 beforeAll(async () => {
-  world = await startActionWorld({}, "in-process");
-}, 120_000);
+  world = await startActionWorld({}, "dist");
+}, 240_000);
 afterAll(async () => {
   await world?.close();
 });

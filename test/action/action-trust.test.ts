@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resourceNames } from "../../src/model/names.js";
+import { stateMarker } from "../../src/plan/comment-marker.js";
 import { ensureDistBuilt } from "../support/action-runner.js";
 import { type ActionWorld, startActionWorld, stickyComments } from "../support/action-world.js";
 import { ACTIONS_BOT, type DoubleUser } from "../support/github-double.js";
@@ -17,6 +18,7 @@ const BOB: DoubleUser = { login: "bob", id: 11, type: "User" };
 const PLAN_MARKER = "<!-- azure-ipv6-proxy:plan path=proxies owner=acme/web -->";
 
 let world: ActionWorld;
+let nextStrictPr = 140;
 
 beforeAll(async () => {
   ensureDistBuilt();
@@ -144,6 +146,33 @@ describe("the reviewed record cannot be forged or hijacked", () => {
     expect(writes).toBe(0);
     expect(applyComment(104)).toContain("not before the merge");
     world.files.remove("late");
+  });
+
+  it.each([
+    [
+      "a 64-bit fingerprint (the old short form)",
+      (r: string) => r.replace(/fingerprint=[0-9a-f]{64}/, "fingerprint=0123456789abcdef"),
+    ],
+    ["a status outside the enum", (r: string) => r.replace("status=planned", "status=approved")],
+    [
+      "an upper-case commit",
+      (r: string) => r.replace(/sha=([0-9a-f]{40})/, (_m, sha: string) => `sha=${sha.toUpperCase()}`),
+    ],
+    ["a record below the first line", (r: string) => `\n${r}`],
+  ])("finds no record in the bot's own comment with %s, and applies nothing", async (_what, spoil) => {
+    world.files.write("strict", proxyYaml({ name: "strict", resourceGroup: "rg-strict" }));
+    const head = world.openPullRequest(nextStrictPr);
+    // As the bot's own comment says it (another workflow with the same token, or an older release).
+    const record = stateMarker({ status: "planned", fingerprint: "a".repeat(64), sha: head, changes: [] });
+    const spoilt = spoil(record);
+    expect(spoilt).not.toBe(record);
+    world.github.addComment(nextStrictPr, `${PLAN_MARKER}\n${spoilt}\nplan`, ACTIONS_BOT);
+    const pr = nextStrictPr++;
+    const { run, writes } = await apply(world.merge(pr));
+    expect(run.code).toBe(1);
+    expect(writes).toBe(0);
+    expect(applyComment(pr)).toContain("its plan comment holds no valid record of a reviewed plan");
+    world.files.remove("strict");
   });
 
   it("refuses a record made for an earlier commit than the one merged", async () => {
@@ -288,6 +317,31 @@ describe("require-approval", () => {
     const approved = await apply(world.merge(122), { "require-approval": "true" });
     expect(approved.run.code, approved.run.stdout).toBe(0);
     expect(await vmExists("rg-gate", "gate")).toBe(true);
+  });
+});
+
+describe("require-approval: approvals that do not count", () => {
+  it("refuses an approval of an older commit of the pull request, and one that was dismissed", async () => {
+    world.files.write("gate2", proxyYaml({ name: "gate2", resourceGroup: "rg-gate2" }));
+    world.openPullRequest(123);
+    world.github.addReview(123, ALICE, "APPROVED");
+    // A new commit after the approval; branch protection without "dismiss stale approvals" would let it merge.
+    world.push(123);
+    expect((await world.plan(123)).code).toBe(0);
+    const older = await apply(world.merge(123), { "require-approval": "true" });
+    expect(older.run.code).toBe(1);
+    expect(older.writes).toBe(0);
+    expect(applyComment(123)).toContain(`no approval is for its head commit ${world.headSha(123).slice(0, 12)}`);
+
+    await planned(124);
+    const approval = world.github.addReview(124, ALICE, "APPROVED");
+    world.github.dismissReview(approval.id);
+    const dismissed = await apply(world.merge(124), { "require-approval": "true" });
+    expect(dismissed.run.code).toBe(1);
+    expect(dismissed.writes).toBe(0);
+    expect(applyComment(124)).toContain("require-approval is set and nobody approved it");
+    expect(await vmExists("rg-gate2", "gate2")).toBe(false);
+    world.files.remove("gate2");
   });
 });
 
