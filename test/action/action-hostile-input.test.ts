@@ -44,7 +44,7 @@ afterAll(async () => {
   await world?.close();
 });
 beforeEach(() => {
-  for (const name of ["www", "evil", "link", "bidi"]) {
+  for (const name of ["www", "evil", "link", "bidi", "zw"]) {
     try {
       world.files.remove(name);
     } catch {
@@ -183,6 +183,20 @@ describe("proxy files that hide what they are", () => {
     const [comment] = stickyComments(world, pr, "plan");
     expect(comment?.body).toContain("U+202E");
     expect(comment?.body).not.toContain("\u202e");
+    expect(world.emulator.readCount()).toBe(0);
+  });
+
+  it("refuses a zero-width character hidden in a value, which would make two names look alike", async () => {
+    // "www" and "w\u200bww" read the same to a reviewer; Azure and DNS would see two different names.
+    world.files.write("zw", proxyYaml({ name: "zw", zone: "example.nl", records: ["w\u200bww"] }));
+    const pr = nextPr++;
+    world.openPullRequest(pr);
+    const run = await world.plan(pr);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/::error .*file=proxies\/zw\.yaml,line=\d+,col=\d+.*U\+200B \(ZERO WIDTH SPACE\)/);
+    const [comment] = stickyComments(world, pr, "plan");
+    expect(comment?.body).toContain("U+200B");
+    expect(comment?.body).not.toContain("\u200b");
     expect(world.emulator.readCount()).toBe(0);
   });
 });
