@@ -126,7 +126,8 @@ function summary(plan: Plan): string {
 async function reportSuperseded(run: ActionRun, sha: string, now: { branch: string; head: string }): Promise<void> {
   const message =
     `Nothing was applied: commit ${sha} is no longer the head of ${now.branch} (now ${now.head}). ` +
-    `The run for ${now.head} applies everything merged up to it, this commit included.`;
+    `The run for ${now.head} applies everything merged up to it, this commit included ` +
+    "(if no run starts for it, for example [skip ci], the next push to the default branch applies both).";
   run.core.warning(message);
   await run.core.appendSummary(`${alert("NOTE", [text(message)])}\n`);
 }

@@ -42,6 +42,11 @@ describe("the example workflow", () => {
     expect(plan?.if).toBe("github.event_name == 'pull_request'");
   });
 
+  it("filters no paths: a skipped required check stays pending, and every push must start the apply of its commit", () => {
+    expect(workflow.on.pull_request).not.toHaveProperty("paths");
+    expect(workflow.on.push).toEqual({ branches: ["main"] });
+  });
+
   it("grants nothing at the top; each job asks for its own, and only apply may record deployments", () => {
     expect(workflow.permissions).toEqual({});
     expect(plan?.permissions).toEqual({ contents: "read", "pull-requests": "write", "id-token": "write" });
