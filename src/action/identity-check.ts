@@ -40,7 +40,11 @@ export function readScopes(plan: Plan): { subscriptionId: string; resourceGroup:
 export async function warnIfPlanIdentityCanWrite(run: ActionRun, plan: Plan, ctx: OperationContext): Promise<void> {
   const scopes = readScopes(plan);
   if (scopes.length === 0) {
-    run.core.info("No existing resource group to check the plan identity's permissions on.");
+    // ARM lists a caller's permissions per resource group or resource only (Permissions_ListForResourceGroup,
+    // Permissions_ListForResource in azure-rest-api-specs authorization 2022-04-01), not per subscription.
+    run.core.info(
+      "No existing resource group to check the plan identity's permissions on (Azure lists them per resource group); the check runs once one exists.",
+    );
     return;
   }
   const access = await writeAccess(ctx.connection, scopes);
