@@ -31,6 +31,7 @@ import { desiredProxy } from "../src/engine/desired.js";
 import { armId } from "../src/model/arm-id.js";
 import { TAG_CONFIG_HASH } from "../src/model/names.js";
 import { applyPlan, DEFAULT_CONCURRENCY, type OperationContext, planFromDir } from "../src/operations.js";
+import { countChanges } from "../src/plan/counts.js";
 import type { Plan } from "../src/plan/types.js";
 import { loadProxyDir } from "../src/proxyfile/load.js";
 import { silentLogger } from "../test/support/engine-harness.js";
@@ -129,7 +130,9 @@ async function quiet(em: Emulator): Promise<void> {
 
 function mustBeNoop(plan: Plan | undefined, what: string): Plan {
   if (!plan || plan.changes.some((c) => c.action !== "noop") || plan.errors.length) {
-    throw new Error(`${what}: expected a plan without changes, got ${JSON.stringify(plan?.counts ?? "no plan")}`);
+    throw new Error(
+      `${what}: expected a plan without changes, got ${JSON.stringify(plan ? countChanges(plan.changes) : "no plan")}`,
+    );
   }
   return plan;
 }

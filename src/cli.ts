@@ -29,6 +29,7 @@ import {
 } from "./operations.js";
 import { applyResultBody, planBody } from "./plan/comment.js";
 import { stateMarker, stickyMarker } from "./plan/comment-marker.js";
+import { countChanges } from "./plan/counts.js";
 import { renderPlanJson } from "./plan/render-json.js";
 import { renderPlanMarkdown } from "./plan/render-markdown.js";
 import { renderPlanText } from "./plan/render-text.js";
@@ -175,8 +176,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         out.write(`${renderPlanMarkdown(plan, { marker: planMarkers(o.path, owner, plan.fingerprint) })}\n`);
       else out.write(`${renderPlanText(plan, { color: process.stdout.isTTY === true })}\n`);
       if (plan.errors.length) return 1;
-      const changes = plan.counts.add + plan.counts.change + plan.counts.destroy;
-      return o["detailed-exitcode"] && changes > 0 ? 2 : 0;
+      const { add, change, destroy } = countChanges(plan.changes);
+      return o["detailed-exitcode"] && add + change + destroy > 0 ? 2 : 0;
     }
     out.write(`${renderPlanText(plan, { color: process.stdout.isTTY === true })}\n`);
     const result = await applyPlan(outcome, ctx, { allowDestroy: o["allow-destroy"] });

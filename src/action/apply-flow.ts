@@ -16,7 +16,9 @@ import {
   specErrorsBody,
 } from "../plan/comment.js";
 import { stickyMarker } from "../plan/comment-marker.js";
+import { countChanges } from "../plan/counts.js";
 import { alert, text } from "../plan/markdown-format.js";
+import { summaryText } from "../plan/render-shared.js";
 import type { ApplyFailure, ApplyOutcome, Plan } from "../plan/types.js";
 import type { HealthReport } from "../verify/types.js";
 import { isForbidden } from "./github.js";
@@ -118,8 +120,7 @@ export async function runApply(run: ActionRun, sha: string): Promise<void> {
 }
 
 function summary(plan: Plan): string {
-  const { add, change, destroy } = plan.counts;
-  return `${add} to add, ${change} to change, ${destroy} to destroy`;
+  return summaryText(countChanges(plan.changes));
 }
 
 /** Re-running an old apply after the default branch moved on must not re-apply an old plan. */

@@ -10,6 +10,7 @@
 import { healthOfPlan, planFromDir, statusFromDir } from "../operations.js";
 import { MAX_SUMMARY_CHARS, specErrorsBody } from "../plan/comment.js";
 import { stickyMarker } from "../plan/comment-marker.js";
+import { countChanges } from "../plan/counts.js";
 import { renderHealthMarkdown } from "../verify/render.js";
 import { DRIFT_LABEL, driftFindings, driftIssueBody, driftIssueTitle, resolvedComment } from "./drift-issue.js";
 import type { RunPlan } from "./event.js";
@@ -82,7 +83,7 @@ export async function runDrift(run: ActionRun, plan: Extract<RunPlan, { kind: "d
   });
   setOutputs(core, { drift: String(findings.drifted), health: health.verdict });
   if (findings.drifted) {
-    const { add, change, destroy } = planned.counts;
+    const { add, change, destroy } = countChanges(planned.changes);
     core.warning(
       `Azure differs from ${run.dir}/: an apply would add ${add}, change ${change} and destroy ${destroy} (see the drift issue).`,
     );

@@ -6,6 +6,7 @@
  */
 
 import { planBody } from "../plan/comment.js";
+import { countChanges } from "../plan/counts.js";
 import { code, maybeLink, text } from "../plan/markdown-format.js";
 import { GITHUB_COMMENT_LIMIT } from "../plan/render-markdown.js";
 import type { Plan } from "../plan/types.js";
@@ -22,7 +23,7 @@ export interface DriftFindings {
 }
 
 export function driftFindings(plan: Plan, health: HealthReport): DriftFindings {
-  const { add, change, destroy } = plan.counts;
+  const { add, change, destroy } = countChanges(plan.changes);
   return {
     drifted: add + change + destroy > 0 || plan.errors.length > 0,
     unhealthy: health.verdict !== "healthy",

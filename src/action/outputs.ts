@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { canonicalJson } from "../model/canonical-json.js";
+import { countChanges } from "../plan/counts.js";
 import type { ApplyOutcome, Plan } from "../plan/types.js";
 
 export interface ActionOutputs {
@@ -31,7 +32,7 @@ function addressesOf(plan: Plan, family: Family): Record<string, string> {
 }
 
 export function planOutputs(plan: Plan, planJsonPath: string): ActionOutputs {
-  const { add, change, destroy } = plan.counts;
+  const { add, change, destroy } = countChanges(plan.changes);
   return {
     "has-changes": String(add + change + destroy > 0),
     "to-add": String(add),

@@ -5,7 +5,9 @@
 import { ApiVersionsUnavailableError, type PlanOutcome, planFromDir } from "../operations.js";
 import { MAX_SUMMARY_CHARS, planBody, refusalBody, specErrorsBody } from "../plan/comment.js";
 import { stickyMarker } from "../plan/comment-marker.js";
+import { countChanges } from "../plan/counts.js";
 import { alert, code, text } from "../plan/markdown-format.js";
+import { summaryText } from "../plan/render-shared.js";
 import { isSignInUnavailable, MISSING_ID_TOKEN_ADVICE } from "./azure-auth.js";
 import type { Annotation } from "./entry.js";
 import type { PullRequestRef } from "./event.js";
@@ -61,8 +63,7 @@ export async function runPlan(run: ActionRun, pullRequest: PullRequestRef | unde
     await writePlanJson(plan, run.planJsonPath);
     setOutputs(core, planOutputs(plan, run.planJsonPath));
     await core.appendSummary(planBody(plan, { ...body, maxChars: MAX_SUMMARY_CHARS }));
-    const { add, change, destroy } = plan.counts;
-    core.info(`Plan: ${add} to add, ${change} to change, ${destroy} to destroy (fingerprint ${plan.fingerprint}).`);
+    core.info(`Plan: ${summaryText(countChanges(plan.changes))} (fingerprint ${plan.fingerprint}).`);
   });
   if (plan.errors.length > 0) {
     for (const e of plan.errors) {

@@ -106,7 +106,6 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
   addWarnings(changes, warnings, observed);
   warnings.push(...placementWarnings(desired));
   const sorted = sortChanges(changes);
-  const counts = countChanges(sorted);
   const plan: Omit<Plan, "fingerprint"> = {
     formatVersion: 1,
     owner,
@@ -116,7 +115,6 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
     configDiffs,
     warnings,
     errors,
-    counts,
     rollouts: rollouts(sorted, desired, errors),
   };
   return { ...plan, fingerprint: fingerprintOf(plan) };
@@ -513,20 +511,6 @@ function sortChanges(changes: Change[]): Change[] {
     (a, b) =>
       compareCodeUnits(a.proxy, b.proxy) || rank(a.kind) - rank(b.kind) || compareCodeUnits(a.address, b.address),
   );
-}
-
-function countChanges(changes: Change[]): Plan["counts"] {
-  const counts = { add: 0, change: 0, destroy: 0 };
-  for (const c of changes) {
-    if (c.action === "create") counts.add++;
-    else if (c.action === "update") counts.change++;
-    else if (c.action === "delete") counts.destroy++;
-    else if (c.action === "replace") {
-      counts.add++;
-      counts.destroy++;
-    }
-  }
-  return counts;
 }
 
 function summarise(changes: Change[], desired: DesiredProxy[], observed: ObservedState): ProxySummary[] {

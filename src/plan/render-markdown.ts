@@ -5,6 +5,8 @@
  * the table, then names, then alert items) until it fits. Warnings and
  * errors go first and are cut last.
  */
+
+import { countChanges } from "./counts.js";
 import { type AlertGroup, alertGroups, alertItemCount, renderAlerts } from "./markdown-alerts.js";
 import { alert, code, maybeLink, plural, text } from "./markdown-format.js";
 import { proxyDetails, proxyNameLists, proxyTable } from "./markdown-proxies.js";
@@ -147,7 +149,7 @@ class CommentRenderer {
       this.opts.marker,
       `### ${text(this.opts.title ?? DEFAULT_TITLE)}`,
       "",
-      `**${summaryText(this.plan.counts)}**`,
+      `**${summaryText(countChanges(this.plan.changes))}**`,
     ].join("\n");
   }
 

@@ -4,6 +4,7 @@
  * HAProxy config diff, then the one-line total.
  */
 import { oneSafeLine, safeLines } from "../model/safe-text.js";
+import { countChanges } from "./counts.js";
 import {
   ACTION_SYMBOL,
   DEFAULT_SPEC_DIR,
@@ -92,7 +93,7 @@ export function renderPlanText(plan: Plan, opts: TextRenderOptions = {}): string
   out.push(
     quiet
       ? `No changes. Azure matches ${opts.specDir ?? DEFAULT_SPEC_DIR}.`
-      : paint(ANSI.bold, `Plan: ${summaryText(plan.counts)}.`),
+      : paint(ANSI.bold, `Plan: ${summaryText(countChanges(plan.changes))}.`),
   );
   return `${out.join("\n")}\n`;
 }

@@ -123,7 +123,6 @@ export interface Plan {
   configDiffs: ConfigDiff[];
   warnings: PlanWarning[];
   errors: PlanError[];
-  counts: PlanCounts;
   /**
    * The order of changes of proxies with replicas (or gaining or losing them),
    * one entry per such proxy: derived from the changes (engine/rollout.ts).

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resourceNames } from "../../src/model/names.js";
 import { applyPlan, DestroyNotAllowedError, PlanNotApplicableError, planFromDir } from "../../src/operations.js";
+import { countChanges } from "../../src/plan/counts.js";
 import { type Harness, planned, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 
@@ -53,7 +54,7 @@ describe("create, then converge", () => {
       "www.dnsRecord.@": "create",
       "www.dnsRecord.www": "create",
     });
-    expect(first.plan.counts).toEqual({ add: 9, change: 0, destroy: 0 });
+    expect(countChanges(first.plan.changes)).toEqual({ add: 9, change: 0, destroy: 0 });
 
     const result = await applyPlan(first, h.ctx(owner), { allowDestroy: false });
     const www = result.proxies.find((p) => p.name === "www")!;
@@ -78,7 +79,7 @@ describe("create, then converge", () => {
     h.emulator.resetRequests();
     const second = await plan();
     expect(second.plan.changes.filter((x) => x.action !== "noop")).toEqual([]);
-    expect(second.plan.counts).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect(countChanges(second.plan.changes)).toEqual({ add: 0, change: 0, destroy: 0 });
     await applyPlan(second, h.ctx(owner), { allowDestroy: false });
     expect(h.emulator.writeCount()).toBe(0);
   });

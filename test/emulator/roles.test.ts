@@ -12,6 +12,7 @@ import { armActionOf, requiredActions } from "../../src/emulator/rbac.js";
 import { resourceNames } from "../../src/model/names.js";
 import { ROLE_FILES } from "../../src/model/roles.js";
 import { applyPlan, type OperationContext, type PlannedRun, planFromDir } from "../../src/operations.js";
+import { countChanges } from "../../src/plan/counts.js";
 import type { ApplyOutcome } from "../../src/plan/types.js";
 import { type Harness, silentLogger, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
@@ -78,10 +79,10 @@ describe("the shipped roles cover a whole lifecycle", () => {
       proxyYaml({ name: "www", resourceGroup: "rg-roles", zone: "example.nl", records: ["@", "www"] }),
     );
     const { plan } = await planAsPlanner();
-    expect(plan.counts.add).toBe(9);
+    expect(countChanges(plan.changes).add).toBe(9);
     const result = await applyAsOperator();
     expect(result.proxies.map((p) => p.status)).toEqual(["created"]);
-    expect((await planAsPlanner()).plan.counts).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect(countChanges((await planAsPlanner()).plan.changes)).toEqual({ add: 0, change: 0, destroy: 0 });
   });
 
   it("changes the config in place (VM userData and Run Command)", async () => {
@@ -95,7 +96,7 @@ describe("the shipped roles cover a whole lifecycle", () => {
         backends: ["203.0.113.99"],
       }),
     );
-    expect((await planAsPlanner()).plan.counts.change).toBeGreaterThan(0);
+    expect(countChanges((await planAsPlanner()).plan.changes).change).toBeGreaterThan(0);
     h.emulator.resetRequests();
     await applyAsOperator();
     expect(h.emulator.runCommands.length).toBe(1);
@@ -103,7 +104,7 @@ describe("the shipped roles cover a whole lifecycle", () => {
 
   it("removes the proxy and its records", async () => {
     files.remove("www");
-    expect((await planAsPlanner()).plan.counts.destroy).toBe(8);
+    expect(countChanges((await planAsPlanner()).plan.changes).destroy).toBe(8);
     await applyAsOperator();
     const vm = h.emulator.getResource(
       `/subscriptions/${h.emulator.subscriptionId}/resourceGroups/rg-roles/providers/Microsoft.Compute/virtualMachines/${resourceNames("www").virtualMachine}`,

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resourceNames } from "../../src/model/names.js";
 import { applyPlan, planFromDir, statusFromDir, verifyApplied } from "../../src/operations.js";
+import { countChanges } from "../../src/plan/counts.js";
 import { type Harness, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
 
@@ -119,7 +120,7 @@ describe("status", () => {
     ]);
     expect(p!.verdict).toBe("failure");
     // The same run's plan sees the drift too.
-    expect(status.health && status.plan.counts.change).toBeGreaterThan(0);
+    expect(status.health && countChanges(status.plan.changes).change).toBeGreaterThan(0);
   });
 
   it("reports a missing record and a stopped HAProxy", async () => {

@@ -6,6 +6,7 @@ import { buildPlan } from "../../src/engine/diff.js";
 import { emptyObserved, type ObservedState, rgKey } from "../../src/engine/observed.js";
 import { armIdKey } from "../../src/model/arm-id.js";
 import { ownershipOf, TAG_CONFIG_HASH, TAG_OWNER, TAG_PROXY } from "../../src/model/names.js";
+import { countChanges } from "../../src/plan/counts.js";
 import { renderPlanMarkdown } from "../../src/plan/render-markdown.js";
 import { parseProxyFile } from "../../src/proxyfile/load.js";
 
@@ -68,7 +69,7 @@ describe("buildPlan", () => {
     }
     const plan = buildPlan({ owner: OWNER, desired: [d], observed });
     expect(plan.changes.filter((c) => c.action !== "noop")).toEqual([]);
-    expect(plan.counts).toEqual({ add: 0, change: 0, destroy: 0 });
+    expect(countChanges(plan.changes)).toEqual({ add: 0, change: 0, destroy: 0 });
   });
 
   it("replaces everything that hangs off a public IPv6 address Azure cannot change in place, and says so loudly", () => {
@@ -86,7 +87,7 @@ describe("buildPlan", () => {
     const warning = plan.warnings.find((w) => w.code === "ipv6-address-change")!;
     expect(warning.message).toContain("2001:db8::10");
     expect(warning.message).toContain("example.nl");
-    expect(plan.counts).toEqual({ add: 3, change: 1, destroy: 3 });
+    expect(countChanges(plan.changes)).toEqual({ add: 3, change: 1, destroy: 3 });
   });
 
   it("names each existing proxy's public addresses, IPv4 included (what backends see), and no address that will change", () => {

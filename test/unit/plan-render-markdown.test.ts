@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { countChanges } from "../../src/plan/counts.js";
 import { code } from "../../src/plan/markdown-format.js";
 import { renderPlanMarkdown } from "../../src/plan/render-markdown.js";
+import { summaryText } from "../../src/plan/render-shared.js";
 import type { Plan } from "../../src/plan/types.js";
 import { inspectMarkdown } from "../support/markdown-check.js";
 import {
@@ -229,9 +231,7 @@ describe("renderPlanMarkdown", () => {
     const plan = largePlan(size, { allChanged: size === 2000 });
     const md = render(plan);
     expect(md.length).toBeLessThanOrEqual(65_536);
-    expect(md).toContain(
-      `**${plan.counts.add} to add, ${plan.counts.change} to change, ${plan.counts.destroy} to destroy**`,
-    );
+    expect(md).toContain(`**${summaryText(countChanges(plan.changes))}**`);
     expect(md).toContain(`[see the job summary](${SUMMARY_URL})`);
     for (const w of plan.warnings) {
       expect(md).toContain(`\`${w.proxy}\``);
@@ -279,9 +279,7 @@ describe("renderPlanMarkdown", () => {
     });
     const md = render(plan, maxChars);
     expect(md.length).toBeLessThanOrEqual(maxChars);
-    expect(md).toContain(
-      `**${plan.counts.add} to add, ${plan.counts.change} to change, ${plan.counts.destroy} to destroy**`,
-    );
+    expect(md).toContain(`**${summaryText(countChanges(plan.changes))}**`);
     expect(md).toContain("see the job summary");
     expect(md).toContain("This plan cannot be applied");
   });

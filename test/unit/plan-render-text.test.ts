@@ -31,11 +31,8 @@ describe("renderPlanText", () => {
     expect(out).toContain("  - old-example-nl.virtualMachine (delete)\n");
     expect(out).not.toContain("shop-example-nl.");
     expect(out).toContain("1 unchanged proxy.");
-    expect(out.trimEnd().split("\n").at(-1)).toBe(
-      `Plan: ${plan.counts.add} to add, ${plan.counts.change} to change, ${plan.counts.destroy} to destroy.`,
-    );
     // 8 creates and 3 replacements to add; the NSG, VM tag, config push and AAAA record to change; 7 deletes and 3 replacements.
-    expect(out).toContain("Plan: 11 to add, 4 to change, 10 to destroy.");
+    expect(out.trimEnd().split("\n").at(-1)).toBe("Plan: 11 to add, 4 to change, 10 to destroy.");
   });
 
   it("shows field diffs as path: before → after and the HAProxy config diff", () => {
