@@ -7,6 +7,7 @@
  */
 import { mapLimit } from "../engine/concurrency.js";
 import type { ComputeFacts, QuotaUsage, VmSku } from "../engine/observed.js";
+import { normLocation } from "../engine/owned.js";
 import { regionKey, type VmNeed } from "../engine/vm-capacity.js";
 import { armIdKey } from "../model/arm-id.js";
 import type { AzureClients } from "./clients.js";
@@ -22,16 +23,33 @@ async function collect<T>(iter: AsyncIterable<T>): Promise<T[]> {
  * `TrustedLaunchDisabled` is there (as "True") only for sizes without Trusted
  * Launch (learn.microsoft.com/azure/virtual-machines/trusted-launch, "How can I
  * find VM sizes that support Trusted Launch?"). Only a `Location` restriction
- * makes a size unusable for a VM without zones.
+ * makes a size unusable for a VM without zones. A zonal VM also needs its zone
+ * in `locationInfo[].zones` and in no `Zone` restriction's `restrictionInfo.zones`
+ * (sizes are often missing from some zones of a region: MicrosoftDocs/azure-docs#48058;
+ * ResourceSkuRestrictionInfo.zones, learn.microsoft.com/javascript/api/@azure-rest/arm-compute/resourceskurestrictioninfooutput).
  */
-export function toVmSku(sku: {
-  name?: string | undefined;
-  family?: string | undefined;
-  capabilities?: { name?: string | undefined; value?: string | undefined }[] | undefined;
-  restrictions?: { type?: string | undefined; reasonCode?: string | undefined }[] | undefined;
-}): VmSku {
+export function toVmSku(
+  sku: {
+    name?: string | undefined;
+    family?: string | undefined;
+    locationInfo?: { location?: string | undefined; zones?: string[] | undefined }[] | undefined;
+    capabilities?: { name?: string | undefined; value?: string | undefined }[] | undefined;
+    restrictions?:
+      | {
+          type?: string | undefined;
+          reasonCode?: string | undefined;
+          restrictionInfo?: { zones?: string[] | undefined } | undefined;
+        }[]
+      | undefined;
+  },
+  location: string,
+): VmSku {
   const caps = new Map((sku.capabilities ?? []).map((c) => [c.name ?? "", c.value ?? ""]));
   const restriction = (sku.restrictions ?? []).find((r) => r.type === "Location");
+  const here = (sku.locationInfo ?? []).find((l) => normLocation(l.location ?? "") === normLocation(location));
+  const restrictedZones = new Set(
+    (sku.restrictions ?? []).filter((r) => r.type === "Zone").flatMap((r) => r.restrictionInfo?.zones ?? []),
+  );
   return {
     name: sku.name ?? "",
     family: sku.family ?? "",
@@ -40,6 +58,7 @@ export function toVmSku(sku: {
     hyperVGenerations: (caps.get("HyperVGenerations") ?? "V1").split(",").map((g) => g.trim()),
     trustedLaunch: caps.get("TrustedLaunchDisabled") !== "True",
     acceleratedNetworking: caps.get("AcceleratedNetworkingEnabled") === "True",
+    zones: (here?.zones ?? []).filter((z) => !restrictedZones.has(z)).sort(),
     ...(restriction ? { restriction: restriction.reasonCode ?? "NotAvailable" } : {}),
   };
 }
@@ -60,7 +79,10 @@ export async function observeComputeFacts(
         collect(compute.resourceSkus.list({ filter: `location eq '${location}'` })),
         collect(compute.usage.list(location)),
       ]);
-      facts.skus.set(key, skus.filter((s) => s.resourceType === "virtualMachines").map(toVmSku));
+      facts.skus.set(
+        key,
+        skus.filter((s) => s.resourceType === "virtualMachines").map((s) => toVmSku(s, location)),
+      );
       facts.usages.set(
         key,
         usages.map(

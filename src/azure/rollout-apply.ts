@@ -116,7 +116,8 @@ class RolloutRunner {
   private async detach(nicAddress: string): Promise<void> {
     const c = this.change(nicAddress);
     const body = this.desired(nicAddress).body;
-    const observedTags = this.input.observed.resources.get(armIdKey(c.id))?.tags ?? {};
+    const observed = this.input.observed.resources.get(armIdKey(c.id));
+    const observedTags = observed?.tags ?? {};
     const ipConfigurations = (body.ipConfigurations as Body[]).map((ip) => {
       const { publicIPAddress: _ip, loadBalancerBackendAddressPools: _pools, ...rest } = ip;
       return rest;
@@ -124,6 +125,9 @@ class RolloutRunner {
     await this.network.networkInterfaces.createOrUpdate(c.resourceGroup, c.name, {
       ...body,
       tags: { ...observedTags, ...(body.tags as Record<string, string>) },
+      // The NIC keeps the accelerated networking it has, as ProxyApply does: a change takes effect only
+      // after the VM is deallocated (MicrosoftDocs/azure-docs#60667), so it is set when the NIC is created.
+      enableAcceleratedNetworking: observed?.body.enableAcceleratedNetworking === true,
       ipConfigurations,
     });
   }

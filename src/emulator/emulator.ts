@@ -286,6 +286,11 @@ export class Emulator {
     this.world.capacity.restrictions.set(`${location}/${size}`.toLowerCase(), reasonCode);
   }
 
+  /** Makes a size unavailable to this subscription in some zones of a region (a `Zone` restriction on its resource SKU). */
+  restrictSizeInZones(location: string, size: string, zones: string[]): void {
+    this.world.capacity.zoneRestrictions.set(`${location}/${size}`.toLowerCase(), zones);
+  }
+
   /** Sets a vCPU quota of a region: `cores` (all families) or a family such as `standardBasv2Family`. */
   setQuota(location: string, quota: string, limit: number): void {
     this.world.capacity.limits.set(`${location}/${quota}`.toLowerCase(), limit);

@@ -331,8 +331,9 @@ function replicaResources(spec: ProxySpec, names: ResourceNames, ctx: Context): 
       body: {
         location,
         tags,
-        // Not an owned field: Azure changes it only on a stopped VM, so apply sets it when it creates
-        // the NIC and keeps what an existing NIC has (learn.microsoft.com/azure/virtual-network/accelerated-networking-overview).
+        // Not an owned field: a change on a running VM's NIC is accepted but takes effect only after the
+        // VM is deallocated (accelerated-networking-overview; MicrosoftDocs/azure-docs#60667, #26251), so
+        // apply sets it when it creates the NIC and keeps what an existing NIC has.
         ...(ctx.sizeFacts.acceleratedNetworking ? { enableAcceleratedNetworking: true } : {}),
         ipConfigurations: [
           {

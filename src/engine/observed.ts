@@ -50,6 +50,8 @@ export interface VmSku {
   acceleratedNetworking: boolean;
   /** The reason code of a restriction that makes it unusable here (e.g. NotAvailableForSubscription). */
   restriction?: string | undefined;
+  /** The region's zones that offer the size to this subscription (locationInfo zones less `Zone` restrictions). */
+  zones: string[];
 }
 
 /** One vCPU quota of a region: `cores` (all families) or a family such as `standardBasv2Family`. */

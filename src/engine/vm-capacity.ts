@@ -23,6 +23,8 @@ export interface VmNeed {
   /** The size of the VM that this one replaces or resizes. */
   previousSize?: string | undefined;
   resize: boolean;
+  /** The zone a replica is placed in (none for a regional VM). */
+  zones: string[];
 }
 
 type Body = Record<string, unknown>;
@@ -53,6 +55,7 @@ export function vmNeeds(
         size,
         previousSize,
         resize,
+        zones: Array.isArray(res.body.zones) ? (res.body.zones as unknown[]).map(String) : [],
       },
     ];
   });
@@ -82,17 +85,24 @@ export function checkVmCapacity(
 ): { errors: PlanError[]; warnings: PlanWarning[] } {
   const errors: PlanError[] = [];
   const warnings: PlanWarning[] = [];
-  const located = (need: VmNeed, message: string): PlanError => ({
+  const located = (need: VmNeed, message: string, field = "vmSize"): PlanError => ({
     proxy: need.proxy.spec.name,
     address: need.change.address,
     file: need.proxy.spec.file,
-    line: need.proxy.spec.locations.vmSize?.line ?? 1,
+    line: (need.proxy.spec.locations[field] ?? need.proxy.spec.locations.vmSize)?.line ?? 1,
     message,
   });
   const usable: VmNeed[] = [];
+  // Replicas share their proxy's size and zones: one error per proxy and problem, not one per replica.
+  const reported = new Set<string>();
+  const report = (need: VmNeed, message: string, field?: string) => {
+    const key = `${need.proxy.spec.name}\n${message}`;
+    if (!reported.has(key)) errors.push(located(need, message, field));
+    reported.add(key);
+  };
   for (const need of needs) {
-    const problem = sizeProblem(need, facts);
-    if (problem) errors.push(located(need, problem));
+    const problem = sizeProblem(need, facts) ?? zoneProblem(need, facts);
+    if (problem) report(need, problem.message, problem.field);
     else usable.push(need);
   }
   for (const need of usable.filter((n) => n.resize)) {
@@ -126,7 +136,31 @@ export function checkVmCapacity(
   return { errors, warnings };
 }
 
-function sizeProblem(need: VmNeed, facts: ComputeFacts): string | undefined {
+/**
+ * A replica placed in a zone that does not offer its size to this subscription:
+ * Azure answers the VM PUT with SkuNotAvailable naming the zone, after the
+ * network and the other replicas were built.
+ */
+function zoneProblem(need: VmNeed, facts: ComputeFacts): { message: string; field: string } | undefined {
+  const sku = findSku(facts, need.subscriptionId, need.location, need.size);
+  const zone = need.zones.find((z) => !sku?.zones.includes(z));
+  if (!sku || zone === undefined) return undefined;
+  const index = need.proxy.spec.zones.indexOf(zone);
+  const offered = sku.zones.length
+    ? `it is offered in zone${sku.zones.length > 1 ? "s" : ""} ${sku.zones.join(", ")}`
+    : "it is offered in none of its zones";
+  return {
+    message: `vmSize "${need.size}" is not available to this subscription in zone ${zone} of ${need.location} (${offered}): pick zones that offer it, or another size`,
+    field: index >= 0 ? `zones[${index}]` : "zones",
+  };
+}
+
+function sizeProblem(need: VmNeed, facts: ComputeFacts): { message: string; field?: string } | undefined {
+  const message = sizeMessage(need, facts);
+  return message === undefined ? undefined : { message };
+}
+
+function sizeMessage(need: VmNeed, facts: ComputeFacts): string | undefined {
   const skus = facts.skus.get(regionKey(need.subscriptionId, need.location));
   if (!skus)
     throw new Error(`internal: no resource SKUs read for ${need.location} in subscription ${need.subscriptionId}`);

@@ -95,7 +95,7 @@ describe("creating a VM", () => {
     });
   });
 
-  it("is refused beyond the family's vCPU quota, with Azure's numbers; usages count allocated VMs only", async () => {
+  it("is refused beyond the family's vCPU quota, with Azure's numbers; deallocated VMs still count", async () => {
     emu.setQuota("westeurope", "standardDSv5Family", 4);
     const family = async () =>
       (await all(c.compute.usage.list("westeurope"))).find((u) => u.name.value === "standardDSv5Family")!;
@@ -109,14 +109,40 @@ describe("creating a VM", () => {
       /exceeding approved standardDSv5Family Cores quota\. Additional details - Deployment Model: Resource Manager, Location: westeurope, Current Limit: 4, Current Usage: 4, Additional Required: 2/,
     );
 
+    // "Quota is calculated based on the total number of cores in use both allocated and deallocated."
     await c.compute.virtualMachines.deallocate("rg-q1", "q1-vm");
-    expect((await family()).currentValue).toBe(2);
-    await c.compute.virtualMachines.createOrUpdate("rg-q3", "q3-vm", models[2]!);
-    // Starting allocates again, and meets the quota again.
-    expect(await failure(c.compute.virtualMachines.start("rg-q1", "q1-vm"))).toMatchObject({
+    expect((await family()).currentValue).toBe(4);
+    expect(await failure(c.compute.virtualMachines.createOrUpdate("rg-q3", "q3-vm", models[2]!))).toMatchObject({
       statusCode: 409,
       code: "OperationNotAllowed",
     });
+    await c.compute.virtualMachines.start("rg-q1", "q1-vm");
+    await c.compute.virtualMachines.delete("rg-q2", "q2-vm");
+    expect((await family()).currentValue).toBe(2);
+    await c.compute.virtualMachines.createOrUpdate("rg-q3", "q3-vm", models[2]!);
+  });
+});
+
+describe("a size missing from some zones", () => {
+  it("is listed with a Zone restriction naming them, and a VM placed in one of them is refused", async () => {
+    emu.restrictSizeInZones("westeurope", "Standard_D2as_v5", ["2"]);
+    const skus = await all(c.compute.resourceSkus.list({ filter: "location eq 'westeurope'" }));
+    const d2as = skus.find((s) => s.name === "Standard_D2as_v5")!;
+    expect(d2as.locationInfo).toEqual([expect.objectContaining({ location: "westeurope", zones: ["1", "2", "3"] })]);
+    expect(d2as.restrictions).toEqual([
+      expect.objectContaining({
+        type: "Zone",
+        reasonCode: "NotAvailableForSubscription",
+        restrictionInfo: expect.objectContaining({ zones: ["2"] }),
+      }),
+    ]);
+
+    const inZone2 = { ...(await sizedVm("rg-z2", "z2", "Standard_D2as_v5")), zones: ["2"] };
+    const refused = await failure(c.compute.virtualMachines.createOrUpdate("rg-z2", "z2-vm", inZone2));
+    expect(refused).toMatchObject({ statusCode: 409, code: "SkuNotAvailable" });
+    expect(refused.message).toMatch(/is currently not available in location 'westeurope' zones '2'/);
+    const inZone3 = { ...(await sizedVm("rg-z3", "z3", "Standard_D2as_v5")), zones: ["3"] };
+    expect((await c.compute.virtualMachines.createOrUpdate("rg-z3", "z3-vm", inZone3)).zones).toEqual(["3"]);
   });
 });
 

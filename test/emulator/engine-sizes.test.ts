@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AzureClients } from "../../src/azure/clients.js";
-import { resourceNames } from "../../src/model/names.js";
+import { replicaNames, resourceNames } from "../../src/model/names.js";
 import { ApplyFailedError, applyPlan, PlanNotApplicableError, planFromDir } from "../../src/operations.js";
 import { type Harness, planned, startHarness } from "../support/engine-harness.js";
 import { ProxyDir, proxyYaml } from "../support/proxy-files.js";
@@ -66,6 +66,40 @@ describe("an unusable size", () => {
   });
 });
 
+describe("replicas across zones", () => {
+  it("need the size in every zone they use: a zone without it is a plan error on that zone's line", async () => {
+    h.emulator.restrictSizeInZones("westeurope", "Standard_D2s_v5", ["2"]);
+    const yaml = proxyYaml({ name: "zonal", resourceGroup: "rg-zonal", replicas: 3, zones: ["1", "2", "3"] });
+    files.write("zonal", `${yaml}vmSize: Standard_D2s_v5\n`);
+    const zonesLine = yaml.split("\n").findIndex((l) => l.startsWith("zones:")) + 1;
+    h.emulator.resetRequests();
+    const run = await plan();
+    expect(run.plan.errors).toEqual([
+      expect.objectContaining({
+        proxy: "zonal",
+        file: expect.stringContaining("zonal.yaml"),
+        line: zonesLine,
+        message:
+          'vmSize "Standard_D2s_v5" is not available to this subscription in zone 2 of westeurope (it is offered in zones 1, 3): pick zones that offer it, or another size',
+      }),
+    ]);
+    await expect(applyPlan(run, h.ctx(owner), { allowDestroy: false })).rejects.toBeInstanceOf(PlanNotApplicableError);
+    expect(h.emulator.writeCount()).toBe(0);
+
+    // Zones that offer it plan cleanly, and the replicas are built there.
+    files.write(
+      "zonal",
+      `${proxyYaml({ name: "zonal", resourceGroup: "rg-zonal", replicas: 2, zones: ["1", "3"] })}vmSize: Standard_D2s_v5\n`,
+    );
+    const ok = await plan();
+    expect(ok.plan.errors).toEqual([]);
+    await applyPlan(ok, h.ctx(owner), { allowDestroy: false });
+    const zones = [];
+    for await (const vm of c.compute.virtualMachines.list("rg-zonal")) zones.push(vm.zones?.[0]);
+    expect(zones.sort()).toEqual(["1", "3"]);
+  });
+});
+
 describe("vCPU quota", () => {
   it("that would run out is a plan error with the numbers, before any write", async () => {
     h.emulator.setQuota("northeurope", "standardBasv2Family", 4);
@@ -115,6 +149,23 @@ describe("accelerated networking", () => {
     await applyPlan(run, h.ctx(owner), { allowDestroy: false });
     const live = await c.network.networkInterfaces.get(`rg-${name}`, resourceNames(name).networkInterface);
     expect(live.enableAcceleratedNetworking).toBe(expected);
+  });
+});
+
+describe("accelerated networking on replicas", () => {
+  it("is set on every replica's NIC behind the load balancer where the size supports it", async () => {
+    const yaml = proxyYaml({ name: "fleet", resourceGroup: "rg-fleet", replicas: 2, zones: ["1", "2"] });
+    files.write("fleet", `${yaml}vmSize: Standard_D2as_v5\n`);
+    const run = await plan();
+    const nics = run.plan.changes.filter((x) => x.kind === "networkInterface");
+    expect(nics).toHaveLength(2);
+    expect(nics.every((x) => x.reason.includes("with accelerated networking"))).toBe(true);
+    await applyPlan(run, h.ctx(owner), { allowDestroy: false });
+    const live = [];
+    for await (const nic of c.network.networkInterfaces.list("rg-fleet")) live.push(nic);
+    expect(live.map((n) => [n.name, n.enableAcceleratedNetworking])).toEqual(
+      [1, 2].map((i) => [replicaNames("fleet", i).networkInterface, true]),
+    );
   });
 });
 

@@ -18,18 +18,22 @@ const vmSize = (vm: Json): string => String(vm.properties?.hardwareProfile?.vmSi
 
 export const isRunning = (world: World, vmId: string) => !world.capacity.deallocated.has(armIdKey(vmId));
 
-/** VMs of a subscription and region that hold vCPUs (not deallocated), but this one. */
+/**
+ * VMs of a subscription and region that hold vCPUs, but this one: deallocated
+ * VMs too ("Quota is calculated based on the total number of cores in use both
+ * allocated and deallocated", learn.microsoft.com/azure/virtual-machines/quotas).
+ */
 function holdingCores(world: World, subscriptionId: string, location: string, except: string): { size: string }[] {
   return world.store
     .list(TYPES.vm, subscriptionId)
-    .filter((vm) => vm.body.location === location && armIdKey(vm.id) !== armIdKey(except) && isRunning(world, vm.id))
+    .filter((vm) => vm.body.location === location && armIdKey(vm.id) !== armIdKey(except))
     .map((vm) => ({ size: vmSize(vm.body) }));
 }
 
 /**
  * The size checks of a VM write: every create, and every change of size
- * (a running VM: within its hardware cluster and quota; a deallocated one:
- * any size the region offers, quota counted when it starts).
+ * (a running VM: within its hardware cluster; a deallocated one: any size the
+ * region offers; either way within quota, which counts deallocated VMs too).
  */
 export function checkVmSize(world: World, vmId: string, location: string, model: Json, existing?: Json): void {
   const size = vmSize(model);
@@ -49,6 +53,7 @@ export function checkVmSize(world: World, vmId: string, location: string, model:
       location,
       size,
       previousSize: before,
+      zones: Array.isArray(model.zones) ? (model.zones as unknown[]).map(String) : [],
       running,
       image: model.properties?.storageProfile?.imageReference,
       trustedLaunch: model.properties?.securityProfile?.securityType === "TrustedLaunch",
@@ -73,7 +78,9 @@ export function registerComputeCapacity(router: Router, world: World): void {
     const location = locationFilter(req);
     const locations = location ? [location] : ["westeurope", "northeurope", "eastus"];
     const skus = locations.flatMap((l) =>
-      SIZE_CATALOG.map((s) => presentSku(s, l, world.capacity.restriction(l, s.name))),
+      SIZE_CATALOG.map((s) =>
+        presentSku(s, l, world.capacity.restriction(l, s.name), world.capacity.restrictedZones(l, s.name)),
+      ),
     );
     return pagedList(req, skus, world.pageSize(), (s) => s);
   });
@@ -117,24 +124,7 @@ export function registerComputeCapacity(router: Router, world: World): void {
 
 function power(world: World, req: EmuRequest, stored: StoredResource, to: "running" | "deallocated"): EmuResponse {
   world.ops.assertIdle(stored.id);
-  if (to === "running" && !isRunning(world, stored.id)) {
-    // Starting allocates the VM again: its vCPUs count against quota from now on.
-    checkSize(
-      world.capacity,
-      {
-        vmId: stored.id,
-        vmName: stored.name,
-        subscriptionId: stored.subscriptionId,
-        location: String(stored.body.location),
-        size: vmSize(stored.body),
-        running: true,
-        image: stored.body.properties?.storageProfile?.imageReference,
-        trustedLaunch: false,
-        acceleratedNetworkingNics: [],
-      },
-      holdingCores(world, stored.subscriptionId, String(stored.body.location), stored.id),
-    );
-  }
+  // No quota check on start: a deallocated VM's vCPUs never stopped counting (holdingCores).
   setProvisioningState(world, stored.id, "Updating");
   return acceptAsync(
     world,

@@ -5,6 +5,7 @@
  * the checks a VM create or resize meets. Tests change restrictions, quotas
  * and clusters through the Emulator.
  */
+import { regionZones } from "../../model/regions.js";
 import type { Json } from "../http.js";
 import { ArmError } from "../http.js";
 
@@ -64,7 +65,12 @@ export function sizeSpec(name: unknown): SizeSpec | undefined {
 }
 
 /** A size as `GET /subscriptions/{s}/providers/Microsoft.Compute/skus` lists it (api-version 2021-07-01). */
-export function presentSku(s: SizeSpec, location: string, restriction: string | undefined): Json {
+export function presentSku(
+  s: SizeSpec,
+  location: string,
+  restriction: string | undefined,
+  restrictedZones: readonly string[] = [],
+): Json {
   const capabilities: Json[] = [
     { name: "vCPUs", value: String(s.vCpus) },
     { name: "vCPUsAvailable", value: String(s.vCpus) },
@@ -81,18 +87,35 @@ export function presentSku(s: SizeSpec, location: string, restriction: string | 
     size: s.name.replace(/^Standard_/, ""),
     family: s.family,
     locations: [location],
-    locationInfo: [{ location, zones: ["1", "2", "3"], zoneDetails: [] }],
+    // A region without zones lists none (model/regions.ts, the same table the proxy files are checked with).
+    locationInfo: [{ location, zones: [...(regionZones(location)?.zones ?? [])], zoneDetails: [] }],
     capabilities,
-    restrictions: restriction
-      ? [
-          {
-            type: "Location",
-            values: [location],
-            restrictionInfo: { locations: [location] },
-            reasonCode: restriction,
-          },
-        ]
-      : [],
+    restrictions: [
+      ...(restriction
+        ? [
+            {
+              type: "Location",
+              values: [location],
+              restrictionInfo: { locations: [location] },
+              reasonCode: restriction,
+            },
+          ]
+        : []),
+      // A size the subscription may use in the region but not in some of its zones: a `Zone`
+      // restriction naming them (ResourceSkuRestrictionInfo.zones, "availability zones where the SKU
+      // is restricted", learn.microsoft.com/javascript/api/@azure-rest/arm-compute/resourceskurestrictioninfooutput;
+      // sizes missing from some zones: MicrosoftDocs/azure-docs#48058).
+      ...(restrictedZones.length > 0
+        ? [
+            {
+              type: "Zone",
+              values: [location],
+              restrictionInfo: { locations: [location], zones: [...restrictedZones] },
+              reasonCode: "NotAvailableForSubscription",
+            },
+          ]
+        : []),
+    ],
   };
 }
 
@@ -100,6 +123,8 @@ export function presentSku(s: SizeSpec, location: string, restriction: string | 
 export class ComputeCapacity {
   /** `${location}/${size}` (lower case) → reason code, e.g. NotAvailableForSubscription. */
   readonly restrictions = new Map<string, string>();
+  /** `${location}/${size}` (lower case) → the zones of the region where the size is not available. */
+  readonly zoneRestrictions = new Map<string, string[]>();
   /** `${location}/${quota name}` (lower case) → limit. */
   readonly limits = new Map<string, number>();
   /** Sizes a VM whose name matches can be resized to while it runs. */
@@ -109,6 +134,10 @@ export class ComputeCapacity {
 
   restriction(location: string, sizeName: string): string | undefined {
     return this.restrictions.get(`${location}/${sizeName}`.toLowerCase());
+  }
+
+  restrictedZones(location: string, sizeName: string): string[] {
+    return this.zoneRestrictions.get(`${location}/${sizeName}`.toLowerCase()) ?? [];
   }
 
   /** Quota limit: generous defaults so that benchmarks with many proxies fit; tests set real ones. */
@@ -125,10 +154,10 @@ export class ComputeCapacity {
 export function quotaUsages(
   capacity: ComputeCapacity,
   location: string,
-  running: { size: string }[],
+  holding: { size: string }[],
 ): { name: { value: string; localizedValue: string }; currentValue: number; limit: number; unit: "Count" }[] {
   const used = (family?: string) =>
-    running
+    holding
       .map((vm) => sizeSpec(vm.size))
       .filter((s): s is SizeSpec => !!s && (family === undefined || s.family === family))
       .reduce((sum, s) => sum + s.vCpus, 0);
@@ -158,6 +187,8 @@ export interface SizeCheck {
   subscriptionId: string;
   location: string;
   size: string;
+  /** The zone(s) the VM is placed in (none for a regional VM). */
+  zones?: readonly string[] | undefined;
   /** The VM's size before this write, when it exists and runs. */
   previousSize?: string | undefined;
   running: boolean;
@@ -188,6 +219,15 @@ export function checkSize(capacity: ComputeCapacity, c: SizeCheck, others: { siz
         409,
         "SkuNotAvailable",
         `The requested size for resource '${c.vmId}' is currently not available in location '${c.location}' zones '' for subscription '${c.subscriptionId}'. Please try another size or deploy to a different location or zones. See https://aka.ms/azureskunotavailable for details.`,
+      );
+    }
+    const zone = (c.zones ?? []).find((z) => capacity.restrictedZones(c.location, spec.name).includes(String(z)));
+    if (zone !== undefined) {
+      // The same 409 names the zone asked for (MicrosoftDocs/azure-docs#41882, #48058).
+      throw new ArmError(
+        409,
+        "SkuNotAvailable",
+        `The requested size for resource '${c.vmId}' is currently not available in location '${c.location}' zones '${zone}' for subscription '${c.subscriptionId}'. Please try another size or deploy to a different location or zones. See https://aka.ms/azureskunotavailable for details.`,
       );
     }
     if (
@@ -245,14 +285,14 @@ export function checkSize(capacity: ComputeCapacity, c: SizeCheck, others: { siz
         .join(", ")}.`,
     );
   }
-  if (c.running) checkQuota(capacity, c, spec, others);
+  checkQuota(capacity, c, spec, others);
 }
 
 const sameSize = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 /**
- * vCPU quota, regional and per family, checked when a VM is created, resized
- * or started: 409 OperationNotAllowed "Operation could not be completed as it
+ * vCPU quota, regional and per family, checked when a VM is created or
+ * resized (deallocated VMs count too, learn.microsoft.com/azure/virtual-machines/quotas): 409 OperationNotAllowed "Operation could not be completed as it
  * results in exceeding approved … Cores quota" (Azure/karpenter-provider-azure#192,
  * nforgeio/neonKUBE#1671; learn.microsoft.com/azure/virtual-machines/quotas).
  */
