@@ -10,7 +10,7 @@
 import { decodeUserData } from "../dataplane/vmscripts.js";
 import { mapLimit } from "../engine/concurrency.js";
 import type { DesiredProxy } from "../engine/desired.js";
-import { dnsZoneIdFromTag, TAG_DNS_ZONE } from "../engine/desired.js";
+import { dnsZoneIdFromTags } from "../engine/desired.js";
 import type { ObservedResource, ObservedState } from "../engine/observed.js";
 import { cnameKey, emptyObserved, rgKey } from "../engine/observed.js";
 import { type ArmId, armIdKey, parseArmId } from "../model/arm-id.js";
@@ -110,7 +110,7 @@ export async function observe(input: ObserveInput): Promise<ObservedState> {
     listGroup(g.subscriptionId, g.resourceGroup, state, clientsFor),
   );
   const publishedZones = [...state.resources.values()].flatMap((r) => {
-    const zone = r.kind === "publicIpV6" ? dnsZoneIdFromTag(r.tags[TAG_DNS_ZONE]) : undefined;
+    const zone = r.kind === "publicIpV6" ? dnsZoneIdFromTags(r.tags) : undefined;
     return zone && ownershipOf(r.tags, owner).kind === "ours" ? [zone] : [];
   });
   await mapLimit(zonesOf(publishedZones), concurrency, (z) => listZone(z, state, clientsFor));

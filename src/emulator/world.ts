@@ -212,15 +212,35 @@ export function checkName(name: string, maxLength = 80): void {
   }
 }
 
+const MAX_TAGS = 50;
+const MAX_TAG_VALUE = 256;
+
 export function tagsOf(input: Json): Record<string, string> | undefined {
   const tags = input.tags;
   if (tags === undefined || tags === null) return undefined;
   if (typeof tags !== "object" || Array.isArray(tags))
     throw new ArmError(400, "InvalidRequestContent", "The tags property must be an object.");
-  for (const [k, v] of Object.entries(tags as Json)) {
+  // At most 50 tags per resource, values of at most 256 characters, names of at most 512 without
+  // < > % & \ ? / (learn.microsoft.com/azure/azure-resource-manager/management/tag-resources, "Limitations").
+  // ARM's wording for the value: Azure-Samples/azure-search-openai-demo#1997 ("InvalidTagValueLength").
+  // No public report quotes its code for the count, so the code here is a plain BadRequest.
+  const entries = Object.entries(tags as Json);
+  if (entries.length > MAX_TAGS)
+    throw new ArmError(
+      400,
+      "BadRequest",
+      `The resource has ${entries.length} tags; at most ${MAX_TAGS} tag name/value pairs are allowed per resource.`,
+    );
+  for (const [k, v] of entries) {
     if (typeof v !== "string") throw new ArmError(400, "InvalidTagValue", `The value of tag '${k}' must be a string.`);
     if (k.length > 512 || /[<>%&\\?/]/.test(k))
       throw new ArmError(400, "InvalidTagNameCharacters", `The tag name '${k}' has invalid characters or is too long.`);
+    if (v.length > MAX_TAG_VALUE)
+      throw new ArmError(
+        400,
+        "InvalidTagValueLength",
+        `Tag value too large.  Following tag value '${v}' exceeded the maximum length. Maximum allowed length for tag value - '${MAX_TAG_VALUE}' characters.`,
+      );
   }
   return tags as Record<string, string>;
 }

@@ -32,11 +32,18 @@ import {
   replicaPlacement,
 } from "./desired-replicas.js";
 import { stateHash } from "./owned.js";
+import { MAX_TAG_VALUE_CHARS } from "./tag-limits.js";
 
 /** Tag on the VM: a hash of the SSH keys it was created with (keys can only be set at creation). */
 export const TAG_SSH_KEYS = "ipv6ProxySshKeys";
 /** Tag on the IPv6 public IP: the DNS zone id holding its records, so a later run finds records of a removed proxy. */
 export const TAG_DNS_ZONE = "ipv6ProxyDnsZone";
+/**
+ * With TAG_DNS_ZONE holding only the zone's name: "<subscription id>/<resource group>"
+ * of the zone. Used when the zone's full id would pass Azure's 256 characters
+ * for a tag value (a 90-character resource group and a long zone name do).
+ */
+export const TAG_DNS_ZONE_GROUP = "ipv6ProxyDnsZoneGroup";
 
 export const UBUNTU_IMAGE = {
   publisher: "Canonical",
@@ -85,6 +92,27 @@ export function dnsZoneIdFromTag(value: string | undefined): string | undefined 
   if (subscriptionIdProblem(id.subscriptionId) || resourceGroupProblem(id.resourceGroup) || dnsZoneProblem(id.name))
     return undefined;
   return dnsZoneId(id.subscriptionId, id.resourceGroup, id.name);
+}
+
+/**
+ * The tags naming a proxy's DNS zone on its IPv6 public IP: the zone's id when
+ * it fits in a tag value (as every earlier version wrote it), else the zone's
+ * name and, in TAG_DNS_ZONE_GROUP, its subscription and resource group. Each
+ * value stays within 256 characters: 253 for a zone name, 127 for the group.
+ */
+export function dnsZoneTags(zoneId: string): Record<string, string> {
+  const id = parseArmId(zoneId);
+  if (zoneId.length <= MAX_TAG_VALUE_CHARS || !id) return { [TAG_DNS_ZONE]: zoneId };
+  return { [TAG_DNS_ZONE]: id.name, [TAG_DNS_ZONE_GROUP]: `${id.subscriptionId}/${id.resourceGroup}` };
+}
+
+/** The DNS zone a public IP's tags name, in either form of dnsZoneTags, checked as dnsZoneIdFromTag does. */
+export function dnsZoneIdFromTags(tags: Readonly<Record<string, string>> | undefined): string | undefined {
+  const value = tags?.[TAG_DNS_ZONE];
+  if (value === undefined || value.startsWith("/")) return dnsZoneIdFromTag(value);
+  const group = /^([^/]+)\/([^/]+)$/.exec(tags?.[TAG_DNS_ZONE_GROUP] ?? "");
+  if (!group) return undefined;
+  return dnsZoneIdFromTag(dnsZoneId(group[1]!, group[2]!, value));
 }
 
 export function sshKeysHash(keys: readonly string[]): string {
@@ -175,7 +203,7 @@ export function desiredProxy(
       id: ids.pip6,
       ...common,
       name: names.publicIpV6,
-      body: publicIp(location, zoneId ? { ...tags, [TAG_DNS_ZONE]: zoneId } : tags, "IPv6", publicIpZones(spec)),
+      body: publicIp(location, zoneId ? { ...tags, ...dnsZoneTags(zoneId) } : tags, "IPv6", publicIpZones(spec)),
     },
     ...replicaResources(spec, names, { ...common, location, tags, sha, ids, at, subscriptionId, sizeFacts }),
   ];

@@ -31,12 +31,13 @@ import type {
 } from "../plan/types.js";
 import { KIND_ORDER } from "../plan/types.js";
 import type { DesiredProxy, DesiredResource } from "./desired.js";
-import { dnsZoneIdFromTag, TAG_DNS_ZONE, TAG_SSH_KEYS } from "./desired.js";
+import { dnsZoneIdFromTags, TAG_SSH_KEYS } from "./desired.js";
 import { fingerprintOf } from "./fingerprint.js";
 import type { ObservedResource, ObservedState } from "./observed.js";
 import { cnameKey, rgKey } from "./observed.js";
 import { diffFields, ownedFields, stateHash } from "./owned.js";
 import { planRollout } from "./rollout.js";
+import { tagLimitErrors } from "./tag-limits.js";
 import { checkVmCapacity, vmNeeds } from "./vm-capacity.js";
 
 /** Shown for a value Azure assigns during apply (e.g. a new public IPv6 address). */
@@ -102,6 +103,7 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
     errors.push(...capacity.errors);
     warnings.push(...capacity.warnings);
   }
+  errors.push(...tagLimitErrors(changes, desired, observed));
   noteAcceleratedNetworking(changes, desired);
   addWarnings(changes, warnings, observed);
   warnings.push(...placementWarnings(desired));
@@ -431,7 +433,7 @@ function addWarnings(changes: Change[], warnings: PlanWarning[], observed: Obser
   for (const c of changes) {
     if (c.kind === "publicIpV6" && (c.action === "replace" || c.action === "delete")) {
       const address = observed.resources.get(armIdKey(c.id))?.body.ipAddress as string | undefined;
-      const zone = dnsZoneIdFromTag(observed.resources.get(armIdKey(c.id))?.tags[TAG_DNS_ZONE]);
+      const zone = dnsZoneIdFromTags(observed.resources.get(armIdKey(c.id))?.tags);
       warnings.push({
         code: "ipv6-address-change",
         proxy: c.proxy,

@@ -1,7 +1,15 @@
 /** The plan's decision table, without Azure: desired bodies against hand-made observed state. */
 
 import { describe, expect, it } from "vitest";
-import { type DesiredProxy, desiredProxy, dnsZoneIdFromTag } from "../../src/engine/desired.js";
+import {
+  type DesiredProxy,
+  desiredProxy,
+  dnsZoneIdFromTag,
+  dnsZoneIdFromTags,
+  dnsZoneTags,
+  TAG_DNS_ZONE,
+  TAG_DNS_ZONE_GROUP,
+} from "../../src/engine/desired.js";
 import { buildPlan } from "../../src/engine/diff.js";
 import { emptyObserved, type ObservedState, rgKey } from "../../src/engine/observed.js";
 import { armIdKey } from "../../src/model/arm-id.js";
@@ -348,5 +356,42 @@ describe("tags someone else wrote", () => {
       `${zone}/AAAA/www`,
     ])
       expect(dnsZoneIdFromTag(bad), String(bad)).toBeUndefined();
+  });
+
+  it("a zone id too long for one tag value is written as its name and group, and read back; old tags still read", () => {
+    const short = `/subscriptions/${SUB}/resourceGroups/rg-dns/providers/Microsoft.Network/dnszones/example.nl`;
+    expect(dnsZoneTags(short)).toEqual({ [TAG_DNS_ZONE]: short });
+    expect(dnsZoneIdFromTags({ [TAG_DNS_ZONE]: short, [TAG_DNS_ZONE_GROUP]: `${SUB}/stale` })).toBe(short);
+
+    const zone = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.nl`;
+    const long = `/subscriptions/${SUB}/resourceGroups/${"g".repeat(90)}/providers/Microsoft.Network/dnszones/${zone}`;
+    const tags = dnsZoneTags(long);
+    expect(tags).toEqual({ [TAG_DNS_ZONE]: zone, [TAG_DNS_ZONE_GROUP]: `${SUB}/${"g".repeat(90)}` });
+    expect(Math.max(...Object.values(tags).map((v) => v.length))).toBeLessThanOrEqual(256);
+    expect(dnsZoneIdFromTags(tags)).toBe(long);
+
+    for (const bad of [
+      { [TAG_DNS_ZONE]: zone },
+      { [TAG_DNS_ZONE]: zone, [TAG_DNS_ZONE_GROUP]: "not-a-guid/rg" },
+      { [TAG_DNS_ZONE]: zone, [TAG_DNS_ZONE_GROUP]: `${SUB}/rg/extra` },
+      { [TAG_DNS_ZONE]: `${zone}/AAAA/www`, [TAG_DNS_ZONE_GROUP]: `${SUB}/rg` },
+      { [TAG_DNS_ZONE]: "Example.NL", [TAG_DNS_ZONE_GROUP]: `${SUB}/rg` },
+    ])
+      expect(dnsZoneIdFromTags(bad), JSON.stringify(bad)).toBeUndefined();
+  });
+
+  it("every tag value of the longest proxy the files allow is within Azure's 256 characters", () => {
+    const zone = `${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.nl`;
+    const name = "n".repeat(40);
+    const { proxy: spec, errors } = parseProxyFile(
+      `proxies/${name}.yaml`,
+      `name: ${name}\nlocation: westeurope\nresourceGroup: ${"g".repeat(90)}\nbackends: [203.0.113.1]\n` +
+        `replicas: 2\ndns: {zone: ${zone}, resourceGroup: ${"h".repeat(90)}, records: ["@"]}\n`,
+    );
+    expect(errors).toEqual([]);
+    const d = desiredProxy(spec!, SUB, "o".repeat(200));
+    const values = d.resources.flatMap((r) => Object.values((r.body.tags ?? r.body.metadata ?? {}) as object));
+    expect(values.length).toBeGreaterThan(30);
+    for (const v of values) expect(String(v).length, String(v)).toBeLessThanOrEqual(256);
   });
 });
