@@ -48,6 +48,30 @@ describe("invalid files", () => {
     files.cleanup();
   });
 
+  // Issue: every proxy VNet is isolated, so these backends never answer; refused before Azure is asked anything.
+  it.each([
+    ["10.20.30.40", "private address (10.0.0.0/8, RFC 1918)"],
+    ["172.20.0.5", "private address (172.16.0.0/12, RFC 1918)"],
+    ["192.168.10.5", "private address (192.168.0.0/16, RFC 1918)"],
+    ["100.100.1.1", "carrier-grade NAT (100.64.0.0/10, RFC 6598)"],
+    ["127.0.0.1", "loopback"],
+    ["169.254.10.1", "link-local"],
+    ["168.63.129.16", "168.63.129.16"],
+    ["224.0.0.5", "multicast"],
+    ["10.64.0.4", "the proxy's own virtual network"],
+  ])("an unreachable backend %s: refused with file:line and why, zero Azure requests", async (address, why) => {
+    const files = new ProxyDir();
+    files.write("far", `location: westeurope\nresourceGroup: rg\nbackends: [203.0.113.1, ${address}]\n`);
+    h.emulator.resetRequests();
+    const outcome = await planFromDir(files.dir, h.ctx());
+    expect(outcome.plan).toBeUndefined();
+    const text = outcome.specErrors.map(formatSpecError).join("\n");
+    expect(text).toMatch(/far\.yaml:3:\d+ backends\[1\]/);
+    expect(text).toContain(why);
+    expect(h.emulator.requests.length).toBe(0);
+    files.cleanup();
+  });
+
   it("reports errors of every file at once", async () => {
     const files = new ProxyDir();
     files.write("a", "location: westeurope\nresourceGroup: rg\nbackends: [1.2.3]\n");
