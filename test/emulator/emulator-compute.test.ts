@@ -117,6 +117,20 @@ describe("customData and userData", () => {
     expect(keys.message).toContain("linuxConfiguration.ssh.publicKeys"); // a fresh key is a change too
   });
 
+  it.each([
+    ["adminUsername", { adminUsername: "someoneelse" }],
+    ["computerName", { computerName: "other-name" }],
+  ])("refuses a changed %s, on PUT and on PATCH (409 PropertyChangeNotAllowed)", async (property, change) => {
+    const vm = await c.compute.virtualMachines.get("rg-vm", "px-vm");
+    const put = await failure(
+      c.compute.virtualMachines.createOrUpdate("rg-vm", "px-vm", { ...vm, osProfile: { ...vm.osProfile, ...change } }),
+    );
+    expect(put).toMatchObject({ statusCode: 409, code: "PropertyChangeNotAllowed" });
+    expect(put.message).toContain(property);
+    const patch = await failure(c.compute.virtualMachines.update("rg-vm", "px-vm", { osProfile: change }));
+    expect(patch).toMatchObject({ statusCode: 409, code: "PropertyChangeNotAllowed" });
+  });
+
   it("checks base64 and the 64 KB userData limit", async () => {
     expect((await failure(c.compute.virtualMachines.update("rg-vm", "px-vm", { userData: "not base64!" }))).code).toBe(
       "InvalidParameter",

@@ -219,6 +219,11 @@ function deepMerge(target: unknown, patch: unknown): unknown {
   return target;
 }
 
+/**
+ * Properties fixed when the VM is created. customData: learn.microsoft.com/azure/virtual-machines/custom-data;
+ * adminUsername: "This property cannot be updated after the VM is created" (compute.json, Azure/azure-rest-api-specs#7823);
+ * computerName: "Changing property 'computerName' is not allowed." (Azure/azure-sdk-for-net#3433).
+ */
 function checkImmutable(existing: Json, next: Json): void {
   const o = existing.properties;
   const n = next.properties;
