@@ -346,6 +346,51 @@ describe("changes to replicas", () => {
     expect(pending(await plan())).toEqual([]);
   });
 
+  it("resizes replicas one at a time; a size their hardware lacks is deallocate, resize, start, never a refused PATCH", async () => {
+    write({ name: "size", resourceGroup: "rg-ha-size", replicas: 2 });
+    await apply();
+    h.emulator.setHardwareCluster(/^ipv6px-size-vm\d*$/, ["Standard_B2ats_v2", "Standard_B2als_v2"]);
+    files.write(
+      "size",
+      `${proxyYaml({ name: "size", resourceGroup: "rg-ha-size", zone: "example.nl", records: ["size"], replicas: 2 })}vmSize: Standard_D2as_v5\n`,
+    );
+    const run = await plan();
+    expect(run.plan.warnings.filter((w) => w.code === "downtime")).toHaveLength(2);
+    expect(run.plan.rollouts[0]!.steps.map((s) => `${s.kind} ${s.address}`)).toEqual([
+      "drain size.virtualMachine",
+      "write size.virtualMachine",
+      "wait-healthy size.virtualMachine",
+      "drain size.virtualMachine.2",
+      "write size.virtualMachine.2",
+      "wait-healthy size.virtualMachine.2",
+    ]);
+    h.emulator.resetRequests();
+    await applyPlan(run, h.ctx(owner), { allowDestroy: false });
+    expect(writes().filter((w) => w.includes("virtualMachines/"))).toEqual([
+      "POST virtualMachines/ipv6px-size-vm/runCommand", // drained first
+      "POST virtualMachines/ipv6px-size-vm/deallocate",
+      "PATCH virtualMachines/ipv6px-size-vm",
+      "POST virtualMachines/ipv6px-size-vm/start",
+      "POST virtualMachines/ipv6px-size-vm/runCommand",
+      "POST virtualMachines/ipv6px-size-vm/runCommand",
+      "POST virtualMachines/ipv6px-size-vm2/runCommand", // drained first
+      "POST virtualMachines/ipv6px-size-vm2/deallocate",
+      "PATCH virtualMachines/ipv6px-size-vm2",
+      "POST virtualMachines/ipv6px-size-vm2/start",
+      "POST virtualMachines/ipv6px-size-vm2/runCommand",
+      "POST virtualMachines/ipv6px-size-vm2/runCommand",
+    ]);
+    expect(runCommands()).toEqual([
+      "ipv6px-size-vm drain",
+      "ipv6px-size-vm apply",
+      "ipv6px-size-vm serve",
+      "ipv6px-size-vm2 drain",
+      "ipv6px-size-vm2 apply",
+      "ipv6px-size-vm2 serve",
+    ]);
+    expect(pending(await plan())).toEqual([]);
+  });
+
   it("scales out and in behind the same address, draining a replica before it goes", async () => {
     write({ name: "scale", resourceGroup: "rg-ha-scale", replicas: 2 });
     const address = (await apply()).proxies[0]!.ipv6Address;
