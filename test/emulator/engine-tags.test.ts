@@ -63,7 +63,10 @@ describe("a 90-character resource group and a long zone name", () => {
     expect(rg).toHaveLength(90);
     expect(dnsRg).toHaveLength(90);
     h.emulator.seedDnsZone(h.emulator.subscriptionId, dnsRg, zone);
-    files.write("long", proxyYaml({ name: "long", resourceGroup: rg, zone, dnsResourceGroup: dnsRg, records: ["www"] }));
+    files.write(
+      "long",
+      proxyYaml({ name: "long", resourceGroup: rg, zone, dnsResourceGroup: dnsRg, records: ["www"] }),
+    );
     const run = planned(await planFromDir(files.dir, h.ctx(owner)));
     expect(run.plan.errors).toEqual([]);
     // The emulator refuses any value over 256 characters: the apply succeeding is the proof.
