@@ -1,5 +1,5 @@
-// Embeds the files cloud-init writes onto a proxy VM, and the report script
-// Run Command carries there (src/dataplane/vm/), in
+// Embeds the files cloud-init writes onto a proxy VM, and the scripts Run
+// Command carries there (src/dataplane/vm/), in
 // src/dataplane/vm-files.ts as string constants, byte for byte. They stay real
 // files, so shellcheck, systemd-analyze and editors see a .sh and a .service;
 // the generated module is plain TypeScript, so tsc, vitest, tsx and ncc all
@@ -27,6 +27,16 @@ export const VM_FILES = [
     "What needrestart runs instead of restarting HAProxy: a reload.",
   ],
   ["needrestart-ipv6-proxy.conf", "NEEDRESTART_SNIPPET", "needrestart keeps HAProxy selected (for the reload)."],
+  [
+    "ipv6-proxy-serving-check.sh",
+    "SERVING_CHECK_SCRIPT",
+    "Is this VM serving the expected config? Sent with every Run Command that checks (not installed).",
+  ],
+  [
+    "ipv6-proxy-health.sh",
+    "HEALTH_SCRIPT",
+    "Drains a replica's health endpoint or serves it again, sent with Run Command (not installed).",
+  ],
   [
     "ipv6-proxy-report.sh",
     "REPORT_SCRIPT",

@@ -11,6 +11,8 @@
  * Only proxies with replicas render it; a single VM's config is unchanged.
  */
 import { HEALTH_PATH, HEALTH_PORT } from "../model/replicas.js";
+import { HEALTH_SCRIPT } from "./vm-files.js";
+import { runCommandScript } from "./vmscripts.js";
 
 /** The backend whose one server says whether this replica serves. */
 export const HEALTH_BACKEND = "health";
@@ -55,39 +57,17 @@ function section(body: string[]): string {
 
 export type HealthAction = "drain" | "serve";
 
+/** The parameter of src/dataplane/vm/ipv6-proxy-health.sh: what to do, a HealthAction. */
+export const HEALTH_ACTION_PARAMETER = "IPV6_PROXY_HEALTH_ACTION";
+
 /**
- * Lines for Run Command `RunShellScript`: drain (the endpoint answers 503, so
- * the load balancer sends no new flows) or serve again, then report what the
- * endpoint answers now. Run Command reports no exit status, so the result is
- * the `health endpoint: http=NNN` line. The admin socket is HAProxy's own (the
- * `stats socket` line of the config); python3 talks to it because Ubuntu's
- * cloud images always have it (cloud-init is written in Python).
- * Environment (for tests): IPV6_PROXY_ADMIN_SOCKET, IPV6_PROXY_HEALTH_URL.
+ * Lines for Run Command `RunShellScript` (src/dataplane/vm/ipv6-proxy-health.sh):
+ * drain (the endpoint answers 503, so the load balancer sends no new flows)
+ * or serve again, then report what the endpoint answers now. Run Command
+ * reports no exit status, so the result is the `health endpoint: http=NNN`
+ * line. The .sh spells out HEALTH_PORT, HEALTH_PATH, HEALTH_BACKEND and
+ * HEALTH_SERVER (a unit test holds them equal).
  */
 export function healthScript(action: HealthAction): string[] {
-  const state = action === "drain" ? "maint" : "ready";
-  return [
-    "#!/bin/bash",
-    `# ipv6-proxy-health ${action}`,
-    "set -uo pipefail",
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion in the script's text.
-    'socket="${IPV6_PROXY_ADMIN_SOCKET:-/run/haproxy/admin.sock}"',
-    `url="\${IPV6_PROXY_HEALTH_URL:-http://127.0.0.1:${HEALTH_PORT}${HEALTH_PATH}}"`,
-    `answer="$(python3 -c 'import socket,sys`,
-    "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)",
-    "s.settimeout(5)",
-    "s.connect(sys.argv[1])",
-    's.sendall(sys.argv[2].encode() + b"\\n")',
-    'out = b""',
-    "while True:",
-    "    chunk = s.recv(4096)",
-    "    if not chunk:",
-    "        break",
-    "    out += chunk",
-    `print(out.decode().strip())' "$socket" "set server ${HEALTH_BACKEND}/${HEALTH_SERVER} state ${state}" 2>&1)"`,
-    `[ -z "$answer" ] || echo "haproxy: $answer"`,
-    `code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$url" || true)"`,
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion in the script's text.
-    'echo "health endpoint: http=${code:-000}"',
-  ];
+  return runCommandScript(HEALTH_SCRIPT, { [HEALTH_ACTION_PARAMETER]: action });
 }

@@ -11,7 +11,8 @@
  * counts.
  */
 import { safeLines } from "../model/safe-text.js";
-import { APPLY_SCRIPT_PATH } from "./vmscripts.js";
+import { SERVING_CHECK_SCRIPT } from "./vm-files.js";
+import { runCommandScript } from "./vmscripts.js";
 
 /** The prefix of the one line of stdout that carries the verdict. */
 export const VERDICT_PREFIX = "ipv6-proxy-check:";
@@ -44,48 +45,23 @@ export type ServingVerdict =
       message: string;
     };
 
+/** The parameter of src/dataplane/vm/ipv6-proxy-serving-check.sh: the sha256 of the config it expects. */
+export const EXPECTED_SHA256_PARAMETER = "IPV6_PROXY_EXPECTED_SHA256";
+
 /**
- * RunShellScript lines: wait until cloud-init has finished the first boot (the
- * VM reports ready to Azure before cloud-final installs HAProxy), install the
- * config whose userData hash is `expectedSha256` (the apply script validates
- * it and reloads HAProxy only when it changed), check that HAProxy runs, and
- * print the verdict last.
- *
- * The extension runs the script file through `/bin/sh -c` (main/exec.go), so
- * the shebang picks bash.
+ * RunShellScript lines of src/dataplane/vm/ipv6-proxy-serving-check.sh: wait
+ * until cloud-init has finished the first boot (the VM reports ready to Azure
+ * before cloud-final installs HAProxy), install the config whose userData hash
+ * is `expectedSha256` (the apply script validates it and reloads HAProxy only
+ * when it changed), check that HAProxy runs, and print the verdict last. The
+ * .sh spells out VERDICTS, CLOUD_INIT_WAIT_SECONDS and APPLY_SCRIPT_PATH (a
+ * unit test holds them equal).
  */
 export function servingCheckScript(expectedSha256: string): string[] {
   if (!/^[0-9a-f]{64}$/.test(expectedSha256)) {
     throw new Error(`expected sha256 must be 64 lower-case hex digits, got ${JSON.stringify(expectedSha256)}`);
   }
-  const say = (verdict: string) => `echo "${verdictLine(verdict)}"`;
-  return [
-    "#!/bin/bash",
-    "# azure-ipv6-proxy: is this VM serving the expected config? The last line of stdout is the verdict.",
-    "set -u",
-    // cloud-init's return codes: 0 done, 2 done with recoverable errors, 1 failed
-    // (cloudinit.readthedocs.io/en/latest/explanation/return_codes.html); timeout(1) answers 124.
-    "if command -v cloud-init > /dev/null 2>&1; then",
-    `  timeout ${CLOUD_INIT_WAIT_SECONDS} cloud-init status --wait > /dev/null 2>&1`,
-    "  ci=$?",
-    '  if [ "$ci" -eq 1 ] || [ "$ci" -eq 124 ]; then',
-    "    cloud-init status --long >&2 2>&1",
-    "    tail -n 25 /var/log/cloud-init-output.log >&2 2> /dev/null",
-    `    if [ "$ci" -eq 124 ]; then ${say(VERDICTS.cloudInitTimeout)}; else ${say(VERDICTS.firstBootFailed)}; fi`,
-    "    exit 1",
-    "  fi",
-    "fi",
-    `if ! ${APPLY_SCRIPT_PATH} --expect-sha256 ${expectedSha256}; then`,
-    `  ${say(VERDICTS.configNotApplied)}`,
-    "  exit 1",
-    "fi",
-    "if ! systemctl is-active --quiet haproxy; then",
-    "  systemctl status haproxy --no-pager --lines 15 >&2 2>&1",
-    `  ${say(VERDICTS.haproxyDown)}`,
-    "  exit 1",
-    "fi",
-    say(VERDICTS.serving(expectedSha256)),
-  ];
+  return runCommandScript(SERVING_CHECK_SCRIPT, { [EXPECTED_SHA256_PARAMETER]: expectedSha256 });
 }
 
 /**

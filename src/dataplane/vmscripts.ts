@@ -35,3 +35,42 @@ export function decodeUserData(b64: string): string {
   }
   return Buffer.from(compact, "base64").toString("utf8");
 }
+
+/** A parameter of a Run Command script: an upper-case shell variable name. */
+const PARAMETER_NAME = /^IPV6_PROXY_[A-Z0-9_]+$/;
+/** A parameter's value: one plain word, so it can never be shell syntax. */
+const PARAMETER_VALUE = /^[A-Za-z0-9._:/-]+$/;
+
+/**
+ * The `script` lines of a Run Command for one of the scripts in
+ * src/dataplane/vm/, with its parameters assigned on the lines right after the
+ * shebang (`IPV6_PROXY_X=value`); the rest is the file, line for line. Run
+ * Command's RunShellScript takes only lines (its `parameters` are for other
+ * command ids), and the extension runs the file through `/bin/sh -c`
+ * (Azure/run-command-extension-linux main/exec.go), so the shebang must stay
+ * first and picks bash. A value must be one plain word, so no value can
+ * smuggle shell syntax in; what a value means is the caller's to check.
+ */
+export function runCommandScript(file: string, parameters: Readonly<Record<string, string>> = {}): string[] {
+  const [shebang, ...rest] = file.trimEnd().split("\n");
+  if (!shebang?.startsWith("#!")) throw new Error("a Run Command script starts with its shebang");
+  const assignments = Object.entries(parameters).map(([name, value]) => {
+    if (!PARAMETER_NAME.test(name))
+      throw new Error(`script parameter name ${JSON.stringify(name)} is not IPV6_PROXY_*`);
+    if (!PARAMETER_VALUE.test(value)) {
+      throw new Error(`script parameter ${name} must be one plain word, got ${JSON.stringify(value)}`);
+    }
+    return `${name}=${value}`;
+  });
+  return [shebang, ...assignments, ...rest];
+}
+
+/** The value runCommandScript gave a parameter, read back from the script's lines (the emulator's VMs do this). */
+export function scriptParameter(script: readonly string[], name: string): string | undefined {
+  for (const line of script.slice(1)) {
+    const eq = line.indexOf("=");
+    if (eq < 0 || !PARAMETER_NAME.test(line.slice(0, eq))) return undefined;
+    if (line.slice(0, eq) === name) return line.slice(eq + 1);
+  }
+  return undefined;
+}

@@ -28,9 +28,10 @@
  * handler with emulator.onRunCommand() (test/support/vm-double.ts).
  */
 import { createHash } from "node:crypto";
+import { HEALTH_ACTION_PARAMETER } from "../dataplane/health.js";
 import { REPORT_END } from "../dataplane/report-script.js";
-import { VERDICT_PREFIX, VERDICTS, verdictLine } from "../dataplane/serving.js";
-import { APPLY_SCRIPT_PATH } from "../dataplane/vmscripts.js";
+import { EXPECTED_SHA256_PARAMETER, VERDICT_PREFIX, VERDICTS, verdictLine } from "../dataplane/serving.js";
+import { APPLY_SCRIPT_PATH, scriptParameter } from "../dataplane/vmscripts.js";
 import type { Json } from "./http.js";
 import { type BackendHealth, simulatedReportOutput } from "./simulated-haproxy.js";
 import type { ProbeRequest, RunCommandHandler, RunCommandResult, VmBoot } from "./world.js";
@@ -61,8 +62,10 @@ export class SimulatedVms {
   readonly runCommand: RunCommandHandler = async (vmId, script) => {
     const text = script.join("\n");
     if (text.includes(REPORT_END)) return { exitCode: 0, stdout: this.report(vmId), stderr: "" };
-    const health = /# ipv6-proxy-health (drain|serve)/.exec(text)?.[1];
-    if (health) {
+    const health = scriptParameter(script, HEALTH_ACTION_PARAMETER);
+    if (health !== undefined) {
+      if (health !== "drain" && health !== "serve")
+        return fail(`ipv6-proxy-health: ${HEALTH_ACTION_PARAMETER} must be drain or serve\n`, "");
       const served = this.servedBy(vmId);
       if (served) served.draining = health === "drain";
       return { exitCode: 0, stdout: `health endpoint: http=${endpointStatus(served)}\n`, stderr: "" };
@@ -91,7 +94,8 @@ export class SimulatedVms {
         verdict(VERDICTS.configNotApplied),
       );
     }
-    const expected = /--expect-sha256\s+([0-9a-f]{64})/.exec(text)?.[1];
+    const expected =
+      scriptParameter(script, EXPECTED_SHA256_PARAMETER) ?? /--expect-sha256\s+([0-9a-f]{64})/.exec(text)?.[1];
     const userData = this.getResource(vmId)?.properties?.userData;
     if (typeof userData !== "string")
       return fail("ipv6-proxy-apply: the VM has no userData\n", verdict(VERDICTS.configNotApplied));

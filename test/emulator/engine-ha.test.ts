@@ -5,6 +5,8 @@
  * replacements drained first, and deletion that leaves nothing behind.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { HEALTH_ACTION_PARAMETER } from "../../src/dataplane/health.js";
+import { scriptParameter } from "../../src/dataplane/vmscripts.js";
 import { resourceNames } from "../../src/model/names.js";
 import { ApplyFailedError, applyPlan, type PlannedRun, planFromDir, verifyApplied } from "../../src/operations.js";
 import { renderPlanMarkdown } from "../../src/plan/render-markdown.js";
@@ -53,9 +55,9 @@ function writes(): string[] {
 function runCommands(): string[] {
   return h.emulator.runCommands.map((r) => {
     const vm = r.vmId.split("/").pop();
-    const text = r.script.join("\n");
     const what =
-      /ipv6-proxy-health (drain|serve)/.exec(text)?.[1] ?? (text.includes("ipv6-proxy-apply") ? "apply" : "?");
+      scriptParameter(r.script, HEALTH_ACTION_PARAMETER) ??
+      (r.script.join("\n").includes("ipv6-proxy-apply") ? "apply" : "?");
     return `${vm} ${what}`;
   });
 }

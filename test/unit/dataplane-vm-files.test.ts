@@ -1,6 +1,7 @@
 /**
- * The files cloud-init writes onto a proxy VM are real files in
- * src/dataplane/vm/; src/dataplane/vm-files.ts embeds them byte for byte.
+ * The files cloud-init writes onto a proxy VM, and the scripts Run Command
+ * carries there, are real files in src/dataplane/vm/;
+ * src/dataplane/vm-files.ts embeds them byte for byte.
  * These tests fail when the embedded copy is stale, and when the names the
  * files use drift from the constants the code uses.
  */
@@ -15,9 +16,11 @@ import {
   APPLY_SCRIPT,
   APT_CONF,
   CONFIG_UNIT,
+  HEALTH_SCRIPT,
   NEEDRESTART_RELOAD_SCRIPT,
   NEEDRESTART_SNIPPET,
   REPORT_SCRIPT,
+  SERVING_CHECK_SCRIPT,
   SYSCTL_CONF,
 } from "../../src/dataplane/vm-files.js";
 import { APPLY_SCRIPT_PATH } from "../../src/dataplane/vmscripts.js";
@@ -44,6 +47,8 @@ describe("src/dataplane/vm-files.ts", () => {
     expect(NEEDRESTART_RELOAD_SCRIPT).toBe(onDisk("needrestart-reload-haproxy.sh"));
     expect(NEEDRESTART_SNIPPET).toBe(onDisk("needrestart-ipv6-proxy.conf"));
     expect(REPORT_SCRIPT).toBe(onDisk("ipv6-proxy-report.sh"));
+    expect(SERVING_CHECK_SCRIPT).toBe(onDisk("ipv6-proxy-serving-check.sh"));
+    expect(HEALTH_SCRIPT).toBe(onDisk("ipv6-proxy-health.sh"));
     expect(readdirSync(vmDir).sort()).toEqual(
       [
         "52ipv6-proxy-upgrades",
@@ -53,6 +58,8 @@ describe("src/dataplane/vm-files.ts", () => {
         "needrestart-ipv6-proxy.conf",
         "needrestart-reload-haproxy.sh",
         "ipv6-proxy-report.sh",
+        "ipv6-proxy-serving-check.sh",
+        "ipv6-proxy-health.sh",
       ].sort(),
     );
   });
