@@ -57,7 +57,7 @@ export type StatusOutcome =
   | (PlannedRun & { specErrors: []; health: HealthReport });
 
 /** Azure DNS publishes a change on all its name servers within 60 seconds (Azure DNS FAQ). */
-export const DNS_PUBLISH_MS = 60_000;
+const DNS_PUBLISH_MS = 60_000;
 
 /**
  * Apply of 20 new proxies takes 1.5× one proxy's time at 20, 3× at 8.

@@ -14,7 +14,7 @@ export const MISSING_ID_TOKEN_ADVICE =
   "Give the workflow `permissions: id-token: write` (next to `contents: read` and `pull-requests: write`). " +
   "Pull requests from forks never get an ID token, so their plans cannot read Azure.";
 
-export class IdTokenUnavailableError extends Error {
+class IdTokenUnavailableError extends Error {
   constructor() {
     super(MISSING_ID_TOKEN_ADVICE);
     this.name = "IdTokenUnavailableError";

@@ -37,8 +37,8 @@ export interface DeploymentScope {
  * ones GitHub creates for a job's `environment:`, whose status follows the
  * job and says nothing about what was applied.
  */
-export const DEPLOYMENT_ENVIRONMENT = "azure-ipv6-proxy";
-export const DEPLOYMENT_TASK = "deploy:azure-ipv6-proxy";
+const DEPLOYMENT_ENVIRONMENT = "azure-ipv6-proxy";
+const DEPLOYMENT_TASK = "deploy:azure-ipv6-proxy";
 
 export class GitHubApi {
   constructor(

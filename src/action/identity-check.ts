@@ -22,7 +22,7 @@ const ADVICE =
   'for the apply job, in a protected GitHub environment (README, "Two identities").';
 
 /** The existing resource groups the plan read: every group it names, except those it would create. */
-export function readScopes(plan: Plan): { subscriptionId: string; resourceGroup: string }[] {
+function readScopes(plan: Plan): { subscriptionId: string; resourceGroup: string }[] {
   const created = new Set(
     plan.changes
       .filter((c) => c.kind === "resourceGroup" && c.action === "create")

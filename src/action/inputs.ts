@@ -56,7 +56,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A tenant is a GUID or a verified domain such as contoso.onmicrosoft.com. */
 const TENANT_DOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/i;
 /** The identity of the workflow's GITHUB_TOKEN. */
-export const DEFAULT_BOT_LOGIN = "github-actions[bot]";
+const DEFAULT_BOT_LOGIN = "github-actions[bot]";
 /** A user login (alphanumerics and single hyphens, at most 39) or an app's bot login, `<slug>[bot]`. */
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 // The same spellings as core.getBooleanInput (YAML 1.2 core schema).

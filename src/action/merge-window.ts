@@ -23,7 +23,7 @@ export function deploymentScope(run: ActionRun): DeploymentScope {
   return { owner: run.owner, path: run.dir };
 }
 
-export function reviewPolicy(run: ActionRun, defaultBranch: string): ReviewPolicy {
+function reviewPolicy(run: ActionRun, defaultBranch: string): ReviewPolicy {
   return {
     defaultBranch,
     planMarker: stickyMarker("plan", run.dir, run.owner),

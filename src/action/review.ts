@@ -292,6 +292,6 @@ export function isNoop(plan: Plan): boolean {
 }
 
 /** One change as a reviewer recognises it: address, action, and the Azure resource it touches. */
-export function changeLine(c: Change): string {
+function changeLine(c: Change): string {
   return `${code(c.address)} (${c.action}): ${azureResource(c)}`;
 }

@@ -31,7 +31,7 @@ export type CredentialOptions = CommonCredentialOptions &
  * defaults; so the defaults are repeated. Plain-HTTP calls (the managed
  * identity endpoint) are left alone, unlike with a custom https.Agent.
  */
-export function tlsOptionsFor(ca: string | undefined): { tlsOptions?: { ca: string[] } } {
+function tlsOptionsFor(ca: string | undefined): { tlsOptions?: { ca: string[] } } {
   return ca ? { tlsOptions: { ca: trustedCas(ca) } } : {};
 }
 

@@ -13,10 +13,10 @@ import { createDefaultHttpClient, createPipelineRequest, type HttpClient } from 
 import { allowsAction, type RolePermission, WRITE_ACTIONS } from "../model/roles.js";
 import { type AzureClients, type AzureConnection, createAzureClients } from "./clients.js";
 
-export const PERMISSIONS_API_VERSION = "2022-04-01";
+const PERMISSIONS_API_VERSION = "2022-04-01";
 
 /** ARM answered with an error; `code` is ARM's (AuthorizationFailed, ResourceGroupNotFound, …). */
-export class PermissionsError extends Error {
+class PermissionsError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,

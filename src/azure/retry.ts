@@ -25,10 +25,6 @@ export function armErrorCode(e: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 export interface RetryOptions {
   policy: WaitPolicy;
   log: Logger;

@@ -38,8 +38,8 @@ export interface HaproxyOptions {
  * fewer. 10000 connections with their buffers fit the 1 GiB of a small VM.
  * Per frontend (port) a lower cap, so one port can't take every connection.
  */
-export const FD_HARD_LIMIT = 25000;
-export const FRONTEND_MAXCONN = 8000;
+const FD_HARD_LIMIT = 25000;
+const FRONTEND_MAXCONN = 8000;
 
 /**
  * Per-client limits (spec.limits) share one table across all ports, so a

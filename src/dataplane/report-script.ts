@@ -43,7 +43,3 @@ export const STAT_COLUMNS = [
 export function reportScriptLines(): string[] {
   return REPORT_SCRIPT.trimEnd().split("\n");
 }
-
-export function reportScript(): string {
-  return REPORT_SCRIPT;
-}

@@ -107,6 +107,6 @@ export function judgeServing(output: RunCommandOutput, expectedSha256: string): 
   return { serving: false, reason, message: withVm(text) };
 }
 
-export function lastLines(text: string, n: number): string {
+function lastLines(text: string, n: number): string {
   return text.trim().split("\n").slice(-n).join("\n");
 }

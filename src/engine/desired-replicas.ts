@@ -22,7 +22,7 @@ import type { ProxySpec } from "../proxyfile/types.js";
 type Body = Record<string, unknown>;
 
 /** Priority of the NSG rule that lets the load balancer's probe in. */
-export const PROBE_RULE_PRIORITY = 120;
+const PROBE_RULE_PRIORITY = 120;
 
 /**
  * The load balancer's probe comes from the AzureLoadBalancer service tag (IPv6

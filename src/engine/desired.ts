@@ -45,7 +45,7 @@ export const TAG_DNS_ZONE = "ipv6ProxyDnsZone";
  */
 export const TAG_DNS_ZONE_GROUP = "ipv6ProxyDnsZoneGroup";
 
-export const UBUNTU_IMAGE = {
+const UBUNTU_IMAGE = {
   publisher: "Canonical",
   offer: "ubuntu-24_04-lts",
   sku: "server",
@@ -75,7 +75,7 @@ export interface DesiredProxy {
   dnsZoneId?: string | undefined;
 }
 
-export function dnsZoneId(subscriptionId: string, resourceGroup: string, zone: string): string {
+function dnsZoneId(subscriptionId: string, resourceGroup: string, zone: string): string {
   return armId(subscriptionId, resourceGroup, "Microsoft.Network", "dnszones", zone);
 }
 
@@ -115,7 +115,7 @@ export function dnsZoneIdFromTags(tags: Readonly<Record<string, string>> | undef
   return dnsZoneIdFromTag(dnsZoneId(group[1]!, group[2]!, value));
 }
 
-export function sshKeysHash(keys: readonly string[]): string {
+function sshKeysHash(keys: readonly string[]): string {
   return keys.length === 0 ? "none" : createHash("sha256").update(keys.join("\n")).digest("hex").slice(0, 16);
 }
 
@@ -247,8 +247,8 @@ function publicIp(
   };
 }
 
-export const PROXY_RULE_PRIORITY = 100;
-export const SSH_RULE_PRIORITY = 110;
+const PROXY_RULE_PRIORITY = 100;
+const SSH_RULE_PRIORITY = 110;
 
 function securityRules(spec: ProxySpec): Record<string, unknown>[] {
   const rules: Record<string, unknown>[] = [

@@ -15,7 +15,7 @@ const obj = (v: unknown): Body => (v && typeof v === "object" ? (v as Body) : {}
 const arr = (v: unknown): Body[] => (Array.isArray(v) ? (v as Body[]) : []);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 /** ARM ids and locations compare case-insensitively ("West Europe" is "westeurope"). */
-export const normId = (v: unknown): string | undefined => {
+const normId = (v: unknown): string | undefined => {
   const id = str(v);
   return id === undefined ? undefined : armIdKey(id);
 };

@@ -22,7 +22,7 @@ import { ARM_OPERATIONS } from "./arm-operations.js";
  * which needs this action: learn.microsoft.com/rest/api/authorization/permissions/list-for-resource-group).
  * The engine never sends that request, so it is not in ARM_OPERATIONS.
  */
-export const PLAN_ONLY_READS: readonly string[] = ["Microsoft.Authorization/permissions/read"];
+const PLAN_ONLY_READS: readonly string[] = ["Microsoft.Authorization/permissions/read"];
 
 /** Every action the engine's requests need (ARM_OPERATIONS), once each, in the table's order: role.json. */
 export const APPLY_ACTIONS: readonly string[] = [

@@ -146,7 +146,7 @@ function footer(ctx: BodyContext): string {
  * head + as many lines as fit + footer. When lines are left out, says how
  * many and where the rest is (the job summary).
  */
-export function fitLines(head: string, lines: string[], tail: string, ctx: BodyContext, ellipsisRow?: string): string {
+function fitLines(head: string, lines: string[], tail: string, ctx: BodyContext, ellipsisRow?: string): string {
   const max = ctx.maxChars ?? GITHUB_COMMENT_LIMIT;
   const summaryUrl = ctx.summaryUrl;
   const omittedNote = (n: number): string =>

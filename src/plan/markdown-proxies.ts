@@ -71,28 +71,25 @@ export function proxyDetails(view: PlanView, row: ProxyRow, opts: DetailsOptions
   const { proxy, status } = row;
   const changes = view.changesOf(proxy.name);
   const configDiff = view.configDiffOf(proxy.name);
-  if (changes.length === 0 && configDiff === "") return undefined;
-  const tally = actionTally(changes) || "HAProxy config only";
+  // A config diff always comes with a change of its VM (a create, a replacement or a pushed config).
+  if (changes.length === 0) return undefined;
+  const tally = actionTally(changes);
   const file = proxy.file ? ` (<code>${html(proxy.file)}</code>)` : "";
   const parts = [
     "<details>",
     `<summary><code>${html(STATUS_SYMBOL[status])}</code> <b>${html(proxy.name)}</b>${file}: ${html(tally)}</summary>`,
     "",
+    table(
+      ["Action", "Resource", "Reason"],
+      changes.map((c) => [
+        `${code(ACTION_SYMBOL[c.action])} ${c.action}`,
+        code(c.address),
+        // A delete names the real Azure resource, so the reviewer sees exactly what goes.
+        c.action === "delete" ? `${text(c.reason)}; deletes ${azureResource(c)}` : text(c.reason),
+      ]),
+    ),
+    "",
   ];
-  if (changes.length > 0) {
-    parts.push(
-      table(
-        ["Action", "Resource", "Reason"],
-        changes.map((c) => [
-          `${code(ACTION_SYMBOL[c.action])} ${c.action}`,
-          code(c.address),
-          // A delete names the real Azure resource, so the reviewer sees exactly what goes.
-          c.action === "delete" ? `${text(c.reason)}; deletes ${azureResource(c)}` : text(c.reason),
-        ]),
-      ),
-      "",
-    );
-  }
   const rollout = view.rolloutOf(proxy.name);
   if (rollout.length > 0) {
     parts.push(

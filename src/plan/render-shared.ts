@@ -90,7 +90,7 @@ export class PlanView {
 
   /** The steps a proxy with replicas is changed in, in order; empty for a single VM. */
   rolloutOf(proxy: string): RolloutStep[] {
-    return (this.plan.rollouts ?? []).find((r) => r.proxy === proxy)?.steps ?? [];
+    return this.plan.rollouts.find((r) => r.proxy === proxy)?.steps ?? [];
   }
 
   dnsNamesOf(proxy: string): string[] {

@@ -15,7 +15,7 @@ import { SpecReader } from "./yaml-reader.js";
 export { checkAcrossFiles } from "./cross-file.js";
 
 /** Real proxy files are a few hundred bytes; the cap keeps a stray large file from stalling a run. */
-export const MAX_FILE_BYTES = 256 * 1024;
+const MAX_FILE_BYTES = 256 * 1024;
 const PROXY_FILE = /\.ya?ml$/i;
 /**
  * A file name lands in logs, annotations and the PR comment, so it is held to a
@@ -25,7 +25,7 @@ const PROXY_FILE = /\.ya?ml$/i;
 const SAFE_FILE_NAME = /^[A-Za-z0-9._-]+$/;
 
 /** Past this, more errors from one file only bury the first ones (and overflow a PR comment). */
-export const MAX_ERRORS_PER_FILE = 50;
+const MAX_ERRORS_PER_FILE = 50;
 
 const byPlace = (a: SpecError, b: SpecError): number =>
   (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.column - b.column;

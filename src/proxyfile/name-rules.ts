@@ -10,7 +10,7 @@
  * keep the two in agreement.
  */
 
-export const PROXY_NAME_MAX_LENGTH = 40;
+const PROXY_NAME_MAX_LENGTH = 40;
 
 export function proxyNameProblem(value: string): string | undefined {
   if (value.length < 1 || value.length > PROXY_NAME_MAX_LENGTH)

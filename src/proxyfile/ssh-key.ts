@@ -12,7 +12,7 @@ export const SSH_KEY_TYPES = ["ssh-ed25519", "ssh-rsa"] as const;
  * Types OpenSSH users commonly have that Azure refuses for Linux VMs. Named so
  * the error can say "wrong type for Azure" rather than "not an SSH key".
  */
-export const AZURE_REJECTED_SSH_KEY_TYPES = [
+const AZURE_REJECTED_SSH_KEY_TYPES = [
   "ecdsa-sha2-nistp256",
   "ecdsa-sha2-nistp384",
   "ecdsa-sha2-nistp521",
@@ -20,9 +20,9 @@ export const AZURE_REJECTED_SSH_KEY_TYPES = [
   "sk-ecdsa-sha2-nistp256@openssh.com",
 ] as const;
 
-export const SSH_KEY_MAX_LENGTH = 8192;
+const SSH_KEY_MAX_LENGTH = 8192;
 /** Azure refuses shorter RSA keys for Linux VMs. */
-export const MIN_RSA_BITS = 2048;
+const MIN_RSA_BITS = 2048;
 
 const BASE64 = /^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{4}|[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)$/;
 const CONTROL = /\p{Cc}/u;

@@ -101,7 +101,7 @@ function readServer(fields: string[], columns: readonly string[]): ServerCheck |
  * "DOWN 1/2" (recovering), "NOLB"/"DRAIN" (up, load balancing disabled),
  * "MAINT…" and "no check" (never checked) are not counted as serving.
  */
-export function isUp(status: string): boolean {
+function isUp(status: string): boolean {
   return status === "UP" || /^UP \d+\/\d+$/.test(status);
 }
 

@@ -7,7 +7,7 @@
  */
 import type { DnsCheck, HealthReport, ProxyHealth, ServerCheck, Verdict, VerifyTarget, VmHealth } from "./types.js";
 
-export const RUN_COMMAND_ACTION = "Microsoft.Compute/virtualMachines/runCommand/action";
+const RUN_COMMAND_ACTION = "Microsoft.Compute/virtualMachines/runCommand/action";
 
 export function judgeProxy(target: VerifyTarget, vms: VmHealth[], dns: DnsCheck[], durationMs: number): ProxyHealth {
   const failures: string[] = [];
@@ -111,7 +111,7 @@ function vmProblem(vm: VmHealth): string | undefined {
   return undefined;
 }
 
-export function worstVerdict(verdicts: Verdict[]): Verdict {
+function worstVerdict(verdicts: Verdict[]): Verdict {
   if (verdicts.includes("failure")) return "failure";
   if (verdicts.includes("warning")) return "warning";
   return "healthy";
@@ -130,13 +130,13 @@ function deadBackends(servers: ServerCheck[]): string[] {
 }
 
 /** port_443_route_2 → "port 443, route 2"; port_80_default → "port 80, default backends". */
-export function describeBackend(name: string): string {
+function describeBackend(name: string): string {
   const m = /^port_(\d+)_(default|route_(\d+))$/.exec(name);
   if (!m) return name;
   return `port ${m[1]}, ${m[3] ? `route ${m[3]}` : "default backends"}`;
 }
 
-export function serverLabel(s: ServerCheck): string {
+function serverLabel(s: ServerCheck): string {
   return s.port ? `${s.server}:${s.port}` : s.server;
 }
 

@@ -8,7 +8,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderHaproxyConfig } from "../../src/dataplane/haproxy.js";
-import { reportScript } from "../../src/dataplane/report-script.js";
+import { REPORT_SCRIPT } from "../../src/dataplane/vm-files.js";
 import { configSha256 } from "../../src/dataplane/vmscripts.js";
 import { simulatedReportOutput } from "../../src/emulator/simulated-haproxy.js";
 import { parseHealthAnswer } from "../../src/verify/health-report.js";
@@ -45,7 +45,7 @@ describe("report script on real HAProxy", needs, () => {
         `IPV6_PROXY_ACTIVE_CMD=kill -0 ${haproxy.masterPid()}`,
         "bash",
         "-c",
-        reportScript(),
+        REPORT_SCRIPT,
       ],
       { maxBuffer: 1 << 20 },
     );

@@ -33,7 +33,7 @@ const COMPUTE = "Microsoft.Compute";
 const expands = (req: EmuRequest, what: string): boolean =>
   (req.url.searchParams.get("$expand") ?? "").split(",").some((e) => e.trim().toLowerCase() === what.toLowerCase());
 
-export function presentVm(
+function presentVm(
   world: World,
   stored: StoredResource,
   opts: { userData?: boolean; instanceView?: boolean } = {},

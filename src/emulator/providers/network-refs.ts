@@ -32,7 +32,7 @@ export interface IpConfigRef {
   poolIds: string[];
 }
 
-export function ipConfigsOf(nicId: string, nic: Json): IpConfigRef[] {
+function ipConfigsOf(nicId: string, nic: Json): IpConfigRef[] {
   const configs = (nic.properties?.ipConfigurations ?? []) as Json[];
   return configs.map((c) => ({
     nicId,

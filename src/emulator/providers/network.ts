@@ -219,7 +219,7 @@ function presentLoadBalancer(refs: References, body: Json): Json {
 const NETWORK = "Microsoft.Network";
 
 /** A stored network resource as ARM shows it; `refs` is the request's (see References). */
-export function presentNetwork(world: World, stored: StoredResource, refs = new References(world.store)): Json {
+function presentNetwork(world: World, stored: StoredResource, refs = new References(world.store)): Json {
   world.store.work.resourcesPresented++;
   const kind = KINDS.find((k) => k.type.toLowerCase() === stored.type.toLowerCase());
   const body = deepCopy(stored.body);

@@ -13,14 +13,14 @@ import { acceptAsync, notFound, requireGroup, routeId } from "../world.js";
 import { assertRunning } from "./compute-capacity.js";
 import { TYPES } from "./network-refs.js";
 
-export const RUN_COMMAND_OUTPUT_LIMIT = 4096;
+const RUN_COMMAND_OUTPUT_LIMIT = 4096;
 
 /**
  * The last `limit` bytes of a stream, cut at a byte as the extension's
  * `tailFile` does (main/logtail.go); a character split at the cut becomes U+FFFD
  * once the status is JSON.
  */
-export function lastBytes(text: string, limit = RUN_COMMAND_OUTPUT_LIMIT): string {
+function lastBytes(text: string, limit = RUN_COMMAND_OUTPUT_LIMIT): string {
   const bytes = Buffer.from(text, "utf8");
   return bytes.length <= limit ? text : bytes.subarray(bytes.length - limit).toString("utf8");
 }

@@ -16,7 +16,7 @@ import type { World } from "../world.js";
 import { requireReference } from "./vnet-rules.js";
 
 /** Ephemeral ports each frontend IP gives SNAT (learn.microsoft.com/azure/load-balancer/load-balancer-outbound-connections). */
-export const SNAT_PORTS_PER_FRONTEND = 64000;
+const SNAT_PORTS_PER_FRONTEND = 64000;
 
 const COLLECTIONS = {
   frontendIPConfigurations: "frontendIPConfigurations",

@@ -19,13 +19,13 @@ const changeNotAllowed = (property: string) =>
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** Azure's documented limits: customData up to 87380 base64 characters, userData up to 64 KB. */
-export const CUSTOM_DATA_MAX_CHARS = 87380;
-export const USER_DATA_MAX_CHARS = 64 * 1024;
+const CUSTOM_DATA_MAX_CHARS = 87380;
+const USER_DATA_MAX_CHARS = 64 * 1024;
 
 const SSH_KEY = /^(ssh-rsa|ssh-ed25519) ([A-Za-z0-9+/]+={0,2})(?: .*)?$/;
 
 /** Azure takes RSA keys of 2048 bits or more and Ed25519 keys; the blob must match its label. */
-export function isAcceptedSshKey(line: string): boolean {
+function isAcceptedSshKey(line: string): boolean {
   const m = SSH_KEY.exec(line.trim());
   if (!m || !BASE64.test(m[2]!)) return false;
   const blob = Buffer.from(m[2]!, "base64");
