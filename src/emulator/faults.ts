@@ -2,6 +2,7 @@
  * Injected faults: throttling (429 + Retry-After), server errors, failed
  * long-running operations and latency, matched by method and URL path.
  */
+import type { CloudError } from "@azure/arm-network";
 import type { EmuResponse, Json } from "./http.js";
 
 export interface Fault {
@@ -36,7 +37,7 @@ interface ActiveFault {
   remaining: number;
 }
 
-const defaultError = (status: number): Json => ({
+const defaultError = (status: number): CloudError => ({
   error:
     status === 429
       ? { code: "TooManyRequests", message: "The request is being throttled (fault injected by the emulator)." }

@@ -9,7 +9,10 @@ import type { CloudError } from "@azure/arm-network";
 /**
  * A JSON object as a client sent it. Request parsing is where the emulator
  * reads untrusted, any-shaped JSON field by field (and answers ARM's 400s), so
- * this is the one place `any` is allowed (biome.json: noExplicitAny).
+ * this is the one place `any` is allowed (biome.json: noExplicitAny;
+ * test/unit/lint-boundaries.test.ts holds the suppressions to this file). The
+ * store keeps what the rules made of a request in this form; what handlers
+ * answer with is typed by the SDKs' models (wire.ts).
  */
 // biome-ignore lint/suspicious/noExplicitAny: request parsing reads client JSON of any shape, field by field.
 export type Json = Record<string, any>;

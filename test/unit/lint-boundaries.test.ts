@@ -1,11 +1,12 @@
 /**
  * The import-boundary rule in biome.json, performed: forbidden imports placed
  * in each layer must fail `biome lint`, and the imports each layer needs must
- * pass. The cases go into a scratch copy of the layout, linted in one run with
+ * pass. So is the `any` rule: an explicit `any` fails anywhere, and only the
+ * emulator's request parsing (src/emulator/http.ts) suppresses it. The cases go into a scratch copy of the layout, linted in one run with
  * the project's own biome.json, so src/ is never touched.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,6 +83,12 @@ const allowed: Case[] = [
   },
 ];
 
+/** `any` outside the emulator's request parsing: noExplicitAny must fail these (emulator or not). */
+const explicitAny: Case[] = [
+  { path: "src/emulator/providers/any-response.ts", source: "export const present = (body: unknown): any => body;\n" },
+  { path: "src/plan/any-plan.ts", source: "export type Loose = Record<string, any>;\n" },
+];
+
 let scratch: string;
 /** Findings per file: `lint/<group>/<rule>` names. */
 const findings = new Map<string, string[]>();
@@ -93,7 +100,7 @@ beforeAll(() => {
   delete config.$schema;
   config.vcs = { enabled: false }; // the scratch copy is no git repository
   writeFileSync(join(scratch, "biome.json"), JSON.stringify(config));
-  for (const c of [...forbidden, ...allowed]) {
+  for (const c of [...forbidden, ...allowed, ...explicitAny]) {
     mkdirSync(dirname(join(scratch, c.path)), { recursive: true });
     writeFileSync(join(scratch, c.path), c.source);
   }
@@ -121,5 +128,20 @@ describe("biome.json's import boundaries", () => {
 
   it.each(allowed.map((c) => c.path))("%s: the imports this layer needs pass", (path) => {
     expect(findings.get(path) ?? []).toEqual([]);
+  });
+});
+
+describe("`any` only in the emulator's request parsing", () => {
+  it.each(explicitAny.map((c) => c.path))("%s: an explicit any fails lint", (path) => {
+    expect(findings.get(path)).toEqual(["lint/suspicious/noExplicitAny"]);
+  });
+
+  it("is let through only in src/emulator/http.ts, where requests are parsed", () => {
+    const suppression = ["biome-ignore", "lint/suspicious/noExplicitAny"].join(" ");
+    const files = readdirSync(join(root, "src"), { recursive: true, encoding: "utf8" }).filter((f) =>
+      f.endsWith(".ts"),
+    );
+    const suppressing = files.filter((f) => readFileSync(join(root, "src", f), "utf8").includes(suppression));
+    expect(suppressing).toEqual([join("emulator", "http.ts")]);
   });
 });

@@ -7,10 +7,11 @@
 
 import { sameArmId } from "../../model/arm-id.js";
 import type { EmuRequest, Json } from "../http.js";
-import { ArmError, badRequest, deepCopy, isObject } from "../http.js";
+import { ArmError, badRequest, isObject } from "../http.js";
 import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
 import type { StoredResource } from "../store.js";
+import { asWire, type WireAvailabilitySet } from "../wire.js";
 import type { World } from "../world.js";
 import { checkName, notFound, requireGroup, resolveLocation, routeId, tagsOf } from "../world.js";
 import { subResource, TYPES } from "./network-refs.js";
@@ -22,9 +23,9 @@ function membersOf(world: World, setId: string): string[] {
     .map((vm) => vm.id);
 }
 
-function present(world: World, stored: StoredResource): Json {
+function present(world: World, stored: StoredResource): WireAvailabilitySet {
   world.store.work.resourcesPresented++;
-  const body = deepCopy(stored.body);
+  const body = asWire<WireAvailabilitySet>(stored.body);
   const vms = membersOf(world, stored.id);
   if (vms.length) body.properties.virtualMachines = vms.map(subResource);
   return body;

@@ -12,6 +12,7 @@ import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
 import { checkVmModel, mergePatch, mergePut } from "../rules/vm-rules.js";
 import type { StoredResource } from "../store.js";
+import { asWire, type WireDisk, type WireVirtualMachine } from "../wire.js";
 import type { World } from "../world.js";
 import {
   acceptAsync,
@@ -37,9 +38,9 @@ function presentVm(
   world: World,
   stored: StoredResource,
   opts: { userData?: boolean; instanceView?: boolean } = {},
-): Json {
+): WireVirtualMachine {
   world.store.work.resourcesPresented++;
-  const body = deepCopy(stored.body);
+  const body = asWire<WireVirtualMachine>(stored.body);
   const p = body.properties;
   if (p.osProfile) {
     delete p.osProfile.customData;
@@ -49,7 +50,8 @@ function presentVm(
   if (opts.instanceView) {
     const ok = p.provisioningState === "Succeeded";
     p.instanceView = {
-      computerName: p.osProfile?.computerName,
+      // The OS's host name: osProfile.computerName, which a PUT defaults to the VM's name.
+      computerName: p.osProfile?.computerName ?? stored.name,
       osName: "ubuntu",
       osVersion: "24.04",
       statuses: [
@@ -67,9 +69,9 @@ function presentVm(
   return body;
 }
 
-function presentDisk(world: World, stored: StoredResource, refs = new References(world.store)): Json {
+function presentDisk(world: World, stored: StoredResource, refs = new References(world.store)): WireDisk {
   world.store.work.resourcesPresented++;
-  const body = deepCopy(stored.body);
+  const body = asWire<WireDisk>(stored.body);
   const vm = refs.vmUsingDisk(stored.id);
   body.properties.diskState = vm ? "Attached" : "Unattached";
   if (vm) body.managedBy = vm;

@@ -11,6 +11,7 @@ import { ArmError, badRequest, deepCopy, header, isObject, newGuid } from "../ht
 import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
 import type { StoredResource } from "../store.js";
+import { asWire, type WireRecordSet, type WireRecordSetProperties, type WireZone } from "../wire.js";
 import type { World } from "../world.js";
 import { checkPreconditions, notFound, requireGroup } from "../world.js";
 
@@ -65,7 +66,7 @@ export function seedZone(world: World, sub: string, rg: string, zone: string, ta
   putRecord(world, id, zone, "SOA", "@", {
     TTL: 3600,
     SOARecord: {
-      host: NAME_SERVERS[0],
+      host: NAME_SERVERS[0]!,
       email: "azuredns-hostmaster.microsoft.com",
       serialNumber: 1,
       refreshTime: 3600,
@@ -83,10 +84,10 @@ function putRecord(
   zone: string,
   type: string,
   name: string,
-  properties: Json,
-): Json {
+  properties: WireRecordSetProperties,
+): WireRecordSet {
   const id = `${zoneResourceId}/${type}/${name}`;
-  const body = {
+  const body: WireRecordSet = {
     id,
     name,
     type: `${ZONE_TYPE}/${type}`,
@@ -112,7 +113,7 @@ function recordSetsOf(world: World, zoneResourceId: string, type?: string): Stor
     );
 }
 
-const presentRecordSet = (r: StoredResource): Json => deepCopy(r.body);
+const presentRecordSet = (r: StoredResource): WireRecordSet => asWire<WireRecordSet>(r.body);
 
 /**
  * Counts the resources under each zone id, in one pass over the store on the
@@ -138,9 +139,9 @@ function recordSetCounter(world: World): (zoneResourceId: string) => number {
   };
 }
 
-function presentZone(world: World, body: Json, recordSets = recordSetCounter(world)): Json {
+function presentZone(world: World, body: Json, recordSets = recordSetCounter(world)): WireZone {
   world.store.work.resourcesPresented++;
-  const out = deepCopy(body);
+  const out = asWire<WireZone>(body);
   out.properties.numberOfRecordSets = recordSets(body.id);
   return out;
 }
@@ -240,7 +241,7 @@ export function registerDns(router: Router, world: World): void {
     const { stored, type } = findRecord(req);
     if (!stored)
       throw new ArmError(404, "NotFound", `The resource record '${req.params.name}' of type '${type}' does not exist.`);
-    return { status: 200, body: deepCopy(stored.body) };
+    return { status: 200, body: presentRecordSet(stored) };
   });
   router.add("PUT", recordPath, (req) => writeRecord(world, req, findRecord(req), false));
   router.add("PATCH", recordPath, (req) => writeRecord(world, req, findRecord(req), true));

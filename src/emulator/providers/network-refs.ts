@@ -8,6 +8,7 @@
 import { armIdKey, sameArmId } from "../../model/arm-id.js";
 import type { Json } from "../http.js";
 import type { Store } from "../store.js";
+import type { SubResource } from "../wire.js";
 
 export const TYPES = {
   vnet: "Microsoft.Network/virtualNetworks",
@@ -220,4 +221,4 @@ const VNET = TYPES.vnet.toLowerCase();
 const VM = TYPES.vm.toLowerCase();
 const LB = TYPES.lb.toLowerCase();
 
-export const subResource = (id: string): Json => ({ id });
+export const subResource = (id: string): SubResource => ({ id });

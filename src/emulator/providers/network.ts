@@ -4,15 +4,27 @@
  * long-running operations; tag updates (PATCH) answer at once, as in Azure.
  */
 
+import type { LoadBalancerHealthPerRule, LoadBalancerHealthPerRulePerBackendAddress } from "@azure/arm-network";
 import { sameArmId } from "../../model/arm-id.js";
 import type { EmuRequest, EmuResponse, Json } from "../http.js";
-import { badRequest, deepCopy, isObject, newGuid, weakEtag } from "../http.js";
+import { badRequest, isObject, newGuid, weakEtag } from "../http.js";
 import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
 import { buildLoadBalancer, memberAddressName, poolInUse } from "../rules/lb-rules.js";
 import { buildNicProperties, buildPublicIp } from "../rules/nic-rules.js";
 import { buildSecurityRules, buildVnetProperties, defaultSecurityRules, inUseSubnet } from "../rules/vnet-rules.js";
 import type { StoredResource } from "../store.js";
+import {
+  asWire,
+  type SubResource,
+  type WireLoadBalancer,
+  type WireNetworkInterface,
+  type WireNetworkResource,
+  type WireNetworkSecurityGroup,
+  type WirePublicIpAddress,
+  type WireSubnet,
+  type WireVirtualNetwork,
+} from "../wire.js";
 import type { World } from "../world.js";
 import {
   acceptAsync,
@@ -33,8 +45,8 @@ interface NetworkKind {
   segment: string;
   /** The body fields a write sets besides id, name, type, location, tags and etag. */
   build(world: World, id: string, input: Json, location: string, existing?: StoredResource): Json;
-  /** Adds the read-only back-references ARM shows. */
-  present(refs: References, body: Json): Json;
+  /** A copy of the stored body with the read-only back-references ARM shows. */
+  present(refs: References, stored: Json): WireNetworkResource;
   /** Throws when something still uses the resource. */
   checkDelete(refs: References, stored: StoredResource, world: World): void;
   /** Other resources a write holds until it ends (default: none). */
@@ -48,13 +60,7 @@ const KINDS: NetworkKind[] = [
     build: (world, id, input, location, existing) => ({
       properties: buildVnetProperties(world, id, input, location, existing),
     }),
-    present(refs, body) {
-      for (const s of (body.properties?.subnets ?? []) as Json[]) {
-        const users = refs.ipConfigsInSubnet(s.id);
-        if (users.length) s.properties.ipConfigurations = users.map((u) => subResource(u.id));
-      }
-      return body;
-    },
+    present: presentVirtualNetwork,
     checkDelete(refs, stored) {
       for (const s of (stored.body.properties?.subnets ?? []) as Json[]) {
         const users = refs.ipConfigsInSubnet(s.id);
@@ -77,8 +83,9 @@ const KINDS: NetworkKind[] = [
         },
       };
     },
-    present(refs, body) {
-      const users = refs.nsgUsers(body.id);
+    present(refs, stored) {
+      const body = asWire<WireNetworkSecurityGroup>(stored);
+      const users = refs.nsgUsers(String(body.id));
       delete body.properties.subnets;
       delete body.properties.networkInterfaces;
       if (users.subnets.length) body.properties.subnets = users.subnets.map(subResource);
@@ -100,9 +107,10 @@ const KINDS: NetworkKind[] = [
     type: TYPES.pip,
     segment: "publicIPAddresses",
     build: (world, id, input, _location, existing) => buildPublicIp(world, id, input, existing),
-    present(refs, body) {
+    present(refs, stored) {
+      const body = asWire<WirePublicIpAddress>(stored);
       // ARM names the holder, a NIC IP configuration or a load balancer frontend, in ipConfiguration.
-      const holder = refs.publicIpHolder(body.id);
+      const holder = refs.publicIpHolder(String(body.id));
       if (holder) body.properties.ipConfiguration = subResource(holder);
       return body;
     },
@@ -122,8 +130,9 @@ const KINDS: NetworkKind[] = [
     build: (world, id, input, location, existing) => ({
       properties: buildNicProperties(world, id, input, location, existing),
     }),
-    present(refs, body) {
-      const vm = refs.vmUsingNic(body.id);
+    present(refs, stored) {
+      const body = asWire<WireNetworkInterface>(stored);
+      const vm = refs.vmUsingNic(String(body.id));
       if (vm) body.properties.virtualMachine = subResource(vm);
       return body;
     },
@@ -146,8 +155,8 @@ const KINDS: NetworkKind[] = [
     type: TYPES.lb,
     segment: "loadBalancers",
     build: (world, id, input, location, existing) => buildLoadBalancer(world, id, input, location, existing),
-    present(refs, body) {
-      return presentLoadBalancer(refs, body);
+    present(refs, stored) {
+      return presentLoadBalancer(refs, asWire<WireLoadBalancer>(stored));
     },
     checkDelete(refs, stored) {
       for (const pool of (stored.body.properties?.backendAddressPools ?? []) as Json[]) {
@@ -157,6 +166,16 @@ const KINDS: NetworkKind[] = [
     },
   },
 ];
+
+/** A virtual network with the IP configurations in each subnet. */
+function presentVirtualNetwork(refs: References, stored: Json): WireVirtualNetwork {
+  const body = asWire<WireVirtualNetwork>(stored);
+  for (const s of body.properties.subnets ?? []) {
+    const users = refs.ipConfigsInSubnet(String(s.id));
+    if (users.length) s.properties.ipConfigurations = users.map((u) => subResource(u.id));
+  }
+  return body;
+}
 
 /** The load balancers whose pools a NIC is in, before or after a write. */
 function loadBalancersOfNic(input: Json, existing?: StoredResource): string[] {
@@ -178,19 +197,24 @@ function loadBalancersOfNic(input: Json, existing?: StoredResource): string[] {
  * in newer api-versions), derived from the NICs on every read; the children
  * show which rules use them.
  */
-function presentLoadBalancer(refs: References, body: Json): Json {
-  const p = body.properties ?? {};
-  const rules = (p.loadBalancingRules ?? []) as Json[];
-  const outbound = (p.outboundRules ?? []) as Json[];
-  const usedBy = (list: Json[], field: string, id: string) =>
+function presentLoadBalancer(refs: References, body: WireLoadBalancer): WireLoadBalancer {
+  const p = body.properties;
+  const rules = p.loadBalancingRules ?? [];
+  const outbound = p.outboundRules ?? [];
+  /** The rules whose `pick`ed reference(s) point at `id`. */
+  const usedBy = <R extends { id?: string }>(
+    list: R[],
+    pick: (r: R) => SubResource | SubResource[] | undefined,
+    id?: string,
+  ) =>
     list
       .filter((r) => {
-        const ref = r.properties?.[field];
-        return Array.isArray(ref) ? ref.some((x: Json) => sameArmId(x.id, id)) : sameArmId(ref?.id, id);
+        const ref = pick(r);
+        return Array.isArray(ref) ? ref.some((x) => sameArmId(x.id, id)) : sameArmId(ref?.id, id);
       })
-      .map((r) => subResource(r.id));
-  for (const pool of (p.backendAddressPools ?? []) as Json[]) {
-    const members = refs.ipConfigsInPool(pool.id);
+      .map((r) => subResource(String(r.id)));
+  for (const pool of p.backendAddressPools ?? []) {
+    const members = refs.ipConfigsInPool(String(pool.id));
     if (members.length) {
       pool.properties.backendIPConfigurations = members.map((m) => subResource(m.id));
       pool.properties.loadBalancerBackendAddresses = members.map((m) => ({
@@ -198,19 +222,19 @@ function presentLoadBalancer(refs: References, body: Json): Json {
         properties: { networkInterfaceIPConfiguration: subResource(m.id) },
       }));
     }
-    const ruleRefs = usedBy(rules, "backendAddressPool", pool.id);
+    const ruleRefs = usedBy(rules, (r) => r.properties.backendAddressPool, pool.id);
     if (ruleRefs.length) pool.properties.loadBalancingRules = ruleRefs;
-    const outboundRefs = usedBy(outbound, "backendAddressPool", pool.id);
+    const outboundRefs = usedBy(outbound, (r) => r.properties.backendAddressPool, pool.id);
     if (outboundRefs.length) pool.properties.outboundRules = outboundRefs;
   }
-  for (const fe of (p.frontendIPConfigurations ?? []) as Json[]) {
-    const ruleRefs = usedBy(rules, "frontendIPConfiguration", fe.id);
+  for (const fe of p.frontendIPConfigurations ?? []) {
+    const ruleRefs = usedBy(rules, (r) => r.properties.frontendIPConfiguration, fe.id);
     if (ruleRefs.length) fe.properties.loadBalancingRules = ruleRefs;
-    const outboundRefs = usedBy(outbound, "frontendIPConfigurations", fe.id);
+    const outboundRefs = usedBy(outbound, (r) => r.properties.frontendIPConfigurations, fe.id);
     if (outboundRefs.length) fe.properties.outboundRules = outboundRefs;
   }
-  for (const probe of (p.probes ?? []) as Json[]) {
-    const ruleRefs = usedBy(rules, "probe", probe.id);
+  for (const probe of p.probes ?? []) {
+    const ruleRefs = usedBy(rules, (r) => r.properties.probe, probe.id);
     if (ruleRefs.length) probe.properties.loadBalancingRules = ruleRefs;
   }
   return body;
@@ -219,11 +243,11 @@ function presentLoadBalancer(refs: References, body: Json): Json {
 const NETWORK = "Microsoft.Network";
 
 /** A stored network resource as ARM shows it; `refs` is the request's (see References). */
-function presentNetwork(world: World, stored: StoredResource, refs = new References(world.store)): Json {
+function presentNetwork(world: World, stored: StoredResource, refs = new References(world.store)): WireNetworkResource {
   world.store.work.resourcesPresented++;
   const kind = KINDS.find((k) => k.type.toLowerCase() === stored.type.toLowerCase());
-  const body = deepCopy(stored.body);
-  return kind ? kind.present(refs, body) : body;
+  if (!kind) throw new Error(`${stored.type} is no network resource the emulator keeps`);
+  return kind.present(refs, stored.body);
 }
 
 export function registerNetwork(router: Router, world: World): void {
@@ -264,11 +288,12 @@ export function registerNetwork(router: Router, world: World): void {
   registerRuleHealth(router, world);
 
   // Subnets are written inline with their virtual network; reading them one by one is supported.
-  const subnetsOf = (req: EmuRequest): Json[] => {
+  const subnetsOf = (req: EmuRequest): WireSubnet[] => {
     requireGroup(world, req);
     const vnet = world.store.get(routeId(req, TYPES.vnet, "vnet"));
     if (!vnet) throw notFound(TYPES.vnet, req.params.vnet!, req.params.rg!);
-    return (presentNetwork(world, vnet).properties?.subnets ?? []) as Json[];
+    world.store.work.resourcesPresented++;
+    return presentVirtualNetwork(new References(world.store), vnet.body).properties.subnets ?? [];
   };
   const subnets = `/subscriptions/{sub}/resourceGroups/{rg}/providers/${TYPES.vnet}/{vnet}/subnets`;
   router.add("GET", subnets, (req) => pagedList(req, subnetsOf(req), world.pageSize(), (s) => s));
@@ -359,23 +384,25 @@ function registerRuleHealth(router: Router, world: World): void {
       throw notFound(`${TYPES.lb}/loadBalancingRules`, `${req.params.name}/${req.params.rule}`, req.params.rg!);
     const probe = ((props.probes ?? []) as Json[]).find((p) => sameArmId(p.id, rule.properties?.probe?.id));
     const refs = new References(world.store);
-    const members = refs.ipConfigsInPool(rule.properties?.backendAddressPool?.id).map((m) => {
-      const vm = refs.vmUsingNic(m.nicId);
-      // Without a probe every member counts as up.
-      const answer = !vm
-        ? { up: false, reason: "the network interface is not attached to a virtual machine" }
-        : probe
-          ? world.probe(vm, probe.properties)
-          : { up: true, reason: "no probe" };
-      return {
-        ipAddress: m.privateIPAddress,
-        // An id string, as the TypeSpec-generated SDK reads it (the 2024-05-01 swagger drew it as an object).
-        networkInterfaceIPConfigurationId: m.id,
-        state: answer.up ? "Up" : "Down",
-        reason: answer.reason,
-      };
-    });
-    const result = Promise.resolve({
+    const members = refs
+      .ipConfigsInPool(rule.properties?.backendAddressPool?.id)
+      .map((m): LoadBalancerHealthPerRulePerBackendAddress => {
+        const vm = refs.vmUsingNic(m.nicId);
+        // Without a probe every member counts as up.
+        const answer = !vm
+          ? { up: false, reason: "the network interface is not attached to a virtual machine" }
+          : probe
+            ? world.probe(vm, probe.properties)
+            : { up: true, reason: "no probe" };
+        return {
+          ...(m.privateIPAddress === undefined ? {} : { ipAddress: m.privateIPAddress }),
+          // An id string, as the TypeSpec-generated SDK reads it (the 2024-05-01 swagger drew it as an object).
+          networkInterfaceIPConfigurationId: m.id,
+          state: answer.up ? "Up" : "Down",
+          reason: answer.reason,
+        };
+      });
+    const result = Promise.resolve<LoadBalancerHealthPerRule>({
       up: members.filter((m) => m.state === "Up").length,
       down: members.filter((m) => m.state === "Down").length,
       loadBalancerBackendAddresses: members,

@@ -12,6 +12,7 @@
  * By default every type offers the version the SDK packages pin (see
  * model/arm-operations.ts) and older stable versions from the specs' folders.
  */
+import type { Provider } from "@azure/arm-resources";
 import type { EmuRequest, EmuResponse } from "../http.js";
 import { ArmError } from "../http.js";
 
@@ -73,21 +74,19 @@ export class ProviderRegistry {
       throw new ArmError(404, "InvalidResourceNamespace", `The resource namespace '${namespace}' is invalid.`);
     }
     const name = types[0]!.namespace;
-    return {
-      status: 200,
-      body: {
-        id: `/subscriptions/${sub}/providers/${name}`,
-        namespace: name,
-        registrationState: "Registered",
-        registrationPolicy: "RegistrationRequired",
-        resourceTypes: types.map((t) => ({
-          resourceType: t.resourceType,
-          locations: [],
-          apiVersions: t.versions,
-          capabilities: "None",
-        })),
-      },
+    const body: Provider = {
+      id: `/subscriptions/${sub}/providers/${name}`,
+      namespace: name,
+      registrationState: "Registered",
+      registrationPolicy: "RegistrationRequired",
+      resourceTypes: types.map((t) => ({
+        resourceType: t.resourceType,
+        locations: [],
+        apiVersions: t.versions,
+        capabilities: "None",
+      })),
     };
+    return { status: 200, body };
   }
 
   /**
