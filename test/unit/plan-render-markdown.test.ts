@@ -16,22 +16,13 @@ import {
   unchangedProxy,
   updatedProxy,
 } from "../support/plan-fixtures.js";
+import { DESTROY_HINT as HINT, MARKER, renderChecked as render, SHA, SUMMARY_URL } from "../support/plan-markdown.js";
 
-const MARKER = "<!-- azure-ipv6-proxy plan path=proxies owner=example-org/websites fingerprint=abc -->";
-const SHA = "4f3c2b1a0e9d8c7b6a5f4e3d2c1b0a9f8e7d6c5b";
-const SUMMARY_URL = "https://github.com/example-org/websites/actions/runs/123456789";
-const HINT = "Deletions and replacements need the `ipv6-proxy/allow-destroy` label or `allow-destroy: true`.";
-
-function render(plan: Plan, maxChars?: number): string {
-  const md = renderPlanMarkdown(plan, {
-    marker: MARKER,
-    headSha: SHA,
-    summaryUrl: SUMMARY_URL,
-    maxChars,
-  });
-  expect(inspectMarkdown(md).problems).toEqual([]);
-  expect(md.split("\n")[0]).toBe(MARKER);
-  return md;
+/** 300 proxies in every state, with long config diffs; built once (the engine takes a while), copied where changed. */
+let shared: Plan | undefined;
+function plan300(): Plan {
+  shared ??= largePlan(300);
+  return structuredClone(shared);
 }
 
 describe("renderPlanMarkdown", () => {
@@ -227,8 +218,8 @@ describe("renderPlanMarkdown", () => {
     }
   });
 
-  it.each([300, 2000])("fits a %i-proxy plan with long diffs into GitHub's 65,536 characters", (size) => {
-    const plan = largePlan(size, { allChanged: size === 2000 });
+  it("fits a 300-proxy plan with long diffs into GitHub's 65,536 characters", () => {
+    const plan = plan300();
     const md = render(plan);
     expect(md.length).toBeLessThanOrEqual(65_536);
     expect(md).toContain(`**${summaryText(countChanges(plan.changes))}**`);
@@ -240,37 +231,25 @@ describe("renderPlanMarkdown", () => {
       if (w.code === "ipv6-address-change" && kept) expect(md).toContain(`\`${kept}\` is released`);
     }
     expect(md).toContain(HINT);
-    if (size === 2000) {
-      // Every changed proxy is either named or counted in the "…and N more" line.
-      const more = /…and ([\d,]+) more proxies — \[see the job summary\]/.exec(md);
-      expect(more).not.toBeNull();
-      const listLines = md.split("\n").filter((l) => /^- \*\*(Destroy|Change|Create) \([\d,]+\)\*\*/.test(l));
-      const named = new Set(listLines.flatMap((l) => l.match(/`[^`]+`/g) ?? []));
-      // The alerts come first and take their share; most of the rest still names proxies.
-      expect(named.size).toBeGreaterThan(500);
-      expect(named.size + Number(more![1]!.replace(/,/g, ""))).toBe(plan.proxies.length);
-      // Destroyed proxies are listed first: none of them is cut.
-      expect(listLines[0]).toMatch(/^- \*\*Destroy \(40\)\*\*: /);
-      expect(listLines[0]!.match(/`[^`]+`/g)).toHaveLength(40);
-    }
   });
 
   it("truncates warnings last, with a count, when even they do not fit", () => {
-    const parts = Array.from({ length: 1500 }, (_, i) => destroyedProxy(`gone${i}-example-nl`, i));
+    // The same cut as a plan of thousands at GitHub's limit (test/slow/), at a budget a hundred proxies overflow.
+    const parts = Array.from({ length: 100 }, (_, i) => destroyedProxy(`gone${i}-example-nl`, i));
     parts.push(notOwnedProxy("www-example-nl"));
-    const md = render(buildPlan(parts));
-    expect(md.length).toBeLessThanOrEqual(65_536);
+    const md = render(buildPlan(parts), 8_000);
+    expect(md.length).toBeLessThanOrEqual(8_000);
     expect(md).toContain("> **This plan cannot be applied: 1 error.**");
     expect(md).toContain("`www-example-nl.dnsRecord.www` · `proxies/www-example-nl.yaml` line 6");
     const more = /> - …and ([\d,]+) more — \[see the job summary\]/.exec(md);
     expect(more).not.toBeNull();
     const listed = md.split("\n").filter((l) => /^> - `gone\d+-example-nl`: /.test(l)).length;
-    expect(listed).toBeGreaterThan(100);
-    expect(listed + Number(more![1]!.replace(/,/g, ""))).toBe(1500);
+    expect(listed).toBeGreaterThan(20);
+    expect(listed + Number(more![1]!.replace(/,/g, ""))).toBe(100);
   });
 
   it.each([3000, 1000, 300])("stays valid and within a small budget of %i characters", (maxChars) => {
-    const plan = largePlan(300);
+    const plan = plan300();
     plan.errors.push({
       proxy: "site7-customer-portal-example-nl",
       message: "backend 203.0.113.300 is not an IPv4 address",

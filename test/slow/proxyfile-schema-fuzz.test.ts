@@ -9,7 +9,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { parseProxyFile } from "../../src/proxyfile/load.js";
-import { ED25519_KEY } from "./proxyfile-fixtures.js";
+import { ED25519_KEY } from "../unit/proxyfile-fixtures.js";
 
 const schema = JSON.parse(readFileSync("schema/proxy.schema.json", "utf8")) as object;
 const validateSchema = new Ajv2020({ strict: true }).compile(schema);
