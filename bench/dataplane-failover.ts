@@ -19,7 +19,14 @@
 import { renderHaproxyConfig } from "../src/dataplane/haproxy.js";
 import { healthScript } from "../src/dataplane/health.js";
 import { PROBE_INTERVAL_SECONDS, PROBE_THRESHOLD, PROBE_WINDOW_SECONDS } from "../src/model/replicas.js";
-import { HA_ADDR, HA_LAB_REQUIREMENTS, type HaLab, type Replica, startHaLab } from "../test/support/ha-lab.js";
+import {
+  HA_ADDR,
+  HA_LAB_REQUIREMENTS,
+  type HaLab,
+  type ProberMark,
+  type Replica,
+  startHaLab,
+} from "../test/support/ha-lab.js";
 import { ADDR, run } from "../test/support/netns.js";
 import { sleep, trafficSpec } from "../test/support/traffic-lab.js";
 import type { Probe } from "../test/support/traffic-protocol.js";
@@ -84,7 +91,7 @@ export async function failoverProblem(): Promise<string | undefined> {
   return undefined;
 }
 
-async function bothUp(lab: HaLab, since: number): Promise<void> {
+async function bothUp(lab: HaLab, since: ProberMark): Promise<void> {
   await Promise.all(lab.replicas.map((r) => lab.waitForState(r.name, "up", since, 60_000)));
 }
 
@@ -92,9 +99,10 @@ async function bothUp(lab: HaLab, since: number): Promise<void> {
 async function underLoad(lab: HaLab, replica: Replica, event: () => Promise<void>): Promise<FailoverSample> {
   const load = lab.agent.load({ probes: PROBES, durationMs: WINDOW_MS + 6000, concurrency: CONCURRENCY });
   await sleep(1000);
+  const mark = await lab.mark();
   const at = Date.now();
   await event();
-  const outAt = await lab.waitForState(replica.name, "down", at, WINDOW_MS + 15_000);
+  const { at: outAt } = await lab.waitForState(replica.name, "down", mark, WINDOW_MS + 15_000);
   const result = await load;
   return {
     outMs: outAt - at,
@@ -111,13 +119,13 @@ export async function measureFailover(rounds: number): Promise<string> {
   const lab = await startHaLab({ tag: "bench-ha", probe: PROBE });
   try {
     const [r1, r2] = lab.replicas as [Replica, Replica];
-    let since = Date.now();
+    let since = await lab.mark();
     for (const r of lab.replicas) await r.start(CONFIG);
     await bothUp(lab, since);
     for (let round = 0; round < rounds; round++) {
       crash.push(await underLoad(lab, r2, () => loseHost(r2)));
       console.error(`failover round ${round + 1}/${rounds} host lost: ${JSON.stringify(crash.at(-1))}`);
-      since = Date.now();
+      since = await lab.mark();
       await restoreHost(r2);
       await lab.waitForState(r2.name, "up", since, 60_000);
 
@@ -128,7 +136,7 @@ export async function measureFailover(rounds: number): Promise<string> {
         }),
       );
       console.error(`failover round ${round + 1}/${rounds} drain: ${JSON.stringify(drain.at(-1))}`);
-      since = Date.now();
+      since = await lab.mark();
       await r1.runScript(healthScript("serve"));
       await lab.waitForState(r1.name, "up", since, 60_000);
     }

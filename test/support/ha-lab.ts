@@ -71,6 +71,18 @@ export interface Replica {
   runScript(lines: string[], env?: Record<string, string>): Promise<{ code: number | null; stdout: string }>;
 }
 
+export interface ProberMark {
+  /** The mark's number in the prober's output. */
+  seq: number;
+  /** The first probe round that starts after the mark. */
+  round: number;
+}
+
+export interface StateChange {
+  at: number;
+  round: number;
+}
+
 export interface HaLab {
   client: string;
   lb: string;
@@ -79,8 +91,16 @@ export interface HaLab {
   agent: ClientAgent;
   prober: NsProcess;
   probe: ProbeSettings;
-  /** Resolves when the prober has printed `STATE <replica> <state>` at or after `since` (epoch ms); returns when. */
-  waitForState(replica: string, state: "up" | "down", since: number, timeoutMs?: number): Promise<number>;
+  /**
+   * A point in the prober's sequence of events (ha-prober.ts, SIGUSR2): every probe from `round` on is sent after
+   * it, so after whatever the test did before asking for it.
+   */
+  mark(): Promise<ProberMark>;
+  /**
+   * Resolves when the prober has put `replica` `state` after `since` (the first such change after that mark):
+   * `at`, when the data plane acted on it (epoch ms), and the probe round that decided it.
+   */
+  waitForState(replica: string, state: "up" | "down", since: ProberMark, timeoutMs?: number): Promise<StateChange>;
   stop(): Promise<void>;
 }
 
@@ -186,15 +206,30 @@ NFT`,
     throw e;
   }
   Object.assign(lab, { client, lb, probe: opts.probe });
-  lab.waitForState = async (replica, state, since, timeoutMs = 30_000) => {
+  let marks = 0;
+  /** Waits for the first line matching `pattern` after the mark line `seq` (0: from the start) of the prober's output. */
+  const nextLine = async (pattern: RegExp, seq: number, what: string, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
-    const pattern = new RegExp(`^STATE ${replica} ${state} (\\d+)$`, "gm");
+    const markLine = new RegExp(`^MARK ${seq} round=\\d+$`, "m");
     while (Date.now() < deadline) {
-      const hit = [...lab.prober.output().matchAll(pattern)].map((m) => Number(m[1])).find((t) => t >= since);
-      if (hit !== undefined) return hit;
+      const out = lab.prober.output();
+      const from = seq === 0 ? 0 : (markLine.exec(out)?.index ?? -1);
+      const hit = from < 0 ? null : new RegExp(pattern.source, "m").exec(out.slice(from));
+      if (hit) return hit;
       await new Promise((r) => setTimeout(r, 25));
     }
-    throw new Error(`the load balancer never marked ${replica} ${state}:\n${lab.prober.output()}`);
+    throw new Error(`the load balancer never printed ${what}:\n${lab.prober.output()}`);
+  };
+  lab.mark = async () => {
+    const seq = ++marks;
+    lab.prober.child.kill("SIGUSR2");
+    const hit = await nextLine(new RegExp(`^MARK ${seq} round=(\\d+)$`), 0, `mark ${seq}`, 30_000);
+    return { seq, round: Number(hit[1]) };
+  };
+  lab.waitForState = async (replica, state, since, timeoutMs = 30_000) => {
+    const pattern = new RegExp(`^STATE ${replica} ${state} (\\d+) round=(\\d+)$`);
+    const hit = await nextLine(pattern, since.seq, `${replica} ${state} after mark ${since.seq}`, timeoutMs);
+    return { at: Number(hit[1]), round: Number(hit[2]) };
   };
   return lab;
 }

@@ -15,8 +15,12 @@
  * connections stay alive on an instance probe down", load-balancer/skus).
  * With no replica in rotation new flows are dropped (AllProbedDown).
  *
- * Every change is printed as `STATE <name> <up|down> <epoch ms>` followed by
- * `POOL <names…>`; "READY" once the rules are in place.
+ * Rounds of probes are numbered from 1. Every change is printed as
+ * `STATE <name> <up|down> <epoch ms> round=<n>` (the round that decided it)
+ * followed by `POOL <names…>`; "READY" once the rules are in place. On SIGUSR2
+ * it prints `MARK <k> round=<n>`, k counting the marks, n the next round to
+ * start: every probe of round n or later is sent after the signal arrived, so a
+ * test can count the rounds the load balancer took to act on what it did.
  */
 import { execFileSync } from "node:child_process";
 import http from "node:http";
@@ -76,7 +80,15 @@ function probe(t: TargetState): Promise<boolean> {
   });
 }
 
+let rounds = 0;
+let marks = 0;
+process.on("SIGUSR2", () => {
+  marks++;
+  process.stdout.write(`MARK ${marks} round=${rounds + 1}\n`);
+});
+
 async function round(): Promise<void> {
+  rounds++;
   const results = await Promise.all(targets.map(probe));
   const changed: TargetState[] = [];
   targets.forEach((t, i) => {
@@ -91,7 +103,8 @@ async function round(): Promise<void> {
   if (changed.length === 0) return;
   // The state is reported once the data plane acts on it.
   program();
-  for (const t of changed) process.stdout.write(`STATE ${t.name} ${t.up ? "up" : "down"} ${Date.now()}\n`);
+  for (const t of changed)
+    process.stdout.write(`STATE ${t.name} ${t.up ? "up" : "down"} ${Date.now()} round=${rounds}\n`);
 }
 
 program();

@@ -6,8 +6,8 @@
  * A Node process can't switch network namespaces, so the test process (in the
  * root namespace) drives this agent over a Unix socket (filesystem paths are
  * shared across network namespaces). Each endpoint takes and returns JSON:
- * POST /probe, /probes, /load (for a time), /load/start and /load/stop
- * (until stopped), /latency, and /hold, /held, /release for
+ * POST /probe, /probes, /load (for a time), /load/start, /load/progress and
+ * /load/stop (until stopped), /latency, and /hold, /held, /release for
  * connections kept open on purpose (an abusive client). Prints "READY".
  */
 
@@ -203,13 +203,28 @@ async function startLoad(req: OpenLoadRequest): Promise<{ id: number }> {
   return { id };
 }
 
+type LoadGoal = { route?: string; total?: number };
+
+/** `route` answered at least once and `total` answers in all (each when given). */
+const reached =
+  ({ route, total = 0 }: LoadGoal) =>
+  (r: LoadResult): boolean =>
+    r.total >= total && (route === undefined || (r.byRoute[route] ?? 0) > 0);
+
+/** The load's result so far, once it has seen `until.route` answered and `until.total` answers (at once without them). */
+async function loadProgress(id: number, until: LoadGoal = {}): Promise<LoadResult> {
+  await whenLoad(id, reached(until));
+  const open = openLoads.get(id);
+  if (!open) throw new Error(`no load ${id}`);
+  return structuredClone(open.result);
+}
+
 /**
  * Stops a load once it has seen `until.route` answered (e.g. "a.example → backend2")
  * and `until.total` answers in all (at once without them); returns its result.
  */
-async function stopLoad(id: number, until: { route?: string; total?: number } = {}): Promise<LoadResult> {
-  const { route, total = 0 } = until;
-  await whenLoad(id, (r) => r.total >= total && (route === undefined || (r.byRoute[route] ?? 0) > 0));
+async function stopLoad(id: number, until: LoadGoal = {}): Promise<LoadResult> {
+  await whenLoad(id, reached(until));
   const open = openLoads.get(id);
   if (!open) throw new Error(`no load ${id}`);
   openLoads.delete(id);
@@ -235,6 +250,10 @@ const handlers: Record<string, (body: unknown) => Promise<unknown>> = {
   },
   "/load": (b) => load(b as LoadRequest),
   "/load/start": (b) => startLoad(b as OpenLoadRequest),
+  "/load/progress": (b) => {
+    const { id, until } = b as { id: number; until?: { route?: string; total?: number } };
+    return loadProgress(id, until);
+  },
   "/load/stop": (b) => {
     const { id, until } = b as { id: number; until?: { route?: string; total?: number } };
     return stopLoad(id, until);

@@ -6,11 +6,13 @@
  * Serves HTTP and HTTPS (its own certificate) on IPv4. A PROXY protocol v1/v2
  * header in front of a connection is detected, parsed and reported, the way a
  * backend configured for PROXY protocol would read the client's address.
- * `GET /whoami` answers a WhoAmI JSON, `GET /delay?ms=N` the same after N ms;
+ * `GET /whoami` answers a WhoAmI JSON, `GET /delay?ms=N` the same after N ms,
+ * `GET /wait?until=<file>` the same once that file exists (printing `WAITING <file>`
+ * when the request arrives, so a test knows its connection is established);
  * `GET /bytes?n=N` streams N bytes.
  * Prints "READY" once both ports listen.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import net from "node:net";
 import type { Duplex } from "node:stream";
 import tls from "node:tls";
@@ -92,6 +94,17 @@ function serveHttp(stream: Duplex, info: ConnectionInfo): void {
         Number(url.searchParams.get("ms") ?? 0),
       );
       stream.once("close", () => clearTimeout(timer));
+    } else if (url.pathname === "/wait") {
+      // Answers like /whoami once the test creates the file: a connection held open for exactly as long as it needs.
+      const body: WhoAmI = { backend: name, ...info, hostHeader };
+      const file = url.searchParams.get("until") ?? "";
+      process.stdout.write(`WAITING ${file}\n`);
+      const check = setInterval(() => {
+        if (!existsSync(file)) return;
+        clearInterval(check);
+        respond(stream, 200, JSON.stringify(body));
+      }, 20);
+      stream.once("close", () => clearInterval(check));
     } else if (url.pathname === "/bytes") {
       streamBytes(stream, Number(url.searchParams.get("n") ?? 0));
     } else {

@@ -144,6 +144,10 @@ export class ClientAgent {
   startLoad(r: OpenLoadRequest): Promise<{ id: number }> {
     return this.call("/load/start", r);
   }
+  /** The load's result so far, once it has seen `until.route` answered and `until.total` answers (the load goes on). */
+  loadProgress(id: number, until: { route?: string; total?: number } = {}): Promise<LoadResult> {
+    return this.call("/load/progress", { id, until });
+  }
   /** Stops the load once it has seen `until.route` answered and `until.total` answers (when given). */
   stopLoad(id: number, until: { route?: string; total?: number } = {}): Promise<LoadResult> {
     return this.call("/load/stop", { id, until });

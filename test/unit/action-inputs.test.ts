@@ -3,7 +3,7 @@
  * every bad value names its input and what is allowed.
  */
 import { describe, expect, it } from "vitest";
-import { planRun } from "../../src/action/event.js";
+import { describeEvent, planRun } from "../../src/action/event.js";
 import { InputError, readInputs } from "../../src/action/inputs.js";
 import { pullRequestEvent, pushEvent } from "../support/action-runner.js";
 
@@ -186,6 +186,20 @@ describe("planRun", () => {
     expect(planRun("auto", { eventName: "workflow_dispatch", payload: {}, sha, ref: "refs/heads/main" }).kind).toBe(
       "plan-summary",
     );
+  });
+
+  it("says in words that there is no workflow event when GITHUB_EVENT_NAME is unset", () => {
+    // @actions/github's context leaves eventName undefined then, whatever its type says.
+    const missing = undefined as unknown as string;
+    expect(describeEvent(missing)).toBe("with no workflow event (GITHUB_EVENT_NAME is not set)");
+    expect(describeEvent("push")).toBe("on the push event");
+    for (const mode of ["auto", "plan"] as const) {
+      const plan = planRun(mode, { eventName: missing, payload: {}, sha: "c".repeat(40), ref: "" });
+      expect(plan.kind).toBe("plan-summary");
+      const reason = plan.kind === "plan-summary" ? plan.reason : "";
+      expect(reason).toContain("no workflow event (GITHUB_EVENT_NAME is not set)");
+      expect(reason).not.toMatch(/undefined|unknown/);
+    }
   });
 });
 
