@@ -10,7 +10,7 @@ import { describeCloud } from "../model/clouds.js";
 import { defaultOwner } from "../model/owner.js";
 import { safeLines } from "../model/safe-text.js";
 import { normalizeDir } from "../plan/comment-marker.js";
-import { type EventInput, planRun, type RunPlan, refusedEvent, repoOf } from "./event.js";
+import { describeEvent, type EventInput, planRun, type RunPlan, refusedEvent, repoOf } from "./event.js";
 import { GitHubApi, IssueApi, type Octokit } from "./github.js";
 import { type InputReader, readInputs } from "./inputs.js";
 import { actionsLogger, safeCore } from "./logger.js";
@@ -121,7 +121,7 @@ async function dispatch(io: ActionIO, fail: (message: string) => void): Promise<
       }),
     };
     const plan = planRun(inputs.mode, io.event);
-    log.info(`mode ${inputs.mode} on ${io.event.eventName}: ${describe(plan)}`);
+    log.info(`mode ${inputs.mode} ${describeEvent(io.event.eventName)}: ${describe(plan)}`);
     log.info(`proxies in ${dir}/, owner ${owner}`);
     log.info(describeCloud(inputs.cloud, { oidc: Boolean(inputs.tenantId && inputs.clientId) }));
     log.info(

@@ -61,6 +61,17 @@ export function refusedEvent(eventName: string): string | undefined {
   );
 }
 
+/**
+ * GITHUB_EVENT_NAME is unset outside a workflow run (`node dist/index.js` by hand), and @actions/github then
+ * leaves the event name undefined: say so instead of printing "undefined".
+ */
+const NO_EVENT = "no workflow event (GITHUB_EVENT_NAME is not set)";
+
+/** "on the push event", or "with no workflow event (…)": what the log says a run was started by. */
+export function describeEvent(eventName: string | undefined): string {
+  return eventName ? `on the ${eventName} event` : `with ${NO_EVENT}`;
+}
+
 export function planRun(mode: Mode, event: EventInput): RunPlan {
   const pullRequest = pullRequestOf(event);
   if (mode === "apply") return { kind: "apply", sha: event.sha };
@@ -79,7 +90,9 @@ export function planRun(mode: Mode, event: EventInput): RunPlan {
       ? { kind: "plan-pull-request", pullRequest }
       : {
           kind: "plan-summary",
-          reason: `mode is plan and the ${event.eventName} event has no pull request to comment on`,
+          reason: event.eventName
+            ? `mode is plan and the ${event.eventName} event has no pull request to comment on`
+            : `mode is plan and there is ${NO_EVENT}, so no pull request to comment on`,
         };
   }
   if (pullRequest) return { kind: "plan-pull-request", pullRequest };
@@ -93,7 +106,9 @@ export function planRun(mode: Mode, event: EventInput): RunPlan {
   }
   return {
     kind: "plan-summary",
-    reason: `the ${event.eventName || "unknown"} event is neither a pull request nor a push to the default branch`,
+    reason: event.eventName
+      ? `the ${event.eventName} event is neither a pull request nor a push to the default branch`
+      : `there is ${NO_EVENT}, so neither a pull request to plan nor a push to the default branch to apply`,
   };
 }
 
