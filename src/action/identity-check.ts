@@ -8,7 +8,8 @@
  * even tell (the plan role may list its permissions; the apply role may not).
  * It never fails the plan.
  */
-import { writeAccess } from "../azure/permissions.js";
+import { type ReadScope, writeAccess } from "../azure/permissions.js";
+import { parentArmId, parseArmId } from "../model/arm-id.js";
 import { ROLE_FILES } from "../model/roles.js";
 import type { OperationContext } from "../operations.js";
 import { alert, text } from "../plan/markdown-format.js";
@@ -21,20 +22,41 @@ const ADVICE =
   `Give the plan job its own identity with the read-only role in ${ROLE_FILES.plan}, and keep ${ROLE_FILES.apply} ` +
   'for the apply job, in a protected GitHub environment (README, "Two identities").';
 
-/** The existing resource groups the plan read: every group it names, except those it would create. */
-function readScopes(plan: Plan): { subscriptionId: string; resourceGroup: string }[] {
+/**
+ * The existing scopes the plan read: every resource group it names, except
+ * those it would create, and every DNS zone it writes records in. The zones
+ * count on their own because the README has the DNS role assigned per zone,
+ * and a role on a zone does not show in its resource group's permissions.
+ */
+function readScopes(plan: Plan): ReadScope[] {
   const created = new Set(
     plan.changes
       .filter((c) => c.kind === "resourceGroup" && c.action === "create")
       .map((c) => `${c.subscriptionId}/${c.resourceGroup}`.toLowerCase()),
   );
-  const scopes = new Map<string, { subscriptionId: string; resourceGroup: string }>();
+  const scopes = new Map<string, ReadScope>();
   for (const c of plan.changes) {
     const key = `${c.subscriptionId}/${c.resourceGroup}`.toLowerCase();
-    if (!created.has(key) && !scopes.has(key))
-      scopes.set(key, { subscriptionId: c.subscriptionId, resourceGroup: c.resourceGroup });
+    if (created.has(key)) continue;
+    if (!scopes.has(key)) scopes.set(key, { subscriptionId: c.subscriptionId, resourceGroup: c.resourceGroup });
+    const zone = c.kind === "dnsRecord" ? parseArmId(parentArmId(c.id)) : undefined;
+    if (zone && zone.type.toLowerCase() === "microsoft.network/dnszones") {
+      const resource = `${zone.type}/${zone.name}`;
+      const zoneKey = `${key}/${resource}`.toLowerCase();
+      if (!scopes.has(zoneKey))
+        scopes.set(zoneKey, { subscriptionId: c.subscriptionId, resourceGroup: c.resourceGroup, resource });
+    }
   }
   return [...scopes.values()].slice(0, MAX_SCOPES);
+}
+
+/** How a scope reads in a message: `resource group rg-app`, or `DNS zone example.nl (rg-dns)`. */
+function scopeName(a: ReadScope): string {
+  if (!a.resource) return `resource group ${a.resourceGroup}`;
+  const [, type, name] = /^[^/]+\/([^/]+)\/(.+)$/.exec(a.resource) ?? [];
+  return type?.toLowerCase() === "dnszones"
+    ? `DNS zone ${name} (${a.resourceGroup})`
+    : `${a.resource} (${a.resourceGroup})`;
 }
 
 export async function warnIfPlanIdentityCanWrite(run: ActionRun, plan: Plan, ctx: OperationContext): Promise<void> {
@@ -56,10 +78,10 @@ export async function warnIfPlanIdentityCanWrite(run: ActionRun, plan: Plan, ctx
   if (first) {
     const shown = first.writes.slice(0, 3).join(", ");
     const more = first.writes.length > 3 ? ` and ${first.writes.length - 3} more` : "";
-    const where = writable.map((a) => a.resourceGroup).join(", ");
+    const where = writable.map(scopeName).join(", ");
     await report(
       run,
-      `The plan job's Azure identity can change Azure: on resource group(s) ${where} it holds ${shown}${more}. ` +
+      `The plan job's Azure identity can change Azure: on ${where} it holds ${shown}${more}. ` +
         "Any pull request that edits the workflow could use that access without review or merge. " +
         ADVICE,
     );
@@ -71,10 +93,11 @@ export async function warnIfPlanIdentityCanWrite(run: ActionRun, plan: Plan, ctx
         `If it holds ${ROLE_FILES.apply}, any pull request can use its write access. ${ADVICE}`,
     );
   } else {
-    run.core.info(`The plan identity is read-only on ${scopes.length} resource group(s).`);
+    const checked = access.filter((a) => "writes" in a);
+    if (checked.length > 0) run.core.info(`The plan identity is read-only on ${checked.map(scopeName).join(", ")}.`);
   }
   for (const a of failed)
-    run.core.info(`Could not list the plan identity's permissions on ${a.resourceGroup}: ${a.error.message}`);
+    run.core.info(`Could not list the plan identity's permissions on ${scopeName(a)}: ${a.error.message}`);
 }
 
 async function report(run: ActionRun, message: string): Promise<void> {

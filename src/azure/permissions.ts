@@ -1,9 +1,11 @@
 /**
- * The caller's own Azure permissions at a resource group:
- * `GET /subscriptions/{s}/resourcegroups/{rg}/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`
+ * The caller's own Azure permissions at a resource group, or at a resource in it:
+ * `GET /subscriptions/{s}/resourcegroups/{rg}[/providers/{ns}/{type}/{name}]/providers/Microsoft.Authorization/permissions?api-version=2022-04-01`
  * → `{value: [{actions, notActions, dataActions, notDataActions}], nextLink}`
  * (azure-rest-api-specs authorization/…/stable/2022-04-01/authorization-RoleDefinitionsCalls.json,
- * Permissions_ListForResourceGroup; it needs Microsoft.Authorization/permissions/read).
+ * Permissions_ListForResourceGroup and Permissions_ListForResource; both need
+ * Microsoft.Authorization/permissions/read). A role assigned on a resource (a DNS zone) shows only in
+ * that resource's list, not in its resource group's.
  *
  * One call does not justify another SDK package: it goes through the pipeline
  * of the resources client the engine already has (bearer token for the
@@ -34,11 +36,14 @@ export async function listPermissions(
   resourceManagerEndpoint: string,
   subscriptionId: string,
   resourceGroup: string,
+  /** A resource in the group, `{namespace}/{type}/{name}` (e.g. `Microsoft.Network/dnszones/example.nl`). */
+  resource?: string,
 ): Promise<RolePermission[]> {
   const base = resourceManagerEndpoint.replace(/\/+$/, "");
+  const at = resource ? `/providers/${resource.split("/").map(encodeURIComponent).join("/")}` : "";
   let url: string | undefined =
     `${base}/subscriptions/${encodeURIComponent(subscriptionId)}/resourcegroups/${encodeURIComponent(resourceGroup)}` +
-    `/providers/Microsoft.Authorization/permissions?api-version=${PERMISSIONS_API_VERSION}`;
+    `${at}/providers/Microsoft.Authorization/permissions?api-version=${PERMISSIONS_API_VERSION}`;
   const out: RolePermission[] = [];
   // Pages are few (one per role assignment at most); the cap stops a nextLink loop.
   for (let page = 0; url && page < 20; page++) {
@@ -76,21 +81,23 @@ function parse(text: string | undefined): Record<string, unknown> | undefined {
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
-/** A resource group the plan reads, and what the caller may change there. */
-export type ScopeAccess = { subscriptionId: string; resourceGroup: string } & (
-  | { writes: string[] }
-  | { error: PermissionsError | Error }
-);
+/** A resource group (or a resource in it) the plan reads. */
+export interface ReadScope {
+  subscriptionId: string;
+  resourceGroup: string;
+  /** `{namespace}/{type}/{name}` of a resource in the group; the group itself when absent. */
+  resource?: string | undefined;
+}
+
+/** A scope the plan reads, and what the caller may change there. */
+export type ScopeAccess = ReadScope & ({ writes: string[] } | { error: PermissionsError | Error });
 
 /**
  * For each resource group, the actions of the apply role (src/model/roles.ts)
  * the caller holds there that change something. Never throws: a failed
  * lookup comes back as `error` for that scope.
  */
-export async function writeAccess(
-  connection: AzureConnection,
-  scopes: { subscriptionId: string; resourceGroup: string }[],
-): Promise<ScopeAccess[]> {
+export async function writeAccess(connection: AzureConnection, scopes: ReadScope[]): Promise<ScopeAccess[]> {
   const clients = new Map<string, AzureClients>();
   const clientsFor = (sub: string): AzureClients => {
     const known = clients.get(sub);
@@ -107,6 +114,7 @@ export async function writeAccess(
           connection.resourceManagerEndpoint,
           scope.subscriptionId,
           scope.resourceGroup,
+          scope.resource,
         );
         return { ...scope, writes: WRITE_ACTIONS.filter((a) => allowsAction(permissions, a)) };
       } catch (e) {

@@ -447,7 +447,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   router.add("GET", "/subscriptions/{sub}/providers/{ns}", (req) =>
     emulator!.providers.provider(req.params.sub!, req.params.ns!),
   );
-  registerPermissions(router, rbac, (sub, rg) => world.store.getGroup(sub, rg) !== undefined);
+  registerPermissions(
+    router,
+    rbac,
+    (sub, rg) => world.store.getGroup(sub, rg) !== undefined,
+    (id) => world.store.get(id) !== undefined,
+  );
   router.add("GET", "/subscriptions/{sub}/providers/{ns}/locations/{loc}/operations/{id}", (req) =>
     // `monitor=true` marks the Location form of the URL (see Operations.start): it answers like operationResults.
     req.url.searchParams.get("monitor") === "true"

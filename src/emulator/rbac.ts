@@ -138,7 +138,37 @@ export function registerPermissions(
   router: Router,
   rbac: Rbac,
   groupExists: (sub: string, rg: string) => boolean,
+  resourceExists: (id: string) => boolean,
 ): void {
+  const permissionsBody = (principal: string | undefined, scope: string): EmuResponse => ({
+    status: 200,
+    body: {
+      value: rbac.permissionsAt(principal ?? "", scope).map((p) => ({
+        actions: [...p.actions],
+        notActions: [...(p.notActions ?? [])],
+        dataActions: [],
+        notDataActions: [],
+      })),
+    },
+  });
+  // Permissions_ListForResource (same file of azure-rest-api-specs): "all permissions the caller has for a
+  // resource", that is every assignment at the resource or above it. Served for DNS zones, where the README
+  // has the roles assigned: an assignment on the zone does not show in its resource group's list.
+  router.add(
+    "GET",
+    "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Network/dnszones/{zone}/providers/Microsoft.Authorization/permissions",
+    (req: EmuRequest): EmuResponse => {
+      const { sub = "", rg = "", zone = "" } = req.params;
+      const scope = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/dnszones/${zone}`;
+      if (!resourceExists(scope))
+        throw new ArmError(
+          404,
+          "ResourceNotFound",
+          `The Resource 'Microsoft.Network/dnszones/${zone}' under resource group '${rg}' was not found.`,
+        );
+      return permissionsBody(req.principal, scope);
+    },
+  );
   router.add(
     "GET",
     "/subscriptions/{sub}/resourcegroups/{rg}/providers/Microsoft.Authorization/permissions",
@@ -146,18 +176,7 @@ export function registerPermissions(
       const { sub = "", rg = "" } = req.params;
       if (!groupExists(sub, rg))
         throw new ArmError(404, "ResourceGroupNotFound", `Resource group '${rg}' could not be found.`);
-      const scope = `/subscriptions/${sub}/resourceGroups/${rg}`;
-      return {
-        status: 200,
-        body: {
-          value: rbac.permissionsAt(req.principal ?? "", scope).map((p) => ({
-            actions: [...p.actions],
-            notActions: [...(p.notActions ?? [])],
-            dataActions: [],
-            notDataActions: [],
-          })),
-        },
-      };
+      return permissionsBody(req.principal, `/subscriptions/${sub}/resourceGroups/${rg}`);
     },
   );
 }

@@ -40,7 +40,9 @@ describe("two identities (the README's setup)", () => {
     expect(plan.code, plan.stdout).toBe(0);
     expect(warnings(plan.stdout)).toEqual([]);
     // The plan identity read its own permissions where it could: the DNS zone's resource group exists.
-    expect(plan.stdout).toContain("The plan identity is read-only on 1 resource group(s).");
+    expect(plan.stdout).toContain(
+      "The plan identity is read-only on resource group rg-dns, DNS zone example.nl (rg-dns).",
+    );
     const planTokens = world.emulator.tokenRequests.filter((t) => t.subject === PR_SUBJECT);
     expect(planTokens.length).toBeGreaterThan(0);
     expect(planTokens.every((t) => t.clientId === ids.plan.clientId)).toBe(true);
@@ -65,6 +67,21 @@ describe("two identities (the README's setup)", () => {
     expect(world.emulator.writeCount()).toBe(0);
     expect(world.emulator.requests.filter((r) => r.kind === "arm")).toEqual([]);
   });
+
+  it("warns when the plan identity may write records in a DNS zone, a role its resource group's list does not show", async () => {
+    // The README assigns DNS roles per zone; someone gave the plan identity the zone's write role too.
+    const zone = `/subscriptions/${world.emulator.subscriptionId}/resourceGroups/rg-dns/providers/Microsoft.Network/dnszones/example.nl`;
+    world.emulator.assignRole(ids.plan.clientId, zone, [{ actions: ["Microsoft.Network/dnszones/*"], notActions: [] }]);
+    world.openPullRequest(3);
+    const run = await world.plan(3);
+    expect(run.code, run.stdout).toBe(0);
+    expect(warnings(run.stdout)).toEqual([
+      expect.stringContaining(
+        "The plan job's Azure identity can change Azure: on DNS zone example.nl (rg-dns) it holds Microsoft.Network/dnszones/AAAA/write, Microsoft.Network/dnszones/AAAA/delete.",
+      ),
+    ]);
+    expect(run.summary).toContain("DNS zone example.nl (rg-dns)");
+  });
 });
 
 describe("a plan identity that can write", () => {
@@ -86,7 +103,9 @@ describe("a plan identity that can write", () => {
     expect(run.code, run.stdout).toBe(0);
     const [warning, ...rest] = warnings(run.stdout);
     expect(rest).toEqual([]);
-    expect(warning).toContain("The plan job's Azure identity can change Azure: on resource group(s) rg-dns it holds");
+    expect(warning).toContain(
+      "The plan job's Azure identity can change Azure: on resource group rg-dns, DNS zone example.nl (rg-dns) it holds",
+    );
     expect(warning).toContain("Microsoft.Resources/subscriptions/resourceGroups/write");
     expect(warning).toContain("role-plan.json");
     expect(run.summary).toContain("The plan job's Azure identity can change Azure");

@@ -99,7 +99,12 @@ export class ProviderRegistry {
   typeOf(path: string): { namespace: string; resourceType: string; versions: string[] } | undefined {
     const parts = path.split("/").filter(Boolean);
     if (parts[0]?.toLowerCase() !== "subscriptions") return undefined;
-    const p = parts.findIndex((s) => s.toLowerCase() === "providers");
+    const first = parts.findIndex((s) => s.toLowerCase() === "providers");
+    // An extension resource (`{resource}/providers/{ns}/{type}`, e.g. a DNS zone's
+    // providers/Microsoft.Authorization/permissions) belongs to the last provider in the path, and its
+    // api-version is that provider's (2022-04-01 for Permissions_ListForResource in azure-rest-api-specs
+    // authorization/…/authorization-RoleDefinitionsCalls.json, while dnszones offers 2018-05-01).
+    const p = first > 2 ? parts.map((s) => s.toLowerCase()).lastIndexOf("providers") : first;
     let namespace: string;
     let typeParts: string[];
     if (p < 0) {
