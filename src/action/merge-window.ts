@@ -7,8 +7,8 @@
  */
 import { stickyMarker } from "../plan/comment-marker.js";
 import { type AppliedDeployment, type DeploymentScope, isForbidden } from "./github.js";
-import { firstParentChain } from "./history.js";
-import { type MergeStep, type PullRequestEvidence, qualify, type ReviewPolicy } from "./review.js";
+import { firstParentChain, type LabelEvent } from "./history.js";
+import { ALLOW_DESTROY_LABEL, type MergeStep, type PullRequestEvidence, qualify, type ReviewPolicy } from "./review.js";
 import type { ActionRun } from "./run.js";
 
 export interface MergeWindow {
@@ -78,7 +78,7 @@ export async function mergeWindow(run: ActionRun, sha: string, defaultBranch: st
     }
     const evidence: PullRequestEvidence = {
       pr,
-      labelEvents: await run.api.labelEvents(pr.number),
+      labelEvents: await labelEventsOrNone(run, pr.number),
     };
     const comment = await run.api.findSticky(pr.number, policy.planMarker);
     if (comment) evidence.planComment = { ...comment, editedBy: await run.api.commentEditor(comment.nodeId) };
@@ -98,4 +98,21 @@ export async function mergeWindow(run: ActionRun, sha: string, defaultBranch: st
     steps.push({ commit, pullRequest: judged });
   }
   return { steps, ...(lastApplied ? { lastApplied } : {}), ...(note ? { note } : {}) };
+}
+
+/**
+ * A token without `issues: read` may not list a pull request's events (403): then no label counts,
+ * so a deletion is refused rather than allowed, and the log says which permission is missing.
+ */
+async function labelEventsOrNone(run: ActionRun, pr: number): Promise<LabelEvent[]> {
+  try {
+    return await run.api.labelEvents(pr);
+  } catch (err) {
+    if (!isForbidden(err)) throw err;
+    run.core.warning(
+      `GitHub refused the label history of pull request #${pr} (403): give the apply job \`permissions: issues: read\`. ` +
+        `Until then its ${ALLOW_DESTROY_LABEL} label does not count.`,
+    );
+    return [];
+  }
 }

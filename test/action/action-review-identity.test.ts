@@ -2,7 +2,8 @@
  * Who the action is, and where its history is kept, through `node dist/index.js`
  * as the runner starts it: a GitHub App token's own login names the comments
  * that count; without permission to record deployments the apply still
- * happens, and a direct push has no review to apply.
+ * happens; without permission to read label history no deletion label
+ * counts; and a direct push has no review to apply.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resourceNames } from "../../src/model/names.js";
@@ -74,6 +75,21 @@ describe("the action's identity", () => {
     expect(first.stdout).toContain("::warning::GitHub refused to record this apply as a deployment (403)");
     expect(await vmExists("rg-nodeploy", "nodeploy")).toBe(true);
     world.github.deploymentsForbidden = false;
+  });
+
+  it("counts no deletion label when the token may not read the label history, and says which permission is missing", async () => {
+    world.files.remove("nodeploy");
+    world.openPullRequest(4, { labels: ["ipv6-proxy/allow-destroy"] });
+    expect((await world.plan(4)).code).toBe(0);
+    world.github.issuesForbidden = true;
+    world.emulator.resetRequests();
+    const r = await world.apply(world.merge(4));
+    world.github.issuesForbidden = false;
+    expect(r.code).toBe(1);
+    expect(world.emulator.writeCount()).toBe(0);
+    expect(r.stdout).toContain("::warning::GitHub refused the label history of pull request #4 (403)");
+    expect(r.stdout).toMatch(/::error::Nothing was applied: the plan destroys or replaces resources of `nodeploy`/);
+    expect(await vmExists("rg-nodeploy", "nodeploy")).toBe(true);
   });
 
   it("refuses a commit pushed directly to the default branch, which no pull request reviewed", async () => {

@@ -135,6 +135,8 @@ export interface GitHubDouble {
   readOnly: boolean;
   /** When true deployment writes answer 403, like a token without `deployments: write`. */
   deploymentsForbidden: boolean;
+  /** When true issue events answer 403, like a token without `issues: read`. */
+  issuesForbidden: boolean;
   subject: string;
   /** Who the token acts as: GITHUB_TOKEN's bot, or a GitHub App's `<slug>[bot]`. */
   tokenUser: DoubleUser;
@@ -221,6 +223,7 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
     requests: [],
     readOnly: false,
     deploymentsForbidden: false,
+    issuesForbidden: false,
     subject: options.subject ?? `repo:${options.repository}:pull_request`,
     tokenUser: ACTIONS_BOT,
     defaultBranch,
@@ -527,6 +530,8 @@ export async function startGitHubDouble(options: GitHubDoubleOptions): Promise<G
     // (github.com/haskell-github/github/issues/302). Each change is its own event, so replaying them in time order
     // gives the labels at any moment, the merge included.
     if (on("GET", /^\/issues\/(\d+)\/events$/)) {
+      // The fine-grained permission this endpoint needs is "Issues" (read), per the same page.
+      if (double.issuesForbidden) return send(403, forbidden());
       const issue = Number(arg(1));
       if (!pulls.has(issue)) return notFound();
       const events = labelEvents
