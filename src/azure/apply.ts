@@ -220,8 +220,8 @@ export class ProxyApply {
       case "publicIpV4":
       case "publicIpV6": {
         // Zones are fixed at creation, and a PUT without them asks for "no zone": an existing
-        // address is sent back with the zones it has.
-        const observed = this.input.observed.resources.get(armIdKey(c.id));
+        // address is sent back with the zones it has; a replaced one (deleted first) gets the new ones.
+        const observed = c.action === "replace" ? undefined : this.input.observed.resources.get(armIdKey(c.id));
         const zones = observed ? (observed.body.zones as string[] | undefined) : (body.zones as string[] | undefined);
         const { zones: _created, ...rest } = body;
         const pip = await network.publicIPAddresses.createOrUpdate(rg, c.name, {

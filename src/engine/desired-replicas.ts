@@ -46,13 +46,20 @@ export function probeSecurityRule(): Body {
 }
 
 /**
- * Zones a new public IP of the proxy gets: zone-redundant (every zone of the
- * region) for a proxy with replicas in a region with zones, so the site's
- * address survives a zone outage. None otherwise (a single VM, as always).
- * Zones are fixed when a public IP is created; an existing one keeps its own.
+ * Zones a new public IP of the proxy gets: zone-redundant (every default zone
+ * of the region) wherever the region has zones, for a single VM too. A
+ * public IP's zones never change, and a load balancer's frontend takes them
+ * (frontend-zones.ts): an address created zone-redundant can later move to the
+ * load balancer of replicas and stay. A zone-redundant Standard IP on a VM
+ * without a zone is what Azure itself created by default before network
+ * api-version 2020-08-01 (azure.microsoft.com/updates/zone-behavior-change);
+ * a VM pinned to a zone (replica 1 stays in its zone when replicas go back
+ * to 1) refuses a non-zonal one
+ * (ComputeResourceZoneConstraintDoesNotMatchPublicIPAddressZoneConstraint,
+ * Azure/azurehpc#317, fortinet/azure-templates#43). Same price.
+ * None where the region has no zones. An existing address keeps its own.
  */
 export function publicIpZones(spec: ProxySpec): string[] | undefined {
-  if (spec.replicas < 2) return undefined;
   const zones = regionZones(spec.location)?.defaultZones ?? [];
   return zones.length > 1 ? [...zones] : undefined;
 }

@@ -33,6 +33,7 @@ import { KIND_ORDER } from "../plan/types.js";
 import type { DesiredProxy, DesiredResource } from "./desired.js";
 import { dnsZoneIdFromTags, TAG_SSH_KEYS } from "./desired.js";
 import { fingerprintOf } from "./fingerprint.js";
+import { frontendZoneProblem, zonesOfPublicIp } from "./frontend-zones.js";
 import type { ObservedResource, ObservedState } from "./observed.js";
 import { cnameKey, rgKey } from "./observed.js";
 import { diffFields, ownedFields, stateHash } from "./owned.js";
@@ -207,6 +208,8 @@ function changeFor(
 
   const before = ownedFields(res.kind, obs.body, tagKeys);
   const diffs = diffFields(before, after);
+  const zoneProblem = movingZoneProblem(res, proxy, obs, observed);
+  if (zoneProblem) return make("replace", before, zoneProblem);
   if (obs.provisioningState === "Failed")
     return make("update", before, "last provisioning failed in Azure; applying it again");
   if (diffs.length === 0) return make("noop", before, "up to date");
@@ -232,6 +235,24 @@ function changeFor(
  */
 function withDiffs(change: Omit<Change, "diffs">): Change {
   return { ...change, diffs: change.action === "delete" ? [] : diffFields(change.before, change.after) };
+}
+
+/**
+ * A public IP that moves to the load balancer being created for replicas in
+ * zones, and whose own zones cannot serve them (frontend-zones.ts): why it is
+ * created again. A frontend that already exists is left as it is.
+ */
+function movingZoneProblem(
+  res: DesiredResource,
+  proxy: DesiredProxy,
+  obs: ObservedResource,
+  observed: ObservedState,
+): string | undefined {
+  if (res.kind !== "publicIpV4" && res.kind !== "publicIpV6") return undefined;
+  const lb = proxy.resources.find((r) => r.kind === "loadBalancer");
+  if (!lb || observed.resources.has(armIdKey(lb.id))) return undefined;
+  const wanted = Array.isArray(res.body.zones) ? (res.body.zones as string[]) : undefined;
+  return frontendZoneProblem(proxy.spec, zonesOfPublicIp(obs.body), wanted);
 }
 
 /** Why an in-place update is impossible, or undefined when it is possible. */
@@ -439,7 +460,7 @@ function addWarnings(changes: Change[], warnings: PlanWarning[], observed: Obser
         proxy: c.proxy,
         address: c.address,
         message:
-          `the public IPv6 address${address ? ` ${address}` : ""} of proxy "${c.proxy}" will ${c.action === "delete" ? "be released" : "change"}` +
+          `the public IPv6 address${address ? ` ${address}` : ""} of proxy "${c.proxy}" will ${c.action === "delete" ? "be released" : `change: ${c.reason}`}` +
           `${zone ? `; AAAA records in ${parseArmId(zone)?.name ?? zone} follow it, but clients and caches may hold the old address until the TTL expires` : ""}`,
       });
     }
@@ -450,7 +471,7 @@ function addWarnings(changes: Change[], warnings: PlanWarning[], observed: Obser
         proxy: c.proxy,
         address: c.address,
         message:
-          `the public IPv4 address${address ? ` ${address}` : ""} of proxy "${c.proxy}" will change: ` +
+          `the public IPv4 address${address ? ` ${address}` : ""} of proxy "${c.proxy}" will change (${c.reason}): ` +
           "backends that allow-list it must allow the new one, which the apply comment and the ipv4-addresses output show",
       });
     }
@@ -475,8 +496,13 @@ function rollouts(changes: Change[], desired: DesiredProxy[], errors: PlanError[
     const proxy = desired.find((d) => d.spec.name === name);
     const rollout = planRollout(name, changes, proxy);
     if (!rollout) return [];
+    // Moving a single VM to a new load balancer, its public IPs are free once they leave its NIC:
+    // the rollout creates them again there (rollout.ts). Any other replacement has no safe order.
+    const moving =
+      rollout.steps.some((s) => s.kind === "detach") &&
+      changes.some((x) => x.proxy === name && x.kind === "loadBalancer" && x.action === "create");
     for (const c of changes.filter(
-      (x) => x.proxy === name && x.kind.startsWith("publicIp") && x.action === "replace",
+      (x) => x.proxy === name && x.kind.startsWith("publicIp") && x.action === "replace" && !moving,
     )) {
       errors.push({
         proxy: name,

@@ -41,43 +41,51 @@ export function planRollout(proxy: string, changes: Change[], desired: DesiredPr
   const wanted = Math.max(desired.spec.replicas, 1);
   const label = (n: number) => `replica ${n}`;
 
+  // A single VM that becomes replica 1: its public IPs leave its NIC for the new load balancer.
+  const vm1 = ofReplica("virtualMachine", 1);
+  const nic1 = ofReplica("networkInterface", 1);
+  const moving = !lbBefore && vm1 !== undefined && vm1.action !== "create" && nic1 !== undefined;
+  // A public IP that cannot keep its address there (its zones, frontend-zones.ts) is created again
+  // once it is free: a public IP is attached to one thing at a time.
+  const recreated = (c: Change) => moving && c.kind.startsWith("publicIp") && c.action === "replace";
+
   // 1. The network the load balancer needs: the NSG's probe rule first when it arrives, last when it goes.
   for (const kind of ["networkSecurityGroup", "virtualNetwork", "publicIpV4", "publicIpV6"] as const) {
     if (kind === "networkSecurityGroup" && !lbAfter) continue;
-    for (const c of pending(kind)) steps.write(c);
+    for (const c of pending(kind)) if (!recreated(c)) steps.write(c);
   }
 
   // 2. One VM becomes replica 1: it serves the config with the health endpoint first, then its
   //    public IPs move to the load balancer's frontends.
-  if (!lbBefore) {
-    const vm1 = ofReplica("virtualMachine", 1);
-    if (vm1 && vm1.action !== "create") {
-      steps.add({
-        kind: "push-config",
-        address: vm1.address,
-        text: `${label(1)} (${vm1.name}) takes the config with the health endpoint; it keeps serving meanwhile`,
-        pause: "until the VM reports that it serves the new config",
-      });
-      const nic1 = ofReplica("networkInterface", 1);
-      if (nic1) {
-        steps.add({
-          kind: "detach",
-          address: nic1.address,
-          text: `the public IPv4 and IPv6 addresses leave ${nic1.name} for the load balancer: the site is unreachable until ${label(1)} is probed healthy`,
-          interrupts: true,
-        });
-        steps.write(lb, { interrupts: true });
-        for (const c of pending("availabilitySet")) steps.write(c);
-        steps.write(nic1, { interrupts: true, text: `${nic1.name} joins the load balancer's pools` });
-        steps.add({
-          kind: "wait-healthy",
-          address: vm1.address,
-          text: `${label(1)} is probed healthy: the site answers again on the same addresses`,
-          pause: `until the load balancer's probe sees ${label(1)} healthy (about ${PROBE_WINDOW_SECONDS} s)`,
-          interrupts: true,
-        });
-      }
+  if (moving) {
+    steps.add({
+      kind: "push-config",
+      address: vm1.address,
+      text: `${label(1)} (${vm1.name}) takes the config with the health endpoint; it keeps serving meanwhile`,
+      pause: "until the VM reports that it serves the new config",
+    });
+    const renewed = mine.filter(recreated);
+    const newIpv6 = renewed.some((c) => c.kind === "publicIpV6");
+    steps.add({
+      kind: "detach",
+      address: nic1.address,
+      text: `the public IPv4 and IPv6 addresses leave ${nic1.name} for the load balancer: the site is unreachable until ${label(1)} is probed healthy${newIpv6 ? ", and then only on its new IPv6 address once the AAAA records point there" : ""}`,
+      interrupts: true,
+    });
+    for (const c of renewed) {
+      steps.remove(c, { interrupts: true });
+      steps.write(c, { interrupts: true, text: `create ${c.address} again, with a new address: ${c.reason}` });
     }
+    steps.write(lb, { interrupts: true });
+    for (const c of pending("availabilitySet")) steps.write(c);
+    steps.write(nic1, { interrupts: true, text: `${nic1.name} joins the load balancer's pools` });
+    steps.add({
+      kind: "wait-healthy",
+      address: vm1.address,
+      text: `${label(1)} is probed healthy: the site answers again ${renewed.length ? "on the load balancer's addresses" : "on the same addresses"}`,
+      pause: `until the load balancer's probe sees ${label(1)} healthy (about ${PROBE_WINDOW_SECONDS} s)`,
+      interrupts: true,
+    });
   }
   // Scaling in, each remaining replica gets more outbound ports: the load balancer changes only once
   // the others are gone (Azure checks the ports of every member). Otherwise before the new ones join.

@@ -225,8 +225,8 @@ describe("1 → 2 → 1", () => {
     const pip6 = await c.network.publicIPAddresses.get(rg, "ipv6px-shop-pip6");
     expect(pip6.ipAddress).toBe(address);
     expect(pip6.ipConfiguration?.id).toMatch(/loadBalancers\/ipv6px-shop-lb\/frontendIPConfigurations\/frontend-ipv6$/);
-    // The single VM's address was created without zones, and keeps them (zones never change).
-    expect(pip6.zones).toBeUndefined();
+    // The single VM's address was created zone-redundant, so the load balancer's frontend is too.
+    expect(pip6.zones).toEqual(["1", "2", "3"]);
     expect((await c.compute.virtualMachines.get(rg, "ipv6px-shop-vm")).zones).toEqual(["1"]);
     // Replica 1 was drained (its health endpoint) before it was deleted, and replica 2 served meanwhile.
     expect(runCommands().indexOf("ipv6px-shop-vm drain")).toBeGreaterThan(
@@ -252,6 +252,73 @@ describe("1 → 2 → 1", () => {
     const back = await c.network.publicIPAddresses.get(rg, "ipv6px-shop-pip6");
     expect(back.ipConfiguration?.id).toMatch(/networkInterfaces\/ipv6px-shop-nic\/ipConfigurations\/ipconfig-v6$/);
     expect((await c.network.loadBalancers.list(rg).next()).value).toBeUndefined();
+    expect(pending(await plan())).toEqual([]);
+  });
+});
+
+describe("a move that cannot keep the address", () => {
+  it("says why before anything happens, then recreates a non-zonal address zone-redundant, and the AAAA records follow", async () => {
+    const rg = "rg-ha-nonzonal";
+    write({ name: "old", resourceGroup: rg });
+    await apply();
+    const c = h.clients();
+    // A single VM whose public IPv6 was created without zones (as this tool once did): detach it,
+    // create it again non-zonal with the same tags, attach it again.
+    const nic = await c.network.networkInterfaces.get(rg, "ipv6px-old-nic");
+    const v6 = nic.ipConfigurations!.find((x) => x.name === "ipconfig-v6")!;
+    const attached = v6.publicIPAddress;
+    v6.publicIPAddress = undefined;
+    await c.network.networkInterfaces.beginCreateOrUpdateAndWait(rg, "ipv6px-old-nic", nic);
+    const zoned = await c.network.publicIPAddresses.get(rg, "ipv6px-old-pip6");
+    await c.network.publicIPAddresses.beginDeleteAndWait(rg, "ipv6px-old-pip6");
+    const { zones: _zones, ipAddress: _ip, ...rest } = zoned;
+    const legacy = await c.network.publicIPAddresses.beginCreateOrUpdateAndWait(rg, "ipv6px-old-pip6", rest);
+    expect(legacy.zones).toBeUndefined();
+    v6.publicIPAddress = attached;
+    await c.network.networkInterfaces.beginCreateOrUpdateAndWait(rg, "ipv6px-old-nic", nic);
+    // Azure never changes a public IP's zones: the emulator refuses it as Azure does.
+    const inPlace = await c.network.publicIPAddresses
+      .beginCreateOrUpdateAndWait(rg, "ipv6px-old-pip6", { ...rest, zones: ["1", "2", "3"] })
+      .catch((e: { code?: string }) => e);
+    expect(inPlace).toMatchObject({ code: "ResourceAvailabilityZonesCannotBeModified" });
+    // A single VM keeps the address it has; only its AAAA record follows it.
+    expect(pending(await plan())).toEqual(["old.dnsRecord.old:update"]);
+    await apply();
+    const oldAddress = legacy.ipAddress!;
+    const aaaa = async () => (await c.dns.recordSets.get("rg-dns", "example.nl", "old", "AAAA")).aaaaRecords;
+    expect(await aaaa()).toEqual([{ ipv6Address: oldAddress }]);
+
+    write({ name: "old", resourceGroup: rg, replicas: 2 });
+    const up = await plan();
+    const warning = up.plan.warnings.find((w) => w.code === "ipv6-address-change")!;
+    expect(warning.message).toContain(
+      `the public IPv6 address ${oldAddress} of proxy "old" will change: it is non-zonal (created without zones), and a load balancer's frontend takes the zones of its public IP`,
+    );
+    expect(renderPlanMarkdown(up.plan, { marker: "<!-- test -->" })).toContain(
+      "Azure never changes a public IP's zones after it is created",
+    );
+    expect(up.plan.changes.find((x) => x.kind === "publicIpV6")?.action).toBe("replace");
+    // The IPv4 address was created zone-redundant and stays.
+    expect(up.plan.changes.find((x) => x.kind === "publicIpV4")?.action).toBe("noop");
+
+    h.emulator.resetRequests();
+    const moved = (await applyPlan(up, h.ctx(owner), { allowDestroy: true })).proxies[0]!;
+    // Nothing was written to the address in place: it was freed from the NIC, deleted, created again.
+    const order = writes().filter((w) =>
+      /networkInterfaces\/ipv6px-old-nic$|publicIPAddresses\/ipv6px-old-pip6$|loadBalancers/.test(w),
+    );
+    expect(order.slice(0, 4)).toEqual([
+      "PUT networkInterfaces/ipv6px-old-nic",
+      "DELETE publicIPAddresses/ipv6px-old-pip6",
+      "PUT publicIPAddresses/ipv6px-old-pip6",
+      "PUT loadBalancers/ipv6px-old-lb",
+    ]);
+    const pip6 = await c.network.publicIPAddresses.get(rg, "ipv6px-old-pip6");
+    expect(pip6.zones).toEqual(["1", "2", "3"]);
+    expect(pip6.ipAddress).not.toBe(oldAddress);
+    expect(moved.ipv6Address).toBe(pip6.ipAddress);
+    expect(pip6.ipConfiguration?.id).toMatch(/loadBalancers\/ipv6px-old-lb\/frontendIPConfigurations\/frontend-ipv6$/);
+    expect(await aaaa()).toEqual([{ ipv6Address: pip6.ipAddress }]);
     expect(pending(await plan())).toEqual([]);
   });
 });
