@@ -33,7 +33,7 @@ import { KIND_ORDER } from "../plan/types.js";
 import type { DesiredProxy, DesiredResource } from "./desired.js";
 import { dnsZoneIdFromTags, TAG_SSH_KEYS } from "./desired.js";
 import { fingerprintOf } from "./fingerprint.js";
-import { frontendZoneProblem, zonesOfPublicIp } from "./frontend-zones.js";
+import { describeZones, frontendZoneProblem, zonesOf } from "./frontend-zones.js";
 import type { ObservedResource, ObservedState } from "./observed.js";
 import { cnameKey, rgKey } from "./observed.js";
 import { diffFields, ownedFields, stateHash } from "./owned.js";
@@ -118,7 +118,7 @@ export function buildPlan({ owner, desired, observed, now = new Date() }: DiffIn
     configDiffs,
     warnings,
     errors,
-    rollouts: rollouts(sorted, desired, errors),
+    rollouts: rollouts(sorted, desired, errors, observed),
   };
   return { ...plan, fingerprint: fingerprintOf(plan) };
 }
@@ -252,7 +252,7 @@ function movingZoneProblem(
   const lb = proxy.resources.find((r) => r.kind === "loadBalancer");
   if (!lb || observed.resources.has(armIdKey(lb.id))) return undefined;
   const wanted = Array.isArray(res.body.zones) ? (res.body.zones as string[]) : undefined;
-  return frontendZoneProblem(proxy.spec, zonesOfPublicIp(obs.body), wanted);
+  return frontendZoneProblem(proxy.spec, zonesOf(obs.body), wanted);
 }
 
 /** Why an in-place update is impossible, or undefined when it is possible. */
@@ -491,7 +491,12 @@ function addWarnings(changes: Change[], warnings: PlanWarning[], observed: Obser
 }
 
 /** The rollout of each proxy with replicas (see rollout.ts), and what a rollout cannot do. */
-function rollouts(changes: Change[], desired: DesiredProxy[], errors: PlanError[]): Plan["rollouts"] {
+function rollouts(
+  changes: Change[],
+  desired: DesiredProxy[],
+  errors: PlanError[],
+  observed: ObservedState,
+): Plan["rollouts"] {
   return [...new Set(changes.map((c) => c.proxy))].flatMap((name) => {
     const proxy = desired.find((d) => d.spec.name === name);
     const rollout = planRollout(name, changes, proxy);
@@ -512,8 +517,44 @@ function rollouts(changes: Change[], desired: DesiredProxy[], errors: PlanError[
         message: `${c.address} must be replaced (${c.reason}), which this tool does only for a single VM: set replicas to 1, apply, then change it`,
       });
     }
+    const back = proxy && backToOneProblem(name, changes, proxy, observed);
+    if (back) errors.push(back);
     return [rollout];
   });
+}
+
+/**
+ * Going back to one VM, the public IPs return to replica 1's NIC, and replica 1
+ * stays in its zone. Azure refuses an address that does not serve that zone on
+ * a zonal VM (emulator/rules/zone-rules.ts): say so before anything happens.
+ */
+function backToOneProblem(
+  name: string,
+  changes: Change[],
+  proxy: DesiredProxy,
+  observed: ObservedState,
+): PlanError | undefined {
+  const lb = changes.find((c) => c.proxy === name && c.kind === "loadBalancer");
+  const vm1 = changes.find((c) => c.proxy === name && c.kind === "virtualMachine" && replicaNumberOf(c.address) === 1);
+  if (lb?.action !== "delete" || !vm1 || vm1.action === "create" || vm1.action === "replace") return undefined;
+  const zone = zonesOf(observed.resources.get(armIdKey(vm1.id))?.body ?? {})[0];
+  if (zone === undefined) return undefined;
+  for (const kind of ["publicIpV6", "publicIpV4"] as const) {
+    const pip = changes.find((c) => c.proxy === name && c.kind === kind);
+    const zones = pip && zonesOf(observed.resources.get(armIdKey(pip.id))?.body ?? {});
+    if (!pip || !zones || zones.includes(zone)) continue;
+    return {
+      proxy: name,
+      address: pip.address,
+      file: proxy.spec.file,
+      line: (proxy.spec.locations.replicas ?? proxy.spec.locations.name)?.line ?? 1,
+      message:
+        `${pip.address} cannot go back to ${vm1.name}: that VM stays in zone ${zone}, the address is ${describeZones(zones)}, ` +
+        "and Azure refuses a public IP that does not serve a VM's zone (ComputeResourceZoneConstraintDoesNotMatchPublicIPAddressZoneConstraint); " +
+        "keep replicas at 2 or more, or remove the proxy and add it again (new addresses)",
+    };
+  }
+  return undefined;
 }
 
 /** Replicas in one availability set share a datacenter: say so, since the file may not. */

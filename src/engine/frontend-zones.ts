@@ -23,8 +23,8 @@
  */
 import type { ProxySpec } from "../proxyfile/types.js";
 
-/** The zones a public IP was created with, as Azure returns them (`zones`, absent when non-zonal). */
-export function zonesOfPublicIp(body: Record<string, unknown>): string[] {
+/** The zones a public IP or VM was created with, as Azure returns them (`zones`, absent when non-zonal). */
+export function zonesOf(body: Record<string, unknown>): string[] {
   return Array.isArray(body.zones) ? (body.zones as unknown[]).map(String).sort() : [];
 }
 

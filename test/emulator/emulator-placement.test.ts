@@ -118,6 +118,50 @@ describe("zonal VMs", () => {
   });
 });
 
+describe("a zonal VM's public IPs", () => {
+  const pip6 = (name: string, zones?: string[]) =>
+    c.network.publicIPAddresses.createOrUpdate(RG, name, {
+      location: LOCATION,
+      sku: { name: "Standard" },
+      publicIPAllocationMethod: "Static",
+      publicIPAddressVersion: "IPv6",
+      ...(zones ? { zones } : {}),
+    });
+  const withPip = async (nicName: string, pipId: string) => {
+    const n = await c.network.networkInterfaces.get(RG, nicName);
+    n.ipConfigurations!.find((x) => x.name === "v6")!.publicIPAddress = { id: pipId };
+    return c.network.networkInterfaces.createOrUpdate(RG, nicName, n);
+  };
+  const key = sshPublicKey();
+
+  it("must serve its zone: a non-zonal or other-zone address is refused, on the NIC or at the VM's creation", async () => {
+    const n = await nic("px-nic-zpip");
+    await c.compute.virtualMachines.createOrUpdate(RG, "px-vm-zpip", { ...vmModel(n.id!, { key }), zones: ["1"] });
+    const regional = await pip6("px-pip6-regional");
+    const refused = await failure(withPip("px-nic-zpip", regional.id!));
+    expect(refused.code).toBe("ComputeResourceZoneConstraintDoesNotMatchPublicIPAddressZoneConstraint");
+    expect(refused.message).toContain("has a zone constraint 1 but the PublicIPAddress");
+    expect(refused.message).toContain("has a different zone constraint Regional");
+    const zone2 = await pip6("px-pip6-zone2", ["2"]);
+    expect((await failure(withPip("px-nic-zpip", zone2.id!))).message).toContain("different zone constraint 2");
+    // A zone-redundant address serves zone 1.
+    const redundant = await pip6("px-pip6-zr", ["1", "2", "3"]);
+    const attached = await withPip("px-nic-zpip", redundant.id!);
+    expect(attached.ipConfigurations!.find((x) => x.name === "v6")?.publicIPAddress?.id).toBe(redundant.id);
+
+    // A new zonal VM on a NIC that already holds a non-zonal address.
+    const other = await nic("px-nic-zpip2");
+    await withPip("px-nic-zpip2", regional.id!);
+    const created = await failure(
+      c.compute.virtualMachines.createOrUpdate(RG, "px-vm-zpip2", { ...vmModel(other.id!, { key }), zones: ["3"] }),
+    );
+    expect(created.code).toBe("ComputeResourceZoneConstraintDoesNotMatchPublicIPAddressZoneConstraint");
+    // The same NIC with a VM that has no zone is fine: a non-zonal address serves a regional VM.
+    const regionalVm = await c.compute.virtualMachines.createOrUpdate(RG, "px-vm-zpip2", vmModel(other.id!, { key }));
+    expect(regionalVm.zones).toBeUndefined();
+  });
+});
+
 describe("rule health follows what the member VMs serve", () => {
   let pool: string;
 

@@ -266,8 +266,8 @@ describe("a move that cannot keep the address", () => {
     // create it again non-zonal with the same tags, attach it again.
     const nic = await c.network.networkInterfaces.get(rg, "ipv6px-old-nic");
     const v6 = nic.ipConfigurations!.find((x) => x.name === "ipconfig-v6")!;
-    const attached = v6.publicIPAddress;
-    v6.publicIPAddress = undefined;
+    const attached = v6.publicIPAddress!;
+    delete v6.publicIPAddress;
     await c.network.networkInterfaces.beginCreateOrUpdateAndWait(rg, "ipv6px-old-nic", nic);
     const zoned = await c.network.publicIPAddresses.get(rg, "ipv6px-old-pip6");
     await c.network.publicIPAddresses.beginDeleteAndWait(rg, "ipv6px-old-pip6");

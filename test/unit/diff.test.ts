@@ -373,6 +373,24 @@ describe("replicas", () => {
     expect(plan.rollouts[0]!.steps.map((s) => `${s.kind} ${s.address}`)).toContain("delete www.publicIpV6");
   });
 
+  it("refuse, before anything is applied, to put an address on replica 1's NIC that does not serve its zone", () => {
+    const two = proxy(`${BASE}replicas: 2\n`);
+    const observed = observedFrom(two);
+    expect(buildPlan({ owner: OWNER, desired: [proxy(BASE)], observed }).errors).toEqual([]);
+    for (const r of observed.resources.values()) if (r.kind === "publicIpV6") delete r.body.zones;
+    const plan = buildPlan({ owner: OWNER, desired: [proxy(BASE)], observed });
+    expect(plan.errors).toEqual([
+      expect.objectContaining({
+        address: "www.publicIpV6",
+        line: 1,
+        message:
+          "www.publicIpV6 cannot go back to ipv6px-www-vm: that VM stays in zone 1, the address is non-zonal (created without zones), " +
+          "and Azure refuses a public IP that does not serve a VM's zone (ComputeResourceZoneConstraintDoesNotMatchPublicIPAddressZoneConstraint); " +
+          "keep replicas at 2 or more, or remove the proxy and add it again (new addresses)",
+      }),
+    ]);
+  });
+
   it("refuse, before anything is applied, to replace a load balancer's public IP", () => {
     const two = proxy(`${BASE}replicas: 2\n`);
     const observed = observedFrom(two);

@@ -13,6 +13,7 @@ import type { StoredResource } from "../store.js";
 import type { World } from "../world.js";
 import { checkAllocatedPorts, checkFamily } from "./lb-rules.js";
 import { requireReference } from "./vnet-rules.js";
+import { checkPublicIpServesZone } from "./zone-rules.js";
 
 const sameText = (a: unknown, b: string) => typeof a === "string" && a.toLowerCase() === b.toLowerCase();
 
@@ -214,6 +215,8 @@ export function buildNicProperties(
           `IP configuration ${configId} is referencing public IP address ${pip.id} that is already allocated to resource ${user ?? `${id}/ipConfigurations/${sibling!.name}`}.`,
         );
       }
+      const vmId = refs.vmUsingNic(id);
+      if (vmId) checkPublicIpServesZone(vmId, world.store.get(vmId)?.body.zones, pip);
       out.publicIPAddress = { id: cp.publicIPAddress.id };
     }
     const pools = (

@@ -11,6 +11,7 @@ import { ArmError, deepCopy, isObject, missingParameter } from "../http.js";
 import { checkVmPlacement } from "../providers/availability-sets.js";
 import { References, TYPES } from "../providers/network-refs.js";
 import type { World } from "../world.js";
+import { checkPublicIpServesZone } from "./zone-rules.js";
 
 const invalid = (message: string, target: string) => new ArmError(400, "InvalidParameter", message, target);
 
@@ -85,7 +86,7 @@ export function checkVmModel(world: World, vmId: string, location: string, model
   if (size !== undefined && !/^(Standard|Basic)_[A-Za-z0-9_]+$/.test(String(size))) {
     throw invalid(`The value ${String(size)} provided for the VM size is not valid.`, "vmSize");
   }
-  checkNics(world, vmId, location, props.networkProfile);
+  checkNics(world, vmId, location, props.networkProfile, model.zones);
   checkVmPlacement(world, vmId, location, model);
   return model;
 }
@@ -136,7 +137,7 @@ function checkLinuxLogin(os: Json): void {
   }
 }
 
-function checkNics(world: World, vmId: string, location: string, network: unknown): void {
+function checkNics(world: World, vmId: string, location: string, network: unknown, zones: unknown): void {
   const nics = (
     isObject(network) && Array.isArray(network.networkInterfaces) ? network.networkInterfaces : []
   ) as Json[];
@@ -174,6 +175,10 @@ function checkNics(world: World, vmId: string, location: string, network: unknow
       );
     }
     checkDeleteOption(n.properties?.deleteOption, "networkProfile.networkInterfaces.deleteOption");
+    for (const c of (nic.body.properties?.ipConfigurations ?? []) as Json[]) {
+      const pip = c.properties?.publicIPAddress?.id ? world.store.get(c.properties.publicIPAddress.id) : undefined;
+      if (pip) checkPublicIpServesZone(vmId, zones, pip);
+    }
   }
 }
 
