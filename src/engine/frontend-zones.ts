@@ -38,8 +38,9 @@ export function describeZones(zones: readonly string[]): string {
 /**
  * Why the existing public IP cannot be the frontend of this proxy's replicas
  * without giving up their zone redundancy, or undefined when it can (or the
- * replicas have no zones: a region without zones, or a single VM).
- * `wanted` are the zones a new public IP of the proxy gets (publicIpZones).
+ * replicas have no zones: a region without zones, or a single VM; or a new
+ * address would not serve them either). `wanted` are the zones a new public IP
+ * of the proxy gets (publicIpZones).
  */
 export function frontendZoneProblem(
   spec: ProxySpec,
@@ -49,9 +50,9 @@ export function frontendZoneProblem(
   if (spec.replicas < 2 || spec.zones.length === 0) return undefined;
   const missing = spec.zones.filter((z) => !pipZones.includes(z));
   if (missing.length === 0) return undefined;
-  const need = wanted?.length
-    ? `a zone-redundant address (zones ${wanted.join(", ")})`
-    : `an address in zones ${spec.zones.join(", ")}`;
+  // A new address would be no better (a region this tool has no zones for): keep the one there is.
+  if (!wanted || spec.zones.some((z) => !wanted.includes(z))) return undefined;
+  const need = `a zone-redundant address (zones ${wanted.join(", ")})`;
   const risk =
     pipZones.length === 0
       ? "which a non-zonal one is not guaranteed to be"

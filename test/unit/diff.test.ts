@@ -348,6 +348,17 @@ describe("replicas", () => {
     );
   });
 
+  it("keep the address where a new one would be no better (zones named in a region the zone table does not know)", () => {
+    const observed = observedFrom(proxy(BASE.replace("westeurope", "newregion")));
+    for (const r of observed.resources.values()) if (r.kind.startsWith("publicIp")) delete r.body.zones;
+    const plan = buildPlan({
+      owner: OWNER,
+      desired: [proxy(`${BASE.replace("westeurope", "newregion")}replicas: 2\nzones: ["1", "2"]\n`)],
+      observed,
+    });
+    expect(plan.changes.filter((c) => c.kind.startsWith("publicIp")).map((c) => c.action)).toEqual(["noop", "noop"]);
+  });
+
   it("leave the address of a single VM, and of an existing load balancer, with the zones it has", () => {
     const single = moveWithPipZones(undefined, BASE);
     expect(single.changes.filter((c) => c.action !== "noop")).toEqual([]);
