@@ -26,8 +26,13 @@ async function all<T>(iter: AsyncIterable<T>): Promise<T[]> {
 type VmParameters = ReturnType<typeof vmModel>;
 
 /** A Trusted Launch Ubuntu 24.04 VM model of a size, on a fresh network of its own. */
-async function sizedVm(rg: string, prefix: string, size: string, opts: { accelerated?: boolean } = {}) {
-  const net = await createDualStackNetwork(c, rg, prefix);
+async function sizedVm(
+  rg: string,
+  prefix: string,
+  size: string,
+  opts: { accelerated?: boolean; pipZones?: string[] } = {},
+) {
+  const net = await createDualStackNetwork(c, rg, prefix, opts.pipZones ? { pipZones: opts.pipZones } : {});
   if (opts.accelerated) {
     const nic = await c.network.networkInterfaces.get(rg, `${prefix}-nic`);
     await c.network.networkInterfaces.createOrUpdate(rg, `${prefix}-nic`, {
@@ -141,7 +146,11 @@ describe("a size missing from some zones", () => {
     const refused = await failure(c.compute.virtualMachines.createOrUpdate("rg-z2", "z2-vm", inZone2));
     expect(refused).toMatchObject({ statusCode: 409, code: "SkuNotAvailable" });
     expect(refused.message).toMatch(/is currently not available in location 'westeurope' zones '2'/);
-    const inZone3 = { ...(await sizedVm("rg-z3", "z3", "Standard_D2as_v5")), zones: ["3"] };
+    // Zone-redundant addresses: a VM in a zone refuses a non-zonal public IP on its NIC.
+    const inZone3 = {
+      ...(await sizedVm("rg-z3", "z3", "Standard_D2as_v5", { pipZones: ["1", "2", "3"] })),
+      zones: ["3"],
+    };
     expect((await c.compute.virtualMachines.createOrUpdate("rg-z3", "z3-vm", inZone3)).zones).toEqual(["3"]);
   });
 });

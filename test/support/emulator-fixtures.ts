@@ -53,7 +53,13 @@ export interface Network {
 }
 
 /** NSG, VNet with a /26 + /64 subnet, Standard Static IPv4 and IPv6 public IPs, and a dual-stack NIC. */
-export async function createDualStackNetwork(c: AzureClients, rg: string, prefix: string): Promise<Network> {
+/** `pipZones`: the public IPs' zones (a VM in a zone needs addresses that serve it); none by default. */
+export async function createDualStackNetwork(
+  c: AzureClients,
+  rg: string,
+  prefix: string,
+  opts: { pipZones?: string[] } = {},
+): Promise<Network> {
   await c.resources.resourceGroups.createOrUpdate(rg, { location: LOCATION });
   const nsg = await c.network.networkSecurityGroups.createOrUpdate(rg, `${prefix}-nsg`, {
     location: LOCATION,
@@ -96,6 +102,7 @@ export async function createDualStackNetwork(c: AzureClients, rg: string, prefix
       sku: { name: "Standard", tier: "Regional" },
       publicIPAllocationMethod: "Static",
       publicIPAddressVersion: version,
+      ...(opts.pipZones ? { zones: opts.pipZones } : {}),
     });
   const [pip4, pip6] = await Promise.all([pip("IPv4", "pip4"), pip("IPv6", "pip6")]);
   const nic = await c.network.networkInterfaces.createOrUpdate(rg, `${prefix}-nic`, {

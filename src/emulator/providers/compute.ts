@@ -10,7 +10,7 @@ import { ArmError, deepCopy, isObject, newGuid } from "../http.js";
 import { resourceId } from "../ids.js";
 import { pagedList } from "../paging.js";
 import type { Router } from "../router.js";
-import { checkVmModel, mergePatch, mergePut } from "../rules/vm-rules.js";
+import { checkNicPublicIpZones, checkVmModel, mergePatch, mergePut } from "../rules/vm-rules.js";
 import type { StoredResource } from "../store.js";
 import { asWire, type WireDisk, type WireVirtualMachine } from "../wire.js";
 import type { World } from "../world.js";
@@ -155,6 +155,7 @@ function putVm(world: World, req: EmuRequest): EmuResponse {
   if (isObject(model.properties.osProfile)) model.properties.osProfile.computerName ??= name;
   checkVmModel(world, existing?.id ?? id, location, model);
   checkVmSize(world, existing?.id ?? id, location, model, existing?.body);
+  checkNicPublicIpZones(world, existing?.id ?? id, model);
   const properties = normalise(world, req, model.properties, location, existing);
   const tags = tagsOf(input);
   const created = !existing;
