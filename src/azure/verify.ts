@@ -2,17 +2,22 @@
  * Checks proxies from the outside, changing nothing: on every VM, the health
  * script through Run Command (all VMs at once, one command per VM: a VM runs
  * one command at a time); for every DNS name, the zone's own name servers.
- * The verdict comes from src/verify/verdict.ts.
+ * When the identity may not use Run Command on any of a proxy's VMs (the
+ * read-only plan identity), its backends are checked from outside instead:
+ * connections to its public address (./outside-in.ts). The verdict comes
+ * from src/verify/verdict.ts.
  */
 import { reportScriptLines } from "../dataplane/report-script.js";
 import { mapLimit } from "../engine/concurrency.js";
 import type { Logger } from "../log.js";
 import { parseHealthAnswer } from "../verify/health-report.js";
-import type { DnsCheck, HealthReport, VerifyTarget, VmHealth, VmRef } from "../verify/types.js";
+import { outsideAddress, outsideProbes } from "../verify/outside-in.js";
+import type { DnsCheck, HealthReport, OutsideCheck, VerifyTarget, VmHealth, VmRef } from "../verify/types.js";
 import { healthReport, judgeProxy } from "../verify/verdict.js";
 import { checkAaaaRecords, type NameServerLocator } from "./authoritative-dns.js";
 import type { AzureClients } from "./clients.js";
 import { statusOf } from "./ids.js";
+import { type OutsideProbeOptions, probeOutside } from "./outside-in.js";
 import type { WaitPolicy } from "./retry.js";
 import { runShellScript } from "./run-command.js";
 
@@ -32,6 +37,8 @@ export interface VerifyOptions {
   dnsSettleMs?: number;
   /** Pause between two rounds of DNS questions while settling. */
   dnsRetryMs?: number;
+  /** Timeouts of the check from outside. */
+  outside?: OutsideProbeOptions;
 }
 
 export async function verifyProxies(targets: VerifyTarget[], opts: VerifyOptions): Promise<HealthReport> {
@@ -43,7 +50,8 @@ export async function verifyProxies(targets: VerifyTarget[], opts: VerifyOptions
       Promise.all(target.vms.map((vm) => checkVm(vm, opts))),
       checkDns(target, nameServers, opts),
     ]);
-    const health = judgeProxy(target, vms, dns, Date.now() - t0);
+    const outside = await checkFromOutside(target, vms, opts);
+    const health = judgeProxy(target, vms, dns, Date.now() - t0, outside);
     opts.log.info(`${target.proxy}: ${health.verdict} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     return health;
   });
@@ -73,6 +81,18 @@ async function checkVm(vm: VmRef, opts: VerifyOptions): Promise<VmHealth> {
       durationMs: Date.now() - t0,
     };
   }
+}
+
+/** Only when Run Command was refused on every VM of the proxy: otherwise HAProxy's own view is the better one. */
+async function checkFromOutside(
+  target: VerifyTarget,
+  vms: VmHealth[],
+  opts: VerifyOptions,
+): Promise<OutsideCheck | undefined> {
+  if (vms.length === 0 || vms.some((v) => v.status !== "not-permitted")) return undefined;
+  const address = outsideAddress(target);
+  if (!address) return undefined;
+  return probeOutside(address, outsideProbes(target), opts.outside);
 }
 
 /** A zone's name servers, read once per zone for the whole run. */

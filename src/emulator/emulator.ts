@@ -61,6 +61,11 @@ export interface EmulatorOptions {
   cloudInitMs?: number;
   /** How long a deleted VM's NICs stay reserved for it (default 180 s, as in Azure; tests set it short). */
   nicReservationMs?: number;
+  /**
+   * Where public IPv4 addresses come from (default 198.18.0.0/15). Tests that connect to a
+   * proxy's public IPv4 give a loopback prefix such as 127.77.0.0/16 and listen there.
+   */
+  publicIpv4Prefix?: string;
   /** The audience client assertions must carry (default api://AzureADTokenExchange, the public cloud's). */
   federatedAudience?: string;
 }
@@ -269,6 +274,11 @@ export class Emulator {
     });
   }
 
+  /** Whether backend `address` passes the simulated HAProxy's checks on `port` (what setBackendHealth set). */
+  backendUp(address: string, port: number): boolean {
+    return (this.vms.backendHealth.get(`${address}:${port}`) ?? this.vms.backendHealth.get(address))?.up ?? true;
+  }
+
   /** Stops (or starts again) HAProxy on a simulated VM, by ARM id. */
   setHaproxyRunning(vmId: string, running: boolean): void {
     if (running) this.vms.stoppedHaproxy.delete(vmId.toLowerCase());
@@ -429,7 +439,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     pageSize: () => opts.pageSize ?? 20,
     runCommandHandler: () => emulator!.currentRunCommandHandler(),
     runCommands: [],
-    publicAddresses: new PublicAddressPool(),
+    publicAddresses: new PublicAddressPool(opts.publicIpv4Prefix),
     vmBoots: new Map(),
     firstBoot: (vmId) => emulator!.firstBootOf(vmId),
     probe: (vmId, probe) => emulator!.currentProbeHandler()(vmId, probe),

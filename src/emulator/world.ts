@@ -101,12 +101,19 @@ export class NicReservations {
   }
 }
 
-/** Public addresses from documentation/benchmark ranges, never reused within one emulator run. */
+/**
+ * Public addresses from documentation/benchmark ranges, never reused within one emulator run.
+ * A test that connects to the proxies' public IPv4 (the check from outside) gives a loopback
+ * prefix instead, where it serves stand-ins for the proxies.
+ */
 export class PublicAddressPool {
-  private readonly next = {
-    4: parseCidr("198.18.0.0/15")!.network + 1n,
-    6: parseCidr("2001:db8:6::/48")!.network + 1n,
-  };
+  private readonly next: Record<4 | 6, bigint>;
+
+  constructor(ipv4Prefix = "198.18.0.0/15") {
+    const v4 = parseCidr(ipv4Prefix);
+    if (v4?.version !== 4) throw new Error(`publicIpv4Prefix: ${ipv4Prefix} is not an IPv4 prefix`);
+    this.next = { 4: v4.network + 1n, 6: parseCidr("2001:db8:6::/48")!.network + 1n };
+  }
 
   allocate(version: 4 | 6): string {
     const value = this.next[version]++;

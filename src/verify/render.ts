@@ -5,7 +5,8 @@
  * server as HAProxy sees it, and the time the checks took.
  */
 import { alert, code, plural, table, text } from "../plan/markdown-format.js";
-import type { DnsCheck, HealthReport, ProxyHealth, ServerCheck, Verdict, VmHealth } from "./types.js";
+import { outcomeWords, probeLabel } from "./outside-in.js";
+import type { DnsCheck, HealthReport, HealthSource, ProxyHealth, ServerCheck, Verdict, VmHealth } from "./types.js";
 import { downReason } from "./verdict.js";
 
 const MARK: Record<Verdict, string> = { healthy: "✅ healthy", warning: "⚠️ warning", failure: "❌ failure" };
@@ -43,7 +44,7 @@ export function renderHealthMarkdown(report: HealthReport, opts: HealthMarkdownO
     max / 6,
   );
   const tableHead = table(
-    ["Proxy", "Health", "IPv6 address", "Public IPv4 (allow-list)", "DNS", "Backends", "Took"],
+    ["Proxy", "Health", "IPv6 address", "Public IPv4 (allow-list)", "DNS", "Backends", "Checked by", "Took"],
     [],
   );
   const rows = report.proxies.map((p) => row(p));
@@ -88,10 +89,11 @@ function row(p: ProxyHealth): string {
     p.ipv4Address ? code(p.ipv4Address) : "—",
     p.dns.length ? p.dns.map((d) => `${code(d.name)} ${dnsWord(d)}`).join("<br>") : "—",
     backendCells(
-      p.vms,
+      p,
       (s) => code(s),
       (s) => text(s),
     ).join("<br>") || "—",
+    text(sourceWords(p)),
     `${(p.durationMs / 1000).toFixed(1)} s`,
   ];
   return table(
@@ -113,11 +115,32 @@ function dnsWord(d: DnsCheck): string {
   }
 }
 
+/** Which check the Backends cell comes from, and through which address. */
+export function sourceWords(p: ProxyHealth): string {
+  const words: Record<HealthSource, string> = {
+    "run-command": "Run Command (HAProxy's view)",
+    "outside-in": `from outside (IPv${p.outside?.family ?? ""} ${p.outside?.address ?? ""})`,
+    none: "not checked",
+  };
+  return words[p.source];
+}
+
 /**
- * One entry per backend server (and VM, for replicas): UP when every HAProxy
- * backend that uses it sees it UP, else where it is DOWN and why.
+ * Run Command: one entry per backend server (and VM, for replicas): UP when
+ * every HAProxy backend that uses it sees it UP, else where it is DOWN and why.
+ * From outside: one entry per port and name, answered or not.
  */
-function backendCells(vms: VmHealth[], asCode: (s: string) => string, asText: (s: string) => string): string[] {
+function backendCells(p: ProxyHealth, asCode: (s: string) => string, asText: (s: string) => string): string[] {
+  if (p.source === "outside-in" && p.outside) {
+    return p.outside.probes.map((r) => {
+      const ok = r.outcome === "answered" || r.outcome === "open";
+      return `${asText(probeLabel(r))} ${ok ? "answers" : `no answer (${asText(outcomeWords(r))})`}`;
+    });
+  }
+  return vmCells(p.vms, asCode, asText);
+}
+
+function vmCells(vms: VmHealth[], asCode: (s: string) => string, asText: (s: string) => string): string[] {
   const several = vms.length > 1;
   return vms.flatMap((vm) => {
     const prefix = several ? `${asText(vm.vm.name)}: ` : "";
@@ -148,11 +171,12 @@ export function renderHealthText(report: HealthReport): string {
     );
     if (p.dns.length) lines.push(`  DNS       ${p.dns.map((d) => `${d.name} ${dnsWord(d)}`).join("; ")}`);
     const backends = backendCells(
-      p.vms,
+      p,
       (s) => s,
       (s) => s,
     );
     if (backends.length) lines.push(`  backends  ${backends.join("; ")}`);
+    lines.push(`  checked   ${sourceWords(p)}`);
     for (const f of p.failures) lines.push(`  failure: ${f}`);
     for (const w of p.warnings) lines.push(`  warning: ${w}`);
     for (const n of p.notes) lines.push(`  note: ${n}`);

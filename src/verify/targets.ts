@@ -26,6 +26,10 @@ export function verifyTargets(desired: DesiredProxy[], observed: ObservedState):
       expectedConfigSha256: d.configSha256,
       ports: [...new Set(spec.ports)].sort((a, b) => a - b),
       backends: [...new Set([...spec.backends, ...spec.routes.flatMap((r) => r.backends)])],
+      routing: { tlsPorts: [...spec.tlsPorts], routes: spec.routes.map((r) => [...r.hostnames]) },
+      // A single VM's HAProxy binds `:::port v4v6` and its NSG allows the ports from Internet, so its
+      // public IPv4 serves too; a load balancer has IPv4 rules only with `ipv4: true` (engine/desired-replicas.ts).
+      servesIpv4: spec.replicas <= 1 || spec.ipv4,
       // One entry per VM that exists: a proxy with replicas has several.
       vms: d.resources
         .filter((r) => r.kind === "virtualMachine" && observed.resources.has(r.id.toLowerCase()))

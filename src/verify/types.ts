@@ -24,6 +24,16 @@ export interface VerifyTarget {
   /** Every backend address of the proxy file (default and route backends). */
   backends: string[];
   vms: VmRef[];
+  /**
+   * How users reach the proxy, for the check from outside (src/verify/outside-in.ts):
+   * the ports that route by TLS SNI and the hostnames of each route, in file order.
+   */
+  routing: { tlsPorts: number[]; routes: string[][] };
+  /**
+   * Whether the public IPv4 address takes connections on the proxy ports: a single VM's
+   * HAProxy listens on both families, a load balancer forwards IPv4 only with `ipv4: true`.
+   */
+  servesIpv4: boolean;
   dns?: {
     subscriptionId: string;
     resourceGroup: string;
@@ -84,6 +94,63 @@ export interface VmHealth {
   durationMs: number;
 }
 
+/** What a probe from outside sends on a port, by what HAProxy expects there. */
+export type ProbeProtocol =
+  /** A TLS ClientHello, with the SNI name HAProxy routes by (TLS passthrough: a backend answers the handshake). */
+  | "tls"
+  /** An HTTP/1.1 HEAD request, with the Host HAProxy routes by on port 80. */
+  | "http"
+  /** A TCP connection only: any other port goes to the default backends without inspection. */
+  | "tcp";
+
+/** One connection the check from outside makes: to which port, with which name, meant for which HAProxy backend. */
+export interface OutsideProbe {
+  port: number;
+  protocol: ProbeProtocol;
+  /** SNI name (tls) or Host (http); none for tcp, or a TLS port of a proxy without any name. */
+  name?: string;
+  /** The HAProxy backend the name selects (port_443_route_1, port_443_default). */
+  backend: string;
+}
+
+export type ProbeOutcome =
+  /** Bytes came back: a backend answered through HAProxy (a ServerHello, a TLS alert, an HTTP status line). */
+  | "answered"
+  /** A plain TCP connection stayed open: HAProxy connected it to a backend. */
+  | "open"
+  /** HAProxy accepted the connection and closed it without a byte: no server of that backend is up. */
+  | "closed"
+  /** Connection refused: nothing listens on the port. */
+  | "refused"
+  /** No connection, or no answer, in time: the address drops packets, or the VM is off. */
+  | "timeout"
+  /** The runner has no route to the address family (GitHub-hosted runners have no IPv6). */
+  | "unreachable"
+  | "error";
+
+export interface ProbeResult extends OutsideProbe {
+  outcome: ProbeOutcome;
+  /** What came back or what failed, in words. */
+  detail?: string;
+  durationMs: number;
+}
+
+/** The check from outside: connections to the proxy's public address, as a user makes them. */
+export interface OutsideCheck {
+  address: string;
+  family: 4 | 6;
+  probes: ProbeResult[];
+}
+
+/** Which check produced a proxy's backend health. */
+export type HealthSource =
+  /** The health script on each VM through Run Command: HAProxy's own view of every backend server. */
+  | "run-command"
+  /** Connections to the public address from the runner: whether each route and port answers. */
+  | "outside-in"
+  /** Neither could be made. */
+  | "none";
+
 export type DnsStatus = "ok" | "wrong" | "missing" | "unanswered";
 
 export interface DnsCheck {
@@ -104,6 +171,10 @@ export interface ProxyHealth {
   ipv6Address?: string;
   ipv4Address?: string;
   vms: VmHealth[];
+  /** Present when backend health was checked from outside (the identity may not use Run Command). */
+  outside?: OutsideCheck;
+  /** Which check the backend health comes from. */
+  source: HealthSource;
   dns: DnsCheck[];
   verdict: Verdict;
   /** Why the proxy fails: nobody can use it (no backend UP, a wrong DNS name, a port not served). */

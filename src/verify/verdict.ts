@@ -5,11 +5,32 @@
  * served. A warning means it serves, but something needs attention: some
  * backends are DOWN, a VM runs another config than the one applied.
  */
-import type { DnsCheck, HealthReport, ProxyHealth, ServerCheck, Verdict, VerifyTarget, VmHealth } from "./types.js";
+import { judgeOutside } from "./outside-in.js";
+import type {
+  DnsCheck,
+  HealthReport,
+  HealthSource,
+  OutsideCheck,
+  ProxyHealth,
+  ServerCheck,
+  Verdict,
+  VerifyTarget,
+  VmHealth,
+} from "./types.js";
 
 const RUN_COMMAND_ACTION = "Microsoft.Compute/virtualMachines/runCommand/action";
 
-export function judgeProxy(target: VerifyTarget, vms: VmHealth[], dns: DnsCheck[], durationMs: number): ProxyHealth {
+/**
+ * `outside` is the check from outside, made when the identity may not use Run
+ * Command on any of the proxy's VMs (src/verify/outside-in.ts).
+ */
+export function judgeProxy(
+  target: VerifyTarget,
+  vms: VmHealth[],
+  dns: DnsCheck[],
+  durationMs: number,
+  outside?: OutsideCheck,
+): ProxyHealth {
   const failures: string[] = [];
   const warnings: string[] = [];
   const notes: string[] = [];
@@ -20,11 +41,21 @@ export function judgeProxy(target: VerifyTarget, vms: VmHealth[], dns: DnsCheck[
   if (vms.length === 0) failures.push("the proxy has no VM in Azure");
 
   const checked = vms.filter((v) => v.status !== "not-permitted");
+  const outsideMade = outside?.probes.some((p) => p.outcome !== "unreachable") ?? false;
   for (const vm of vms.filter((v) => v.status === "not-permitted")) {
     notes.push(
-      `backend health${on(vm)} not checked: the Azure identity may not use Run Command (${RUN_COMMAND_ACTION})`,
+      outsideMade
+        ? `HAProxy's own view${on(vm)} not read: the Azure identity may not use Run Command (${RUN_COMMAND_ACTION}); backends checked from outside instead`
+        : `backend health${on(vm)} not checked: the Azure identity may not use Run Command (${RUN_COMMAND_ACTION})`,
     );
   }
+  if (outside) {
+    const judged = judgeOutside(outside, describeBackend);
+    failures.push(...judged.failures);
+    warnings.push(...judged.warnings);
+    notes.push(...judged.notes);
+  }
+  const source: HealthSource = checked.length > 0 ? "run-command" : outsideMade ? "outside-in" : "none";
   const serving: VmHealth[] = [];
   const vmProblems: string[] = [];
   for (const vm of checked) {
@@ -90,6 +121,8 @@ export function judgeProxy(target: VerifyTarget, vms: VmHealth[], dns: DnsCheck[
     ...(target.ipv6Address ? { ipv6Address: target.ipv6Address } : {}),
     ...(target.ipv4Address ? { ipv4Address: target.ipv4Address } : {}),
     vms,
+    ...(outside ? { outside } : {}),
+    source,
     dns,
     verdict: failures.length ? "failure" : warnings.length ? "warning" : "healthy",
     failures,

@@ -38,6 +38,8 @@ const target = (over: Partial<VerifyTarget> = {}): VerifyTarget => ({
   ports: [80, 443],
   backends: ["203.0.113.7", "203.0.113.8"],
   vms: [{ subscriptionId: "s", resourceGroup: "rg", name: "vm0" }],
+  routing: { tlsPorts: [443], routes: [] },
+  servesIpv4: true,
   ...over,
 });
 const vm = (answer: HealthAnswer | undefined, over: Partial<VmHealth> = {}): VmHealth => ({
@@ -186,7 +188,8 @@ describe("rendering", () => {
     expect(row).toContain("| 1.2 s |");
     expect(md).not.toContain("<img");
     expect(md).not.toContain("@admin");
-    expect(row.split(" | ")).toHaveLength(7);
+    expect(row.split(" | ")).toHaveLength(8);
+    expect(row).toContain("| Run Command (HAProxy's view) |");
     expect(renderHealthText(report)).toContain("www  warning  IPv6 2001:db8::10  IPv4 198.51.100.7");
   });
 
