@@ -5,8 +5,17 @@
  * server as HAProxy sees it, and the time the checks took.
  */
 import { alert, code, plural, table, text } from "../plan/markdown-format.js";
-import { outcomeWords, probeLabel } from "./outside-in.js";
-import type { DnsCheck, HealthReport, HealthSource, ProxyHealth, ServerCheck, Verdict, VmHealth } from "./types.js";
+import { probeLabel } from "./outside-in.js";
+import type {
+  DnsCheck,
+  HealthReport,
+  HealthSource,
+  ProbeOutcome,
+  ProxyHealth,
+  ServerCheck,
+  Verdict,
+  VmHealth,
+} from "./types.js";
 import { downReason } from "./verdict.js";
 
 const MARK: Record<Verdict, string> = { healthy: "✅ healthy", warning: "⚠️ warning", failure: "❌ failure" };
@@ -132,13 +141,21 @@ export function sourceWords(p: ProxyHealth): string {
  */
 function backendCells(p: ProxyHealth, asCode: (s: string) => string, asText: (s: string) => string): string[] {
   if (p.source === "outside-in" && p.outside) {
-    return p.outside.probes.map((r) => {
-      const ok = r.outcome === "answered" || r.outcome === "open";
-      return `${asText(probeLabel(r))} ${ok ? "answers" : `no answer (${asText(outcomeWords(r))})`}`;
-    });
+    return p.outside.probes.map((r) => `${asText(probeLabel(r))} ${OUTCOME_CELL[r.outcome]}`);
   }
   return vmCells(p.vms, asCode, asText);
 }
+
+/** The table's short words; the warnings above it say more. */
+const OUTCOME_CELL: Record<ProbeOutcome, string> = {
+  answered: "answers",
+  open: "answers (connection open)",
+  closed: "no answer (closed: no server up)",
+  refused: "refused",
+  timeout: "no answer in time",
+  unreachable: "not reached from this runner",
+  error: "error",
+};
 
 function vmCells(vms: VmHealth[], asCode: (s: string) => string, asText: (s: string) => string): string[] {
   const several = vms.length > 1;

@@ -183,7 +183,7 @@ describe("what the answers mean", () => {
     const md = renderHealthMarkdown(healthReport([p], 5));
     const row = md.split("\n").find((l) => l.startsWith("| `shop`"))!;
     expect(row).toContain(
-      "443 api.shop.example (TLS) no answer (HAProxy closed the connection without an answer: no backend server is up)<br>443 shop.example (TLS) answers",
+      "443 api.shop.example (TLS) no answer (closed: no server up)<br>443 shop.example (TLS) answers",
     );
     expect(row).toContain("| from outside (IPv4 198.51.100.7) |");
     expect(renderHealthText(healthReport([p], 5))).toContain("  checked   from outside (IPv4 198.51.100.7)");
