@@ -17,6 +17,16 @@
  * while another still answers (HAProxy sends the connection to a live one),
  * and the config HAProxy runs. Those need the apply identity (mode status).
  *
+ * Why not the load balancer's "Health probe status" metric (DipAvailability,
+ * MicrosoftDocs/azure-docs load-balancer/monitor-load-balancer-reference.md:
+ * "how Load Balancer views the health of your application, as indicated by
+ * your health probe configuration"): the probe asks each replica's
+ * /healthz, which answers 200 while HAProxy serves whatever its backends do
+ * (src/dataplane/health.ts), so a replica with every backend dead shows as
+ * healthy; it exists only for proxies with replicas; and reading it needs
+ * Microsoft.Insights/metrics/read plus a metrics client outside this tool's
+ * SDK set. The connections below see what users see, on every proxy.
+ *
  * Which address: GitHub-hosted runners have IPv4 only (actions/runner-images#668;
  * kyma-project/test-infra#14424 "standard hosted runners only have IPv4
  * addresses"), so the public IPv4 where it serves the proxy ports, else the
