@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resourceNames } from "../../src/model/names.js";
 import { type ActionWorld, MAIN_SUBJECT, startActionWorld } from "../support/action-world.js";
 import { type ProxyStandIn, startProxyStandIn } from "../support/proxy-stand-in.js";
-import { requirements, ROOT } from "../support/requirements.js";
+import { ROOT, requirements } from "../support/requirements.js";
 import { shippedRole } from "../support/roles.js";
 
 // The stand-in listens on ports 80 and 443, as the proxy does.
