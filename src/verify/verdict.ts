@@ -163,7 +163,7 @@ function deadBackends(servers: ServerCheck[]): string[] {
 }
 
 /** port_443_route_2 → "port 443, route 2"; port_80_default → "port 80, default backends". */
-function describeBackend(name: string): string {
+export function describeBackend(name: string): string {
   const m = /^port_(\d+)_(default|route_(\d+))$/.exec(name);
   if (!m) return name;
   return `port ${m[1]}, ${m[3] ? `route ${m[3]}` : "default backends"}`;
