@@ -87,7 +87,7 @@ function summaryLine(report: HealthReport): string {
   const parts = [`${count("healthy")} healthy`];
   if (count("warning")) parts.push(`${count("warning")} with warnings`);
   if (count("failure")) parts.push(`${count("failure")} failing`);
-  return `Checked ${plural(report.proxies.length, "proxy", "proxies")} from outside in ${seconds} s: ${parts.join(", ")}.`;
+  return `Checked ${plural(report.proxies.length, "proxy", "proxies")} in ${seconds} s: ${parts.join(", ")}.`;
 }
 
 function row(p: ProxyHealth): string {

@@ -68,7 +68,7 @@ describe("verification after apply", () => {
     const pip4 = await world.clients().network.publicIPAddresses.get("rg-shop", resourceNames("shop").publicIpV4);
     for (const text of [comment, run.summary]) {
       expect(text).toContain("#### Verification");
-      expect(text).toMatch(/Checked 1 proxy from outside in \d+\.\d s: 1 healthy\./);
+      expect(text).toMatch(/Checked 1 proxy in \d+\.\d s: 1 healthy\./);
       const row = text.split("\n").find((l) => l.startsWith("| `shop` | ✅ healthy"))!;
       expect(row).toContain(`\`${pip6.ipAddress}\``);
       expect(row).toContain(`\`${pip4.ipAddress}\``);
