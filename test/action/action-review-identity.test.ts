@@ -6,9 +6,8 @@
  * counts; and a direct push has no review to apply.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resourceNames } from "../../src/model/names.js";
 import { fakeSha } from "../support/action-runner.js";
-import { type ActionWorld, startActionWorld, stickyComments } from "../support/action-world.js";
+import { type ActionWorld, startActionWorld, stickyComments, vmExists } from "../support/action-world.js";
 import { ACTIONS_BOT, type DoubleUser } from "../support/github-double.js";
 import { proxyYaml } from "../support/proxy-files.js";
 
@@ -21,16 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await world?.close();
 });
-
-async function vmExists(rg: string, proxy: string): Promise<boolean> {
-  try {
-    await world.clients().compute.virtualMachines.get(rg, resourceNames(proxy).virtualMachine);
-    return true;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
-    throw err;
-  }
-}
 
 describe("the action's identity", () => {
   it("counts only comments by the login bot-login names: a GitHub App's, not github-actions[bot]'s", async () => {
@@ -57,10 +46,10 @@ describe("the action's identity", () => {
     // With the default bot-login the app's record is not the action's own: nothing is applied.
     const wrongIdentity = await world.apply(sha);
     expect(wrongIdentity.code).toBe(1);
-    expect(await vmExists("rg-app-token", "app")).toBe(false);
+    expect(await vmExists(world, "rg-app-token", "app")).toBe(false);
     const right = await world.apply(sha, { inputs });
     expect(right.code, right.stdout).toBe(0);
-    expect(await vmExists("rg-app-token", "app")).toBe(true);
+    expect(await vmExists(world, "rg-app-token", "app")).toBe(true);
     expect(world.github.deployments.at(-1)?.creator.login).toBe(APP.login);
     world.github.tokenUser = ACTIONS_BOT;
   });
@@ -73,7 +62,7 @@ describe("the action's identity", () => {
     const first = await world.apply(world.merge(2));
     expect(first.code, first.stdout).toBe(0);
     expect(first.stdout).toContain("::warning::GitHub refused to record this apply as a deployment (403)");
-    expect(await vmExists("rg-nodeploy", "nodeploy")).toBe(true);
+    expect(await vmExists(world, "rg-nodeploy", "nodeploy")).toBe(true);
     world.github.deploymentsForbidden = false;
   });
 
@@ -89,7 +78,7 @@ describe("the action's identity", () => {
     expect(world.emulator.writeCount()).toBe(0);
     expect(r.stdout).toContain("::warning::GitHub refused the label history of pull request #4 (403)");
     expect(r.stdout).toMatch(/::error::Nothing was applied: the plan destroys or replaces resources of `nodeploy`/);
-    expect(await vmExists("rg-nodeploy", "nodeploy")).toBe(true);
+    expect(await vmExists(world, "rg-nodeploy", "nodeploy")).toBe(true);
   });
 
   it("refuses a commit pushed directly to the default branch, which no pull request reviewed", async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resourceNames } from "../../src/model/names.js";
 import { stateMarker } from "../../src/plan/comment-marker.js";
 import { ensureDistBuilt } from "../support/action-runner.js";
-import { type ActionWorld, startActionWorld, stickyComments } from "../support/action-world.js";
+import { type ActionWorld, startActionWorld, stickyComments, vmExists } from "../support/action-world.js";
 import { ACTIONS_BOT, type DoubleUser } from "../support/github-double.js";
 import { proxyYaml } from "../support/proxy-files.js";
 
@@ -51,16 +51,6 @@ function applyComment(pr: number): string {
   return stickyComments(world, pr, "apply")[0]?.body ?? "";
 }
 
-async function vmExists(rg: string, proxy: string): Promise<boolean> {
-  try {
-    await world.clients().compute.virtualMachines.get(rg, resourceNames(proxy).virtualMachine);
-    return true;
-  } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return false;
-    throw err;
-  }
-}
-
 describe("the reviewed record cannot be forged or hijacked", () => {
   it("applies the first reviewed merge (the history starts here)", async () => {
     world.files.write("base", proxyYaml({ name: "base", resourceGroup: "rg-base" }));
@@ -83,7 +73,7 @@ describe("the reviewed record cannot be forged or hijacked", () => {
     const { run, writes } = await apply(world.merge(101));
     expect(run.code).toBe(1);
     expect(writes).toBe(0);
-    expect(await vmExists("rg-forged", "forged")).toBe(false);
+    expect(await vmExists(world, "rg-forged", "forged")).toBe(false);
     expect(applyComment(101)).toContain("has no plan comment for these proxies by `github-actions[bot]`");
     // The forged comment is left exactly as it was, by its author.
     const after = world.github.comments(101).find((c) => c.id === forged.id)!;
@@ -111,7 +101,7 @@ describe("the reviewed record cannot be forged or hijacked", () => {
     // The bot's record is the one apply reads: the merge applies.
     const { run } = await apply(world.merge(103));
     expect(run.code, run.stdout).toBe(0);
-    expect(await vmExists("rg-squat", "squat")).toBe(true);
+    expect(await vmExists(world, "rg-squat", "squat")).toBe(true);
   });
 
   it("refuses a plan comment that someone else edited before the merge, record intact", async () => {
@@ -211,7 +201,7 @@ describe("no replay, and no merge left behind", () => {
     await planned(111, { labels: ["ipv6-proxy/allow-destroy"] });
     const second = world.merge(111);
     expect((await apply(second)).run.code).toBe(0);
-    expect(await vmExists("rg-replay", "replay")).toBe(false);
+    expect(await vmExists(world, "rg-replay", "replay")).toBe(false);
 
     // Someone re-runs the first merge's job: its plan (create the proxy) must not come back.
     const deployments = world.github.deployments.length;
@@ -223,7 +213,7 @@ describe("no replay, and no merge left behind", () => {
     );
     expect(world.emulator.requests.length).toBe(0); // Azure is not even read
     expect(world.github.deployments.length).toBe(deployments);
-    expect(await vmExists("rg-replay", "replay")).toBe(false);
+    expect(await vmExists(world, "rg-replay", "replay")).toBe(false);
   });
 
   it("applies two merges whose first run was cancelled, each reviewed in its own pull request", async () => {
@@ -236,8 +226,8 @@ describe("no replay, and no merge left behind", () => {
     world.merge(112); // its run is cancelled by the next one in the concurrency group
     const { run } = await apply(world.merge(113));
     expect(run.code, run.stdout).toBe(0);
-    expect(await vmExists("rg-one", "one")).toBe(true);
-    expect(await vmExists("rg-two", "two")).toBe(true);
+    expect(await vmExists(world, "rg-one", "one")).toBe(true);
+    expect(await vmExists(world, "rg-two", "two")).toBe(true);
     expect(run.stdout).toContain("Pull request #112 reviewed 7 of the plan's changes.");
     expect(run.stdout).toContain("Pull request #113 reviewed 7 of the plan's changes.");
     for (const pr of [112, 113]) expect(applyComment(pr)).toContain("status=applied");
@@ -285,7 +275,7 @@ describe("no replay, and no merge left behind", () => {
     // The same job again: what is left is a part of what was reviewed (the AAAA record now knows its address).
     const rerun = await apply(sha);
     expect(rerun.run.code, rerun.run.stdout).toBe(0);
-    expect(await vmExists("rg-part", "part")).toBe(true);
+    expect(await vmExists(world, "rg-part", "part")).toBe(true);
     expect(applyComment(116)).toContain("status=applied");
     expect(world.github.deployments.at(-1)?.statuses.at(-1)?.state).toBe("success");
   });
@@ -316,7 +306,7 @@ describe("require-approval", () => {
     world.github.addReview(122, ALICE, "APPROVED");
     const approved = await apply(world.merge(122), { "require-approval": "true" });
     expect(approved.run.code, approved.run.stdout).toBe(0);
-    expect(await vmExists("rg-gate", "gate")).toBe(true);
+    expect(await vmExists(world, "rg-gate", "gate")).toBe(true);
   });
 });
 
@@ -340,7 +330,7 @@ describe("require-approval: approvals that do not count", () => {
     expect(dismissed.run.code).toBe(1);
     expect(dismissed.writes).toBe(0);
     expect(applyComment(124)).toContain("require-approval is set and nobody approved it");
-    expect(await vmExists("rg-gate2", "gate2")).toBe(false);
+    expect(await vmExists(world, "rg-gate2", "gate2")).toBe(false);
     world.files.remove("gate2");
   });
 });
@@ -371,6 +361,6 @@ describe("partial failure, then something new", () => {
     expect(run.code).toBe(1);
     expect(writes).toBe(0);
     expect(applyComment(130)).toContain("`drift.networkSecurityGroup` (update)");
-    expect(await vmExists("rg-drift", "drift")).toBe(false);
+    expect(await vmExists(world, "rg-drift", "drift")).toBe(false);
   });
 });

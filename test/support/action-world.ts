@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { type AzureClients, createAzureClients } from "../../src/azure/clients.js";
 import { emulatorConnection } from "../../src/azure/emulator-connection.js";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/server.js";
+import { resourceNames } from "../../src/model/names.js";
 import type { RolePermission } from "../../src/model/roles.js";
 import { runInProcess } from "./action-inprocess.js";
 import {
@@ -222,6 +223,17 @@ export async function startActionWorld(
 /** The plan (or apply) comments on a pull request, identified by their marker. */
 export function stickyComments(world: ActionWorld, pr: number, kind: "plan" | "apply"): { id: number; body: string }[] {
   return world.github.comments(pr).filter((c) => c.body.startsWith(`<!-- azure-ipv6-proxy:${kind} `));
+}
+
+/** Whether the proxy's VM exists in Azure (a 404 means no; any other error is thrown). */
+export async function vmExists(world: ActionWorld, resourceGroup: string, proxy: string): Promise<boolean> {
+  try {
+    await world.clients().compute.virtualMachines.get(resourceGroup, resourceNames(proxy).virtualMachine);
+    return true;
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) return false;
+    throw err;
+  }
 }
 
 /** No stack trace reached the log: messages only. */
